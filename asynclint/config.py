@@ -1,0 +1,325 @@
+"""Configuration: ``[tool.asynclint]`` in the nearest ``pyproject.toml``, command-line flags on top.
+
+Rule selection follows ruff: ``select`` replaces the set of rules, ``extend-select`` adds to it,
+``ignore`` removes from it; between a selector that enables and one that disables the same code,
+the more specific one wins (``select = ["AL2"]`` with ``ignore = ["AL201"]`` enables the AL2
+family but AL201). Command-line flags form a second layer: ``--select`` there starts over.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from asynclint.rules import ALL_RULES
+
+ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in ALL_RULES)
+# Families keep their prefixes even before a rule lands in them (AL0 is the engine itself).
+FAMILY_PREFIXES = ("AL0", "AL1", "AL2", "AL3", "AL4", "AL5")
+# Reported by the engine itself, whatever the selection: AL001 (the file does not parse).
+ENGINE_CODES = ("AL001",)
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+CONFIG_KEYS = frozenset(
+    {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"}
+)
+
+
+class ConfigError(Exception):
+    """A configuration or option the user must correct (exit code 2)."""
+
+
+def _is_known_selector(selector: str) -> bool:
+    if selector in ("ALL", "A", "AL", *FAMILY_PREFIXES, *ENGINE_CODES):
+        return True
+    return any(code.startswith(selector) for code in ALL_CODES)
+
+
+def check_selectors(selectors: Iterable[str], where: str) -> list[str]:
+    """Upper-cased selectors; ``ConfigError`` for one that names no rule or family."""
+    checked = []
+    for raw in selectors:
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if not _is_known_selector(selector):
+            raise ConfigError(f"{where}: unknown rule selector {raw!r}")
+        checked.append(selector)
+    return checked
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection (the config file, or the command line)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def _specificity(code: str, selectors: Iterable[str]) -> int:
+    """Length of the longest selector matching ``code`` (``ALL`` counts as 0), -1 for none."""
+    best = -1
+    for selector in selectors:
+        if selector == "ALL":
+            best = max(best, 0)
+        elif code.startswith(selector):
+            best = max(best, len(selector))
+    return best
+
+
+def selected_codes(layers: Sequence[Selection]) -> frozenset[str]:
+    """The codes enabled after applying the layers in order."""
+    enabled = set(ALL_CODES)
+    for layer in layers:
+        for code in ALL_CODES:
+            on = _specificity(code, (*(layer.select or ()), *layer.extend_select))
+            off = _specificity(code, layer.ignore)
+            if layer.select is not None and on < 0:
+                enabled.discard(code)
+            if on >= 0 and on > off:
+                enabled.add(code)
+            elif off >= 0:
+                enabled.discard(code)
+    return frozenset(enabled)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings from one configuration file (or the defaults), before command-line flags."""
+
+    root: Path  # relative patterns are relative to this directory
+    source: Path | None = None
+    selection: Selection = Selection()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        """Selectors ``per-file-ignores`` disables for ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        relative = relative_posix(path, self.root)
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if glob_matches(pattern, relative, path.name):
+                out.extend(codes)
+        return tuple(out)
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob with ``**`` (any number of directories), ``*``, ``?`` and ``[...]``."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                out.append(re.escape("["))
+                i += 1
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
+                i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_matches(pattern: str, relative: str, name: str) -> bool:
+    """Whether a configured glob matches a path: patterns with a ``/`` are matched against the
+    path relative to the configuration's directory, others against the file name as well."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if _glob_regex(pattern.rstrip("/")).match(relative):
+        return True
+    if "/" not in pattern.rstrip("/"):
+        return fnmatch.fnmatchcase(name, pattern.rstrip("/"))
+    return False
+
+
+def _string_list(table: dict[str, object], key: str, where: str) -> tuple[str, ...] | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def settings_from_table(table: dict[str, object], root: Path, source: Path | None) -> Settings:
+    where = str(source) if source else "configuration"
+    unknown = sorted(set(table) - CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown option{'s' if len(unknown) > 1 else ''} in [tool.asynclint]: "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(CONFIG_KEYS))})"
+        )
+    select = _string_list(table, "select", where)
+    selection = Selection(
+        select=tuple(check_selectors(select, where)) if select is not None else None,
+        extend_select=tuple(
+            check_selectors(_string_list(table, "extend-select", where) or (), where)
+        ),
+        ignore=tuple(check_selectors(_string_list(table, "ignore", where) or (), where)),
+    )
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw_per_file = table.get("per-file-ignores", {})
+    if not isinstance(raw_per_file, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+    for pattern, codes in raw_per_file.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{where}: `per-file-ignores.{pattern}` must be a list of codes")
+        per_file.append((pattern, tuple(check_selectors(codes, where))))
+    exclude = _string_list(table, "exclude", where)
+    return Settings(
+        root=root,
+        source=source,
+        selection=selection,
+        per_file_ignores=tuple(per_file),
+        exclude=exclude if exclude is not None else DEFAULT_EXCLUDE,
+        extend_exclude=_string_list(table, "extend-exclude", where) or (),
+    )
+
+
+def load_config_file(path: Path) -> Settings:
+    """Settings from ``path``: a ``pyproject.toml`` (its ``[tool.asynclint]`` table) or a
+    TOML file holding the options at its top level."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read configuration file {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    if path.name == "pyproject.toml" or "tool" in data:
+        table = data.get("tool", {}).get("asynclint", {})
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.asynclint] must be a table")
+    return settings_from_table(table, path.parent.resolve(), path)
+
+
+def _declares_asynclint(pyproject: Path) -> bool:
+    try:
+        with pyproject.open("rb") as handle:
+            return "asynclint" in tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        # A broken pyproject.toml that mentions us should be reported, not skipped.
+        try:
+            return "[tool.asynclint" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+
+
+@dataclass
+class ConfigFinder:
+    """Finds the settings for a path: the nearest ancestor ``pyproject.toml`` with a
+    ``[tool.asynclint]`` table, else the defaults rooted at the working directory."""
+
+    explicit: Path | None = None
+    # Command-line ``--exclude`` (replaces every configuration's list) and ``--extend-exclude``.
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    _by_directory: dict[Path, Settings] = field(default_factory=dict)
+    _default: Settings | None = None
+
+    def __post_init__(self) -> None:
+        if self.explicit is not None:
+            self._default = self._with_overrides(load_config_file(self.explicit))
+
+    def _with_overrides(self, settings: Settings) -> Settings:
+        if self.exclude is None and not self.extend_exclude:
+            return settings
+        return replace(
+            settings,
+            exclude=self.exclude if self.exclude is not None else settings.exclude,
+            extend_exclude=settings.extend_exclude + self.extend_exclude,
+        )
+
+    def for_path(self, path: Path) -> Settings:
+        if self._default is not None and self.explicit is not None:
+            return self._default
+        directory = path.resolve()
+        if not directory.is_dir():
+            directory = directory.parent
+        return self._for_directory(directory)
+
+    def _for_directory(self, directory: Path) -> Settings:
+        cached = self._by_directory.get(directory)
+        if cached is not None:
+            return cached
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and _declares_asynclint(candidate):
+            settings = self._with_overrides(load_config_file(candidate))
+        elif directory.parent != directory:
+            settings = self._for_directory(directory.parent)
+        else:
+            settings = self._with_overrides(Settings(root=Path.cwd().resolve()))
+        self._by_directory[directory] = settings
+        return settings

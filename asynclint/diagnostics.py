@@ -1,0 +1,87 @@
+"""What a lint run produces: findings, their fixes, and problems with the input itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import libcst as cst
+
+
+class Applicability(str, Enum):
+    """How safe a fix is: safe fixes run with ``--fix``, unsafe ones need ``--unsafe-fixes``."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class ImportNeeded:
+    """An import a fix relies on: ``import module`` or ``from module import name``."""
+
+    module: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Fix:
+    """A rewrite of the tree: each original node (by identity) is replaced by a new node."""
+
+    description: str
+    replacements: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
+    applicability: Applicability
+    imports: tuple[ImportNeeded, ...] = ()
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line, 1-based column (as flake8 and ruff print them)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, ready to report. Picklable: it crosses process boundaries."""
+
+    path: str
+    code: str
+    name: str
+    message: str
+    start: Location
+    end: Location
+    # The line a suppression comment may stand on besides ``start.line``: the first line of the
+    # statement that holds the reported node.
+    statement_line: int
+    fix_applicability: Applicability | None = None
+    fix_description: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.start.line, self.start.column, self.code)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that kept a file from being linted fully: unreadable, crashed rule, failed fix.
+
+    Problems are printed on standard error and make the exit code 2 (``internal``) or 1.
+    """
+
+    path: str
+    message: str
+    internal: bool = False
+
+
+@dataclass
+class FileResult:
+    """Everything one file produced."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    fixed_count: int = 0
+    # The fixed source when fixes were applied (``--diff`` prints it, stdin mode echoes it).
+    original_source: str | None = None
+    fixed_source: str | None = None

@@ -1,0 +1,233 @@
+"""Which files to lint: directories recursively (``.py`` and ``.pyi``), minus what the
+configuration excludes, what ``.gitignore`` files exclude, and virtual environments.
+
+Paths named on the command line are linted even when excluded, as ruff and flake8 do, unless
+``--force-exclude`` is given (what pre-commit hooks want). Symbolic links to directories inside a
+tree are not followed (as git does); a link named on the command line is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from asynclint.config import ConfigFinder, glob_matches, relative_posix
+from asynclint.diagnostics import Problem
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class _IgnorePattern:
+    regex: re.Pattern[str]
+    negated: bool
+    directory_only: bool
+
+
+def _gitignore_regex(pattern: str) -> re.Pattern[str]:
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
+            out.append("/.*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
+            i = end + 1
+        elif char == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(char))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + "".join(out) + r"\Z")
+
+
+class GitIgnore:
+    """The patterns of one ``.gitignore`` (or ``.git/info/exclude``), relative to ``base``."""
+
+    def __init__(self, base: Path, text: str) -> None:
+        self.base = base
+        self.patterns: list[_IgnorePattern] = []
+        for raw in text.splitlines():
+            line = raw.rstrip("\n\r")
+            if not line or line.startswith("#"):
+                continue
+            if not line.endswith("\\ "):
+                line = line.rstrip(" ")
+            negated = line.startswith("!")
+            if negated:
+                line = line[1:]
+            elif line.startswith("\\!") or line.startswith("\\#"):
+                line = line[1:]
+            directory_only = line.endswith("/")
+            line = line.rstrip("/")
+            if not line:
+                continue
+            self.patterns.append(_IgnorePattern(_gitignore_regex(line), negated, directory_only))
+
+    @classmethod
+    def load(cls, path: Path, base: Path) -> GitIgnore | None:
+        try:
+            return cls(base, path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+
+    def verdict(self, path: Path, is_dir: bool) -> bool | None:
+        """True (ignored), False (re-included by ``!``) or None (no pattern matches)."""
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        result = None
+        for pattern in self.patterns:
+            if pattern.directory_only and not is_dir:
+                continue
+            if pattern.regex.match(relative):
+                result = not pattern.negated
+        return result
+
+
+def _is_ignored(path: Path, is_dir: bool, ignores: list[GitIgnore]) -> bool:
+    ignored = False
+    for ignore in ignores:  # outermost first: a deeper .gitignore overrides
+        verdict = ignore.verdict(path, is_dir)
+        if verdict is not None:
+            ignored = verdict
+    return ignored
+
+
+def _git_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _ancestor_ignores(directory: Path, include_self: bool = False) -> list[GitIgnore]:
+    """The ignore files that apply to ``directory``'s contents from above it (from the
+    repository root down), and its own ``.gitignore`` with ``include_self``."""
+    root = _git_root(directory)
+    if root is None:
+        return []
+    ignores = []
+    exclude = GitIgnore.load(root / ".git" / "info" / "exclude", root)
+    if exclude is not None:
+        ignores.append(exclude)
+    chain = [directory, *directory.parents]
+    chain = chain[: chain.index(root) + 1]
+    for current in reversed(chain):
+        if current == directory and not include_self:
+            continue
+        loaded = GitIgnore.load(current / ".gitignore", current)
+        if loaded is not None:
+            ignores.append(loaded)
+    return ignores
+
+
+class FileFinder:
+    """Expands command-line paths into the files to lint."""
+
+    def __init__(self, configs: ConfigFinder, force_exclude: bool = False) -> None:
+        self.configs = configs
+        self.force_exclude = force_exclude
+        self.problems: list[Problem] = []
+
+    def _excluded(self, path: Path) -> bool:
+        settings = self.configs.for_path(path)
+        relative = relative_posix(path, settings.root)
+        return any(glob_matches(p, relative, path.name) for p in settings.all_excludes)
+
+    def find(self, paths: list[str]) -> list[Path]:
+        files: dict[Path, None] = {}
+        for raw in paths:
+            path = Path(raw)
+            try:
+                if path.is_dir():
+                    resolved = path.resolve()
+                    if self.force_exclude and self._excluded(resolved):
+                        continue
+                    for found in self._walk(path, _ancestor_ignores(resolved), set()):
+                        files.setdefault(found)
+                elif path.exists():
+                    if self.force_exclude and (
+                        self._excluded(path.resolve())
+                        or _is_ignored(
+                            path.resolve(), False, _ancestor_ignores(path.resolve().parent, True)
+                        )
+                    ):
+                        continue
+                    files.setdefault(path)
+                elif path.is_symlink():
+                    self.problems.append(Problem(raw, "broken symbolic link"))
+                else:
+                    self.problems.append(Problem(raw, "no such file or directory"))
+            except OSError as error:
+                self.problems.append(Problem(raw, _os_error_text(error)))
+            except RuntimeError as error:  # symlink loops on older Pythons
+                self.problems.append(Problem(raw, f"cannot resolve path: {error}"))
+        return list(files)
+
+    def _walk(self, directory: Path, ignores: list[GitIgnore], seen: set[Path]) -> Iterator[Path]:
+        real = directory.resolve()
+        if real in seen:
+            self.problems.append(Problem(str(directory), "symbolic link loop; not entered"))
+            return
+        seen.add(real)
+        own = GitIgnore.load(real / ".gitignore", real)
+        if own is not None:
+            ignores = [*ignores, own]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            self.problems.append(Problem(str(directory), _os_error_text(error)))
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            real_path = real / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if (
+                        (real_path / "pyvenv.cfg").exists()
+                        or _is_ignored(real_path, True, ignores)
+                        or self._excluded(real_path)
+                    ):
+                        continue
+                    yield from self._walk(path, ignores, seen)
+                elif entry.name.endswith(PYTHON_SUFFIXES):
+                    if entry.is_symlink() and not entry.is_file():
+                        if not entry.is_dir():
+                            self.problems.append(Problem(str(path), "broken symbolic link"))
+                        continue
+                    if _is_ignored(real_path, False, ignores) or self._excluded(real_path):
+                        continue
+                    yield path
+            except OSError as error:
+                self.problems.append(Problem(str(path), _os_error_text(error)))
+
+
+def _os_error_text(error: OSError) -> str:
+    return error.strerror or str(error)

@@ -1,0 +1,79 @@
+"""``# noqa`` comments: per line (``# noqa``, ``# noqa: AL201,AL301``) and per file
+(``# asynclint: noqa`` on a line of its own).
+
+A rule may name the codes of peers that report the same mistake (``noqa_aliases``, for example
+flake8-async's ``ASYNC251`` for AL201): a ``# noqa`` written for the peer silences it too, so
+code already annotated for flake8-async or ruff needs no second comment.
+
+Comments are found with the tokenizer, so ``"# noqa"`` inside a string does not count. Only files
+that have findings are tokenized.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA : AL201 AL301`` (flake8 forms)
+_LINE_NOQA = re.compile(
+    r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+_FILE_NOQA = re.compile(r"^#\s*asynclint\s*:\s*noqa\s*$", re.IGNORECASE)
+
+ALL = None  # a bare ``# noqa``: every code
+
+
+@dataclass
+class Suppressions:
+    file_level: bool
+    # line -> set of codes, or ALL for a bare noqa
+    lines: dict[int, frozenset[str] | None]
+
+    def suppresses(self, codes: Iterable[str], *lines: int) -> bool:
+        """Whether a finding reported under any of ``codes`` on any of ``lines`` is silenced."""
+        if self.file_level:
+            return True
+        for line in lines:
+            if line in self.lines:
+                listed = self.lines[line]
+                if listed is ALL or not listed.isdisjoint(codes):
+                    return True
+        return False
+
+
+def _comments(source: str) -> list[tuple[int, str]]:
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        # Tokenizing can fail where LibCST succeeded (or the reverse); fall back to a plain
+        # scan of the lines, which may also see a "# noqa" written inside a string.
+        return [
+            (number, line[line.index("#") :])
+            for number, line in enumerate(source.splitlines(), start=1)
+            if "#" in line
+        ]
+
+
+def find_suppressions(source: str) -> Suppressions:
+    if "noqa" not in source.lower():
+        return Suppressions(False, {})
+    file_level = False
+    lines: dict[int, frozenset[str] | None] = {}
+    for line, comment in _comments(source):
+        if _FILE_NOQA.match(comment.strip()):
+            file_level = True
+            continue
+        match = _LINE_NOQA.search(comment)
+        if not match:
+            continue
+        if match.group("codes"):
+            codes = frozenset(c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c)
+            previous = lines.get(line, frozenset())
+            lines[line] = ALL if previous is ALL else codes | (previous or frozenset())
+        else:
+            lines[line] = ALL
+    return Suppressions(file_level, lines)

@@ -1,0 +1,211 @@
+"""Formatting findings. Reporters only format: they get the sorted diagnostics and return text."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from asynclint import __version__
+from asynclint.diagnostics import Diagnostic
+from asynclint.linter import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
+from asynclint.rules import ALL_RULES, RULES_BY_CODE
+
+DOCS_URL = "https://github.com/asynclint/asynclint/blob/main/README.md"
+OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's documentation lives: its section of the README."""
+    rule = RULES_BY_CODE.get(code)
+    name = rule.name if rule else SYNTAX_ERROR_NAME
+    return f"{DOCS_URL}#{code.lower()}-{name}"
+
+
+def _read_line(path: str, line: int, cache: dict[str, list[str]]) -> str | None:
+    if path not in cache:
+        try:
+            cache[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            cache[path] = []
+    lines = cache[path]
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def format_text(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    color: bool,
+    show_source: bool = False,
+    sources: dict[str, str] | None = None,
+) -> str:
+    """flake8's ``path:line:col: CODE message``, optionally with the source line and a caret."""
+    out = []
+    cache: dict[str, list[str]] = {p: s.splitlines() for p, s in (sources or {}).items()}
+    for d in diagnostics:
+        location = f"{d.path}:{d.start.line}:{d.start.column}:"
+        code = d.code
+        if color:
+            location = click.style(location, bold=True)
+            code = click.style(code, fg="red", bold=True)
+        out.append(f"{location} {code} {d.message}")
+        if show_source:
+            line = _read_line(d.path, d.start.line, cache)
+            if line is not None:
+                width = max(1, d.end.column - d.start.column) if d.end.line == d.start.line else 1
+                caret = " " * (d.start.column - 1) + "^" * width
+                out.append(f"    {line}")
+                out.append(f"    {click.style(caret, fg='red') if color else caret}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    items = [
+        {
+            "code": d.code,
+            "name": d.name,
+            "message": d.message,
+            "filename": d.path,
+            "location": {"row": d.start.line, "column": d.start.column},
+            "end_location": {"row": d.end.line, "column": d.end.column},
+            "noqa_row": d.statement_line,
+            "fix": (
+                {"applicability": d.fix_applicability.value, "message": d.fix_description}
+                if d.fix_applicability
+                else None
+            ),
+            "url": rule_url(d.code),
+        }
+        for d in diagnostics
+    ]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def _uri(path: str) -> str:
+    posix = Path(path).as_posix()
+    return posix[2:] if posix.startswith("./") else posix
+
+
+def sarif_rules() -> list[dict[str, object]]:
+    """SARIF ``reportingDescriptor``s for every rule (and the syntax-error pseudo-rule)."""
+    descriptors: list[dict[str, object]] = [
+        {
+            "id": SYNTAX_ERROR_CODE,
+            "name": SYNTAX_ERROR_NAME,
+            "shortDescription": {"text": "The file does not parse"},
+            "fullDescription": {"text": "The file is not valid Python, so it was not analysed."},
+            "helpUri": rule_url(SYNTAX_ERROR_CODE),
+            "defaultConfiguration": {"level": "error"},
+        }
+    ]
+    for rule in ALL_RULES:
+        documentation = rule.documentation()
+        descriptors.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.section("What it does")},
+                "help": {"text": documentation, "markdown": documentation},
+                "helpUri": rule_url(rule.code),
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"tags": ["async", f"family-{rule.code[:3]}xx"]},
+            }
+        )
+    return descriptors
+
+
+def format_sarif(diagnostics: Sequence[Diagnostic]) -> str:
+    """SARIF 2.1.0, in the shape GitHub code scanning reads."""
+    rules = sarif_rules()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for d in diagnostics:
+        results.append(
+            {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": "error",
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": _uri(d.path)},
+                            "region": {
+                                "startLine": d.start.line,
+                                "startColumn": d.start.column,
+                                "endLine": d.end.line,
+                                "endColumn": d.end.column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "asynclint",
+                        "version": __version__,
+                        "informationUri": DOCS_URL,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one ``::error`` annotation per finding."""
+    lines = []
+    for d in diagnostics:
+        properties = ",".join(
+            [
+                f"title={_escape_property(f'asynclint ({d.code})')}",
+                f"file={_escape_property(d.path)}",
+                f"line={d.start.line}",
+                f"col={d.start.column}",
+                f"endLine={d.end.line}",
+                f"endColumn={d.end.column}",
+            ]
+        )
+        lines.append(f"::error {properties}::{_escape_data(f'{d.code} {d.message}')}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_statistics(diagnostics: Sequence[Diagnostic]) -> str:
+    """One line per code: count, code, whether fixable (``[*]``), name; most frequent first."""
+    counts = Counter(d.code for d in diagnostics)
+    names = {d.code: d.name for d in diagnostics}
+    fixable = {d.code for d in diagnostics if d.fix_applicability is not None}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = [
+        f"{count:>{width}}\t{code}\t[{'*' if code in fixable else ' '}] {names[code]}"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+FORMATTERS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {
+    "json": format_json,
+    "sarif": format_sarif,
+    "github": format_github,
+}

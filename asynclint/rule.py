@@ -1,0 +1,131 @@
+"""The rule contract.
+
+A rule is a small class. It declares a permanent ``code``, a kebab-case ``name``, a one-line
+``summary``, a documentation page (its docstring, in the sections users know from ruff's rule
+pages), and examples that must fire (``invalid``) and near-misses that must stay silent
+(``valid``). The test-suite is generated from the examples, so the documentation cannot drift
+away from the behaviour.
+
+Rules look like LibCST visitors (``visit_Call``, ``leave_FunctionDef``) but the engine drives
+them: it walks each tree once and calls the methods of every enabled rule. Rules never read
+files, parse or print; they look at nodes, ask the engine's context what a name means, and call
+``self.report``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from asynclint.diagnostics import Applicability, Fix
+
+if TYPE_CHECKING:
+    from asynclint.engine import Context
+
+CODE_RE = re.compile(r"^AL\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+_VISITOR_RE = re.compile(r"^(visit|leave)_([A-Za-z]+)$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """Source code for a rule's documentation and tests.
+
+    Lines that must be reported end with ``# error: AL201`` (several codes separated by commas);
+    every other line must stay silent. ``fixed`` is the expected source after ``--fix
+    --unsafe-fixes``, when the rule offers a fix for the example.
+    """
+
+    code: str
+    fixed: str | None = None
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and visitor methods."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    # ``None`` when the rule never offers a fix; otherwise the applicability of its fixes.
+    fix_applicability: ClassVar[Applicability | None] = None
+    invalid: ClassVar[tuple[Example | str, ...]] = ()
+    valid: ClassVar[tuple[Example | str, ...]] = ()
+    # Codes of other tools for the same mistake; ``# noqa: <alias>`` silences this rule too.
+    noqa_aliases: ClassVar[tuple[str, ...]] = ()
+
+    # Filled in by __init_subclass__: libcst node class name -> method names.
+    visitor_methods: ClassVar[dict[str, str]]
+    leaver_methods: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.visitor_methods = {}
+        cls.leaver_methods = {}
+        for attr in dir(cls):
+            match = _VISITOR_RE.match(attr)
+            if not match:
+                continue
+            kind, node_name = match.groups()
+            node_type = getattr(cst, node_name, None)
+            if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                raise TypeError(f"{cls.__name__}.{attr}: libcst has no node type {node_name!r}")
+            target = cls.visitor_methods if kind == "visit" else cls.leaver_methods
+            target[node_name] = attr
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
+        """Report ``node``; ``message`` defaults to the rule's summary."""
+        self.context.add_report(self, node, message or self.summary, fix)
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's documentation page (Markdown), from its docstring."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        """The text of one section of the documentation page ("" when absent)."""
+        match = re.search(
+            rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", cls.documentation(), re.M | re.S
+        )
+        return match.group(1).strip() if match else ""
+
+    @classmethod
+    def examples(cls) -> tuple[list[Example], list[Example]]:
+        def as_example(item: Example | str) -> Example:
+            return item if isinstance(item, Example) else Example(item)
+
+        return [as_example(e) for e in cls.invalid], [as_example(e) for e in cls.valid]
+
+
+def check_rule_contract(rule: type[Rule]) -> list[str]:
+    """Everything wrong with a rule class's declaration (empty when it keeps the contract)."""
+    problems = []
+    if not CODE_RE.match(getattr(rule, "code", "")):
+        problems.append("code must be 'AL' followed by three digits")
+    if not NAME_RE.match(getattr(rule, "name", "")):
+        problems.append("name must be kebab-case")
+    if not getattr(rule, "summary", "").strip():
+        problems.append("summary is missing")
+    doc = rule.documentation()
+    positions = [doc.find(f"## {section}") for section in DOC_SECTIONS]
+    missing = [s for s, p in zip(DOC_SECTIONS, positions, strict=True) if p < 0]
+    if missing:
+        problems.append(f"documentation lacks sections: {', '.join(missing)}")
+    elif positions != sorted(positions):
+        problems.append("documentation sections are out of order")
+    invalid, valid = rule.examples()
+    if not invalid:
+        problems.append("no examples that must fire")
+    if not valid:
+        problems.append("no examples that must stay silent")
+    if any(e.fixed is not None for e in invalid) and rule.fix_applicability is None:
+        problems.append("examples show a fix but fix_applicability is None")
+    return problems
