@@ -1,0 +1,45 @@
+"""Checking annotated examples and fixtures: ``# error: AL201`` marks a line that must be
+reported; every other line must stay silent.
+
+Used by the test-suite for the rules' own examples and for ``fixtures/``; handy for anyone
+writing a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from asynclint.linter import FixMode, check_source
+from asynclint.rule import Rule
+
+_MARKER = re.compile(r"#\s*error:\s*(?P<codes>AL\d{3}(?:\s*,\s*AL\d{3})*)\s*$")
+
+
+def expected_findings(source: str) -> list[tuple[int, str]]:
+    """``(line, code)`` pairs the ``# error:`` markers of ``source`` ask for, sorted."""
+    expected = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = _MARKER.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group("codes")):
+                expected.append((number, code))
+    return sorted(expected)
+
+
+def actual_findings(
+    source: str, rules: Sequence[type[Rule]], path: str = "example.py"
+) -> list[tuple[int, str]]:
+    """``(line, code)`` of what ``rules`` report on ``source`` (problems raise)."""
+    result = check_source(source, path, rules)
+    if result.problems:
+        raise AssertionError("; ".join(p.message for p in result.problems))
+    return sorted((d.start.line, d.code) for d in result.diagnostics)
+
+
+def fixed_source(source: str, rules: Sequence[type[Rule]], path: str = "example.py") -> str:
+    """``source`` after every fix (safe and unsafe) of ``rules``; unchanged when none applies."""
+    result = check_source(source, path, rules, FixMode(unsafe=True))
+    if result.problems:
+        raise AssertionError("; ".join(p.message for p in result.problems))
+    return result.fixed_source if result.fixed_source is not None else source

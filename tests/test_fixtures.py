@@ -1,0 +1,68 @@
+"""Every file under ``fixtures/``: the lines marked ``# error: CODE`` are reported, no other
+line is, and ``name.fixed.py`` is what ``--fix --unsafe-fixes`` makes of ``name.py``.
+
+A fixture whose first line is ``# variants: asyncio, trio, anyio`` also runs with ``asyncio``
+replaced by each other library named there, as users of each would write it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from asynclint.rules import ALL_RULES
+from asynclint.testing import actual_findings, expected_findings, fixed_source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+_VARIANTS = re.compile(r"^# variants:\s*(?P<names>[\w, ]+)$")
+
+
+def _variants(source: str) -> list[str]:
+    first_line = source.split("\n", 1)[0]
+    match = _VARIANTS.match(first_line)
+    if not match:
+        return ["asyncio"]
+    return [name.strip() for name in match.group("names").split(",") if name.strip()]
+
+
+def _as_library(source: str, library: str) -> str:
+    """The fixture as a user of ``library`` would write it (the header line kept)."""
+    header, _, body = source.partition("\n")
+    return header + "\n" + re.sub(r"\basyncio\b", library, body)
+
+
+def _cases() -> list[pytest.param]:
+    cases = []
+    for path in sorted(FIXTURES.rglob("*.py")):
+        if path.name.endswith(".fixed.py"):
+            continue
+        for library in _variants(path.read_text(encoding="utf-8")):
+            name = f"{path.relative_to(FIXTURES).as_posix()}[{library}]"
+            cases.append(pytest.param(path, library, id=name))
+    return cases
+
+
+def test_there_are_fixtures() -> None:
+    assert len(_cases()) >= 5
+
+
+@pytest.mark.parametrize(("path", "library"), _cases())
+def test_fixture_findings(path: Path, library: str) -> None:
+    source = _as_library(path.read_text(encoding="utf-8"), library)
+    assert actual_findings(source, ALL_RULES, str(path)) == expected_findings(source)
+
+
+@pytest.mark.parametrize(("path", "library"), _cases())
+def test_fixture_fixes(path: Path, library: str) -> None:
+    source = _as_library(path.read_text(encoding="utf-8"), library)
+    expected_path = path.with_name(path.name[: -len(".py")] + ".fixed.py")
+    fixed = fixed_source(source, ALL_RULES, str(path))
+    if not expected_path.exists():
+        assert fixed == source, f"{path.name} is fixable: add {expected_path.name}"
+        return
+    expected = _as_library(expected_path.read_text(encoding="utf-8"), library)
+    assert fixed == expected
+    assert fixed_source(fixed, ALL_RULES, str(path)) == fixed, "fixing again changed the code"
+    compile(fixed, str(expected_path), "exec")
