@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from asynclint.rules.blocking_sleep import BlockingSleep
-
 from asynclint.rule import Rule
+from asynclint.rules.blocking_sleep import BlockingSleep
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
