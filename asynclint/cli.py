@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -339,6 +340,8 @@ def _run_paths(
         settings = configs.for_path(path)
         codes = selector.codes_for(path, settings)
         tasks.append(Task(str(path), _display_path(path), codes, fix_mode, write))
-    results = [FileResult(p.path, problems=[p]) for p in finder.problems]
+    # Shown like the findings' paths (relative to the working directory when under it).
+    problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
+    results = [FileResult(p.path, problems=[p]) for p in problems]
     results.extend(run_tasks(tasks, jobs))
     return results, {}

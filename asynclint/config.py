@@ -257,7 +257,10 @@ def load_config_file(path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     if path.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("asynclint", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: `tool` must be a table")
+        table = tool.get("asynclint", {})
     else:
         table = data
     if not isinstance(table, dict):
@@ -268,7 +271,8 @@ def load_config_file(path: Path) -> Settings:
 def _declares_asynclint(pyproject: Path) -> bool:
     try:
         with pyproject.open("rb") as handle:
-            return "asynclint" in tomllib.load(handle).get("tool", {})
+            tool = tomllib.load(handle).get("tool", {})
+        return isinstance(tool, dict) and "asynclint" in tool
     except (OSError, tomllib.TOMLDecodeError):
         # A broken pyproject.toml that mentions us should be reported, not skipped.
         try:

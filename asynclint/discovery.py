@@ -8,6 +8,7 @@ tree are not followed (as git does); a link named on the command line is.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterator
@@ -102,6 +103,8 @@ class GitIgnore:
             relative = path.relative_to(self.base).as_posix()
         except ValueError:
             return None
+        if relative == ".":  # a .gitignore speaks about its folder's contents, not the folder
+            return None
         result = None
         for pattern in self.patterns:
             if pattern.directory_only and not is_dir:
@@ -161,28 +164,37 @@ class FileFinder:
         relative = relative_posix(path, settings.root)
         return any(glob_matches(p, relative, path.name) for p in settings.all_excludes)
 
+    def _force_excluded(self, path: Path) -> bool:
+        """With ``--force-exclude``: whether a path named on the command line is skipped because
+        it, or a folder above it, is git-ignored or excluded (below its configuration's folder)."""
+        resolved = path.resolve()
+        ignores = _ancestor_ignores(resolved.parent, include_self=True)
+        if self._excluded(resolved) or _is_ignored(resolved, resolved.is_dir(), ignores):
+            return True
+        root = self.configs.for_path(resolved).root
+        for folder in resolved.parents:
+            if _is_ignored(folder, True, ignores):
+                return True
+            if root in folder.parents and self._excluded(folder):
+                return True
+        return False
+
     def find(self, paths: list[str]) -> list[Path]:
         files: dict[Path, None] = {}
         for raw in paths:
             path = Path(raw)
             try:
                 if path.is_dir():
-                    resolved = path.resolve()
-                    if self.force_exclude and self._excluded(resolved):
+                    if self.force_exclude and self._force_excluded(path):
                         continue
-                    for found in self._walk(path, _ancestor_ignores(resolved), set()):
+                    for found in self._walk(path, _ancestor_ignores(path.resolve()), set()):
                         files.setdefault(found)
                 elif path.exists():
-                    if self.force_exclude and (
-                        self._excluded(path.resolve())
-                        or _is_ignored(
-                            path.resolve(), False, _ancestor_ignores(path.resolve().parent, True)
-                        )
-                    ):
+                    if self.force_exclude and self._force_excluded(path):
                         continue
                     files.setdefault(path)
                 elif path.is_symlink():
-                    self.problems.append(Problem(raw, "broken symbolic link"))
+                    self.problems.append(Problem(raw, _dangling_link_text(path)))
                 else:
                     self.problems.append(Problem(raw, "no such file or directory"))
             except OSError as error:
@@ -230,4 +242,15 @@ class FileFinder:
 
 
 def _os_error_text(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
     return error.strerror or str(error)
+
+
+def _dangling_link_text(path: Path) -> str:
+    """Why a symbolic link leads to nothing: a loop, or a target that does not exist."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        return _os_error_text(error) if error.errno == errno.ELOOP else "broken symbolic link"
+    return "broken symbolic link"

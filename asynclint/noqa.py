@@ -17,7 +17,7 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA : AL201 AL301`` (flake8 forms)
+# ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA: AL201 AL301`` (flake8 forms)
 _LINE_NOQA = re.compile(
     r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
@@ -44,16 +44,22 @@ class Suppressions:
         return False
 
 
-def _comments(source: str) -> list[tuple[int, str]]:
+def _comments(source: str) -> list[tuple[int, str, bool]]:
+    """Each comment's line, its text, and whether it stands on a line of its own."""
+    physical = source.split("\n")  # the lines as the tokenizer counts them
     try:
         tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-        return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
+        return [
+            (t.start[0], t.string, not physical[t.start[0] - 1][: t.start[1]].strip())
+            for t in tokens
+            if t.type == tokenize.COMMENT
+        ]
     except (tokenize.TokenError, SyntaxError):
         # Tokenizing can fail where LibCST succeeded (or the reverse); fall back to a plain
         # scan of the lines, which may also see a "# noqa" written inside a string.
         return [
-            (number, line[line.index("#") :])
-            for number, line in enumerate(source.splitlines(), start=1)
+            (number, line[line.index("#") :], not line[: line.index("#")].strip())
+            for number, line in enumerate(physical, start=1)
             if "#" in line
         ]
 
@@ -63,8 +69,8 @@ def find_suppressions(source: str) -> Suppressions:
         return Suppressions(False, {})
     file_level = False
     lines: dict[int, frozenset[str] | None] = {}
-    for line, comment in _comments(source):
-        if _FILE_NOQA.match(comment.strip()):
+    for line, comment, own_line in _comments(source):
+        if own_line and _FILE_NOQA.match(comment.strip()):
             file_level = True
             continue
         match = _LINE_NOQA.search(comment)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
@@ -13,9 +15,11 @@ from asynclint import __version__
 from asynclint.diagnostics import Diagnostic
 from asynclint.linter import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
 from asynclint.rules import ALL_RULES, RULES_BY_CODE
+from asynclint.runner import decode_source
 
 DOCS_URL = "https://github.com/asynclint/asynclint/blob/main/README.md"
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def rule_url(code: str) -> str:
@@ -25,11 +29,16 @@ def rule_url(code: str) -> str:
     return f"{DOCS_URL}#{code.lower()}-{name}"
 
 
+def _source_lines(text: str) -> list[str]:
+    """Lines as Python numbers them (``str.splitlines`` also breaks at form feeds and more)."""
+    return _LINE_BREAK.split(text)
+
+
 def _read_line(path: str, line: int, cache: dict[str, list[str]]) -> str | None:
     if path not in cache:
         try:
-            cache[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            cache[path] = _source_lines(decode_source(Path(path).read_bytes()).text)
+        except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
             cache[path] = []
     lines = cache[path]
     return lines[line - 1] if 0 < line <= len(lines) else None
@@ -44,7 +53,7 @@ def format_text(
 ) -> str:
     """flake8's ``path:line:col: CODE message``, optionally with the source line and a caret."""
     out = []
-    cache: dict[str, list[str]] = {p: s.splitlines() for p, s in (sources or {}).items()}
+    cache: dict[str, list[str]] = {p: _source_lines(s) for p, s in (sources or {}).items()}
     for d in diagnostics:
         location = f"{d.path}:{d.start.line}:{d.start.column}:"
         code = d.code
@@ -85,8 +94,11 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _uri(path: str) -> str:
+    """A URI reference for SARIF: relative paths percent-encoded, absolute ones as ``file:``."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
     posix = Path(path).as_posix()
-    return posix[2:] if posix.startswith("./") else posix
+    return quote(posix[2:] if posix.startswith("./") else posix)
 
 
 def sarif_rules() -> list[dict[str, object]]:

@@ -107,11 +107,11 @@ def check_text(source: SourceText, task: Task) -> FileResult:
         try:
             write_atomically(Path(task.path), result.fixed_source.encode(source.encoding))
         except (OSError, UnicodeEncodeError) as error:
+            # The file keeps its findings: report them as they are, unfixed.
+            result = check_source(source.text, task.display, rules)
             result.problems.append(
                 Problem(task.display, f"fixes not written: {error}", internal=True)
             )
-            result.fixed_count = 0
-            result.fixed_source = None
     return result
 
 

@@ -1,0 +1,211 @@
+"""``# noqa`` comments, per line and per file, and how they interact with formats and fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SLEEPY, Run, finding, write_tree
+
+from asynclint.linter import FixMode, check_source
+from asynclint.noqa import find_suppressions
+from asynclint.rules import ALL_RULES
+
+HEAD = "import time\n\nasync def poll():\n"
+
+
+def reported_lines(body: str) -> list[int]:
+    """Lines of the findings in ``HEAD + body`` (the body starts at line 4)."""
+    result = check_source(HEAD + body, "x.py", ALL_RULES)
+    assert result.problems == []
+    return [d.start.line for d in result.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# noqa",
+        "#noqa",
+        "# NOQA",
+        "# NoQa",
+        "# noqa: AL201",
+        "# noqa:AL201",
+        "# noqa: al201",
+        "# NOQA: AL201",
+        "# noqa: AL201,AL301",
+        "# noqa:AL301,AL201",
+        "# noqa: AL301, AL201",
+        "# noqa: AL301 AL201",
+        "# noqa: ASYNC251",
+        "# noqa: async251",
+        "# type: ignore  # noqa: AL201",
+        "# noqa: AL201 -- the sleep is intended",
+    ],
+)
+def test_comment_suppresses(comment: str) -> None:
+    assert reported_lines(f"    time.sleep(1)  {comment}\n") == []
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# noqa: AL301",
+        "# noqa: AL2011",
+        "# noqa: AL20",
+        "# noqa: E501,W291",
+        "# noqa: ASYNC250",
+        "# asynclint: noqa",  # the file-level form only counts on a line of its own
+        "# no qa",
+    ],
+)
+def test_comment_does_not_suppress(comment: str) -> None:
+    assert reported_lines(f"    time.sleep(1)  {comment}\n") == [4]
+
+
+def test_only_the_commented_line_is_silenced() -> None:
+    body = "    time.sleep(1)  # noqa: AL201\n    time.sleep(2)\n    time.sleep(3)  # noqa\n"
+    assert reported_lines(body) == [5]
+
+
+def test_noqa_inside_a_string_does_not_suppress() -> None:
+    body = (
+        '    time.sleep(1); x = "# noqa"\n'
+        "    time.sleep(2); y = '# noqa: AL201'\n"
+        '    z = """\n'
+        "    # asynclint: noqa\n"
+        '    """; time.sleep(3)\n'
+    )
+    assert reported_lines(body) == [4, 5, 8]
+
+
+def test_first_line_of_a_multiline_statement() -> None:
+    body = (
+        "    result = combine(  # noqa: AL201\n"
+        "        1,\n"
+        "        time.sleep(1),\n"
+        "    )\n"
+        "    other = combine(\n"
+        "        time.sleep(2),  # noqa: AL201\n"
+        "    )\n"
+        "    third = combine(\n"
+        "        2,  # noqa: AL201\n"
+        "        time.sleep(3),\n"
+        "    )\n"
+    )
+    # Line 4 holds the statement's first line, line 9 the finding itself; line 12 is neither.
+    assert reported_lines(body) == [13]
+
+
+def test_noqa_on_an_enclosing_block_or_a_comment_line_above_does_not_suppress() -> None:
+    body = (
+        "    if ready:  # noqa: AL201\n"
+        "        time.sleep(1)\n"
+        "    # noqa: AL201\n"
+        "    time.sleep(2)\n"
+    )
+    assert reported_lines(body) == [5, 7]
+
+
+def test_noqa_on_a_compound_statement_header_covers_the_header() -> None:
+    body = (
+        "    while time.sleep(\n"
+        "        1\n"
+        "    ):  # noqa\n"
+        "        pass\n"
+        "    while time.sleep(\n"
+        "        1):\n"
+        "        pass  # noqa\n"
+    )
+    # The finding on line 4 belongs to the `while` statement, whose first line is 4; a noqa on
+    # its later lines counts for neither.
+    assert reported_lines(body) == [4, 8]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# asynclint: noqa",
+        "#asynclint:noqa",
+        "# ASYNCLINT: NOQA",
+        "    # asynclint: noqa",
+    ],
+)
+def test_file_level_noqa(line: str) -> None:
+    source = f"{HEAD}    time.sleep(1)\n    time.sleep(2)\n{line}\n"
+    assert check_source(source, "x.py", ALL_RULES).diagnostics == []
+
+
+def test_file_level_noqa_must_stand_alone() -> None:
+    source = f"{HEAD}    time.sleep(1)\n# asynclint: noqa because\n"
+    assert len(check_source(source, "x.py", ALL_RULES).diagnostics) == 1
+
+
+def test_find_suppressions_records_codes_per_line() -> None:
+    suppressions = find_suppressions("a = 1  # noqa: AL201,al301\nb = 2  # noqa\nc = 3\n")
+    assert suppressions.file_level is False
+    assert suppressions.lines == {1: frozenset({"AL201", "AL301"}), 2: None}
+    assert suppressions.suppresses(["AL301"], 1)
+    assert not suppressions.suppresses(["AL401"], 1)
+    assert suppressions.suppresses(["AL401"], 2)
+    assert not suppressions.suppresses(["AL201"], 3)
+    assert suppressions.suppresses(["AL201"], 3, 1)
+
+
+def test_comments_are_found_even_where_the_tokenizer_gives_up() -> None:
+    # An unterminated triple-quoted string stops the tokenizer; the plain line scan takes over.
+    source = 'x = 1  # noqa: AL201\n# asynclint: noqa\ny = 2  # asynclint: noqa\nz = """\n'
+    suppressions = find_suppressions(source)
+    assert suppressions.lines == {1: frozenset({"AL201"})}
+    assert suppressions.file_level is True
+    trailing_only = find_suppressions('y = 2  # asynclint: noqa\nz = """\n')
+    assert (trailing_only.file_level, trailing_only.lines) == (False, {})
+
+
+SUPPRESSED_AND_NOT = (
+    "import time\n\nasync def poll():\n    time.sleep(1)  # noqa: ASYNC251\n    time.sleep(2)\n"
+)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
+def test_suppression_is_the_same_in_every_format(
+    run: Run, project: Path, output_format: str
+) -> None:
+    write_tree(project, {"a.py": SUPPRESSED_AND_NOT, "b.py": f"{SLEEPY}# asynclint: noqa\n"})
+    result = run("--output-format", output_format, "-q", ".")
+    assert result.exit_code == 1
+    if output_format == "text":
+        lines = [finding("a.py", 5, 5)]
+        assert result.stdout.splitlines() == lines
+    elif output_format == "json":
+        rows = [(d["filename"], d["location"]["row"]) for d in json.loads(result.stdout)]
+        assert rows == [("a.py", 5)]
+    elif output_format == "sarif":
+        results = json.loads(result.stdout)["runs"][0]["results"]
+        regions = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results]
+        assert regions == [5]
+    else:
+        assert len(result.stdout.splitlines()) == 1
+        assert "file=a.py,line=5,col=5," in result.stdout
+
+
+def test_statistics_count_only_what_is_not_suppressed(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": SUPPRESSED_AND_NOT})
+    assert run("--statistics", "a.py").stdout == "1\tAL201\t[*] blocking-sleep\n"
+
+
+def test_suppressed_findings_are_not_fixed(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": SUPPRESSED_AND_NOT})
+    result = run("--fix", "--unsafe-fixes", "a.py")
+    assert result.exit_code == 0
+    assert (project / "a.py").read_text() == (
+        "import time\nimport asyncio\n\nasync def poll():\n"
+        "    time.sleep(1)  # noqa: ASYNC251\n    await asyncio.sleep(2)\n"
+    )
+    assert result.stdout == "Found 1 finding (1 fixed, 0 remaining).\n"
+
+
+def test_file_level_noqa_prevents_fixes(project: Path) -> None:
+    source = f"{SLEEPY}# asynclint: noqa\n"
+    result = check_source(source, "x.py", ALL_RULES, FixMode(unsafe=True))
+    assert (result.diagnostics, result.fixed_source, result.fixed_count) == ([], None, 0)
