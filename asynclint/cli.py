@@ -27,7 +27,14 @@ from asynclint.docs import explain, rules_list
 from asynclint.linter import FixMode
 from asynclint.reporters import FORMATTERS, OUTPUT_FORMATS, format_statistics, format_text
 from asynclint.rules import RULES_BY_CODE
-from asynclint.runner import Task, check_text, decode_source, default_jobs, run_tasks
+from asynclint.runner import (
+    Task,
+    check_text,
+    decode_source,
+    default_jobs,
+    on_deep_stack,
+    run_tasks,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -321,7 +328,7 @@ def _run_stdin(
         reason = error.msg if isinstance(error, SyntaxError) else str(error)
         return [FileResult(display, problems=[Problem(display, f"cannot decode: {reason}")])], {}
     task = Task(display, display, selector.codes_for(settings_path, settings), fix_mode)
-    return [check_text(source, task)], {display: source.text}
+    return [on_deep_stack(check_text, source, task)], {display: source.text}
 
 
 def _run_paths(

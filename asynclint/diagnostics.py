@@ -66,7 +66,8 @@ class Diagnostic:
 class Problem:
     """Something that kept a file from being linted fully: unreadable, crashed rule, failed fix.
 
-    Problems are printed on standard error and make the exit code 2 (``internal``) or 1.
+    Problems are printed on standard error and make the exit code 2. ``internal`` marks the
+    ones that are asynclint's fault (a crashed rule, a fix that failed verification).
     """
 
     path: str

@@ -180,7 +180,8 @@ class FileFinder:
         return False
 
     def find(self, paths: list[str]) -> list[Path]:
-        files: dict[Path, None] = {}
+        """The files to lint, each once (by its resolved path), in the order found."""
+        files: dict[Path, Path] = {}
         for raw in paths:
             path = Path(raw)
             try:
@@ -188,11 +189,11 @@ class FileFinder:
                     if self.force_exclude and self._force_excluded(path):
                         continue
                     for found in self._walk(path, _ancestor_ignores(path.resolve()), set()):
-                        files.setdefault(found)
+                        files.setdefault(found.resolve(), found)
                 elif path.exists():
                     if self.force_exclude and self._force_excluded(path):
                         continue
-                    files.setdefault(path)
+                    files.setdefault(path.resolve(), path)
                 elif path.is_symlink():
                     self.problems.append(Problem(raw, _dangling_link_text(path)))
                 else:
@@ -201,7 +202,7 @@ class FileFinder:
                 self.problems.append(Problem(raw, _os_error_text(error)))
             except RuntimeError as error:  # symlink loops on older Pythons
                 self.problems.append(Problem(raw, f"cannot resolve path: {error}"))
-        return list(files)
+        return list(files.values())
 
     def _walk(self, directory: Path, ignores: list[GitIgnore], seen: set[Path]) -> Iterator[Path]:
         real = directory.resolve()

@@ -28,7 +28,7 @@ def explain(rule: type[Rule]) -> str:
         f"# {rule.code} {rule.name}\n\n"
         f"{rule.summary}.\n\n"
         f"Fix: {fix_label(rule)}\n\n"
-        f"{_demote_headings(rule.documentation())}\n"
+        f"{rule.documentation()}\n"
     )
 
 

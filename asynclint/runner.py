@@ -8,11 +8,14 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import tokenize
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from asynclint.diagnostics import FileResult, Problem
 from asynclint.linter import FixMode, check_source
@@ -67,8 +70,36 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+# LibCST's native parser and the engine's walker recurse once per nesting level. On the
+# default 8 MiB stack, valid Python such as a 20,000-term ``and`` chain or 3,000 nested
+# parentheses overflows it and kills the process. Files are therefore checked on a thread with
+# a large stack (reserved address space; only what is touched is ever committed).
+_STACK_BYTES = 512 * 1024 * 1024
+_RECURSION_LIMIT = 100_000
+_deep_thread: tuple[int, ThreadPoolExecutor] | None = None
+_T = TypeVar("_T")
+
+
+def on_deep_stack(function: Callable[..., _T], *args: object) -> _T:
+    """``function(*args)``, run on this process's large-stack thread."""
+    global _deep_thread
+    if _deep_thread is None or _deep_thread[0] != os.getpid():  # none yet, or inherited by fork
+        previous = threading.stack_size(_STACK_BYTES)
+        try:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint")
+            executor.submit(sys.setrecursionlimit, _RECURSION_LIMIT).result()  # starts it now
+        finally:
+            threading.stack_size(previous)
+        _deep_thread = (os.getpid(), executor)
+    return _deep_thread[1].submit(function, *args).result()
+
+
 def check_task(task: Task) -> FileResult:
     """Read, lint and maybe fix one file; every failure becomes a ``Problem``, never a raise."""
+    return on_deep_stack(_check_task, task)
+
+
+def _check_task(task: Task) -> FileResult:
     try:
         data = Path(task.path).read_bytes()
     except IsADirectoryError:
@@ -119,7 +150,6 @@ def _init_worker() -> None:
     # Parsing allocates many small objects that live as long as the tree: collecting them
     # over and over is wasted time. A higher threshold keeps collection for real garbage.
     gc.set_threshold(100_000, 50, 100)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -128,16 +158,41 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def run_tasks(tasks: Sequence[Task], jobs: int) -> Iterator[FileResult]:
-    """Results of ``tasks`` (in the order given), using ``jobs`` worker processes."""
+    """Results of ``tasks`` (in the order given), using ``jobs`` worker processes.
+
+    If a worker process dies (a crash in native code), the files it may have been working on
+    are checked again one by one in a process of their own, so that only the file that kills
+    its process is reported as failed, and the rest of the run goes on in a new pool.
+    """
     if jobs <= 1 or len(tasks) < _MIN_FILES_FOR_WORKERS:
         _init_worker()
         yield from map(check_task, tasks)
         return
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker
-    ) as pool:
-        yield from pool.map(check_task, tasks, chunksize=chunk)
+    remaining = list(tasks)
+    while remaining:
+        done = 0
+        try:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker
+            ) as pool:
+                for result in pool.map(check_task, remaining, chunksize=chunk):
+                    done += 1
+                    yield result
+            return
+        except BrokenProcessPool:
+            suspects = remaining[done : done + jobs * chunk]
+            yield from map(_check_alone, suspects)
+            remaining = remaining[done + len(suspects) :]
+
+
+def _check_alone(task: Task) -> FileResult:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
+        try:
+            return pool.submit(check_task, task).result()
+        except BrokenProcessPool:
+            message = "internal error: the process checking this file crashed"
+            return FileResult(task.display, problems=[Problem(task.display, message, True)])
 
 
 def default_jobs() -> int:

@@ -35,6 +35,7 @@ class BlockingSleep(Rule):
     ```python
     import time
 
+
     async def poll(client):
         while not await client.ready():
             time.sleep(0.5)
@@ -43,6 +44,7 @@ class BlockingSleep(Rule):
     ## Use instead
     ```python
     import asyncio
+
 
     async def poll(client):
         while not await client.ready():

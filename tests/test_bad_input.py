@@ -238,3 +238,47 @@ def test_deeply_nested_code(run: Run, project: Path) -> None:
     result = run("-q", ".")
     assert (result.stdout, result.stderr) == (f"{finding('a.py')}\n", "")
     assert result.exit_code == 1
+
+
+def test_valid_code_nested_deeper_than_the_default_stack_allows(tmp_path: Path) -> None:
+    """A 20,000-term ``and`` chain is valid Python; parsing it on the default stack kills the
+    process (LibCST's native parser recurses per operand)."""
+    source = (
+        "import time\n\nasync def f(a):\n    time.sleep(1)\n    return "
+        + " and ".join(["a"] * 20_000)
+        + "\n"
+    )
+    path = tmp_path / "deep.py"
+    path.write_text(source, encoding="utf-8")
+    result = check_task(Task(str(path), "deep.py", ("AL201",)))
+    assert result.problems == []
+    assert [(d.start.line, d.code) for d in result.diagnostics] == [(4, "AL201")]
+
+
+def test_a_worker_process_that_dies_loses_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash that kills a worker (native code) is reported for that file alone."""
+    import os
+
+    from asynclint import runner
+
+    for index in range(24):
+        (tmp_path / f"m{index:02}.py").write_text(
+            "import time\n\nasync def f():\n    time.sleep(1)\n", encoding="utf-8"
+        )
+    original = runner._check_task
+
+    def crash_on_one_file(task: runner.Task) -> runner.FileResult:
+        if task.path.endswith("m13.py"):
+            os._exit(70)  # what a segfault in a parser looks like from the outside
+        return original(task)
+
+    monkeypatch.setattr(runner, "_check_task", crash_on_one_file)
+    tasks = [runner.Task(str(p), p.name, ("AL201",)) for p in sorted(tmp_path.glob("*.py"))]
+    results = list(runner.run_tasks(tasks, jobs=2))
+    assert [r.path for r in results] == [t.display for t in tasks]
+    crashed = [r for r in results if r.problems]
+    assert [r.path for r in crashed] == ["m13.py"]
+    assert "crashed" in crashed[0].problems[0].message
+    assert all(len(r.diagnostics) == 1 for r in results if r.path != "m13.py")

@@ -191,10 +191,10 @@ def test_explain(run: Run, code: str) -> None:
         "# AL201 blocking-sleep\n\n"
         "`time.sleep()` blocks the event loop inside `async def`.\n\n"
         "Fix: unsafe\n\n"
-        "### What it does\n"
+        "## What it does\n"
     )
     for section in ("Why is this bad?", "Example", "Use instead", "Fix safety"):
-        assert f"\n### {section}\n" in result.stdout
+        assert f"\n## {section}\n" in result.stdout
 
 
 def test_explain_unknown_code(run: Run) -> None:

@@ -39,7 +39,7 @@ def test_explain_prints_every_section(rule: type[Rule]) -> None:
     assert result.output == explain(rule)
     assert result.output.startswith(f"# {rule.code} {rule.name}\n")
     for section in DOC_SECTIONS:
-        assert f"### {section}\n" in result.output
+        assert f"\n## {section}\n" in result.output
     assert f"#{rule.code.lower()}-{rule.name}" in README.read_text(encoding="utf-8")
 
 
