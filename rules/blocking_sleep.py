@@ -5,15 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
+from asynclint.edits import awaited
 from asynclint.rule import Example, Rule
-
-
-def _needs_parentheses(node: cst.BaseExpression, parent: cst.CSTNode | None) -> bool:
-    """Whether ``await node`` must be parenthesised where ``node`` stands: only as the object of
-    an attribute, a subscript or a call (``await`` binds tighter than every operator)."""
-    if isinstance(parent, (cst.Attribute, cst.Subscript)):
-        return parent.value is node
-    return isinstance(parent, cst.Call) and parent.func is node
 
 
 class BlockingSleep(Rule):
@@ -129,11 +122,7 @@ class BlockingSleep(Rule):
         parent = self.context.parent
         if isinstance(parent, cst.Await):  # `await time.sleep(1)`: only the callee changes
             return Fix(f"Use `{library}.sleep()`", ((node, call),), Applicability.UNSAFE, imports)
-        replacement: cst.BaseExpression = cst.Await(expression=call.with_changes(lpar=(), rpar=()))
-        if node.lpar or _needs_parentheses(node, parent):
-            replacement = replacement.with_changes(
-                lpar=node.lpar or (cst.LeftParen(),), rpar=node.rpar or (cst.RightParen(),)
-            )
+        replacement = awaited(node, parent, call)
         return Fix(
             f"Replace with `await {library}.sleep()`",
             ((node, replacement),),
