@@ -1,0 +1,135 @@
+"""The curated table of async library APIs (``asynclint/data/libraries.toml``).
+
+It says what calling a library's public name returns (a coroutine, an awaitable, an async context
+manager, ...), which protocols its classes support, and what some calls return, so that rules know
+the common libraries without them being installed and without reading their source.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+CALL_KINDS = frozenset(
+    {"coroutine", "awaitable", "async-context-manager", "async-iterator", "task", "sync"}
+)
+CLASS_PROTOCOLS = frozenset(
+    {"async-context-manager", "context-manager", "awaitable", "async-iterator", "iterator"}
+)
+SECTIONS = ("calls", "classes", "returns", "aliases")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LibraryTable:
+    """Facts about library APIs, keyed by fully qualified public names."""
+
+    calls: Mapping[str, str]
+    classes: Mapping[str, frozenset[str]]
+    returns: Mapping[str, str]
+    aliases: Mapping[str, str]
+
+    def canonical(self, qualified: str) -> str:
+        """``qualified`` with aliases applied: to the whole name, or else to its longest aliased
+        prefix (``redis.asyncio.StrictRedis.get`` -> ``redis.asyncio.Redis.get``)."""
+        name = qualified
+        for _ in range(len(self.aliases) + 1):  # bounded: a cycle cannot loop forever
+            target = self._alias_of(name)
+            if target is None:
+                break
+            name = target
+        return name
+
+    def _alias_of(self, name: str) -> str | None:
+        if name in self.aliases:
+            return self.aliases[name]
+        prefix = name
+        while "." in prefix:
+            prefix = prefix.rpartition(".")[0]
+            if prefix in self.aliases:
+                return self.aliases[prefix] + name[len(prefix) :]
+        return None
+
+    def call_kind(self, qualified: str) -> str | None:
+        """What calling ``qualified`` returns (one of ``CALL_KINDS``), or None if unknown."""
+        return _lookup(self.calls, qualified, self.canonical)
+
+    def class_protocols(self, qualified: str) -> frozenset[str] | None:
+        """The protocols the class ``qualified`` supports, or None if it is not listed."""
+        return _lookup(self.classes, qualified, self.canonical)
+
+    def return_type(self, qualified: str) -> str | None:
+        """The class a call's result is an instance of (after ``await`` when the call is a
+        coroutine or awaitable), or None if unknown."""
+        return _lookup(self.returns, qualified, self.canonical)
+
+
+def _lookup(section: Mapping[str, T], qualified: str, canonical: Callable[[str], str]) -> T | None:
+    if qualified in section:
+        return section[qualified]
+    return section.get(canonical(qualified))
+
+
+@functools.cache
+def load_library_table() -> LibraryTable:
+    """The table shipped with asynclint, read once."""
+    text = (
+        resources.files("asynclint").joinpath("data").joinpath("libraries.toml").read_text("utf-8")
+    )
+    return parse_library_table(text)
+
+
+def parse_library_table(text: str) -> LibraryTable:
+    """Build a table from TOML text; ValueError names the first offending key."""
+    data = tomllib.loads(text)
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown section(s) in the library table: {sorted(unknown)}")
+    for section in SECTIONS:
+        for key in data.get(section, {}):
+            if not _is_qualified_name(key):
+                raise ValueError(f"[{section}] {key!r} is not a qualified name")
+    calls: dict[str, str] = {}
+    for key, kind in data.get("calls", {}).items():
+        if kind not in CALL_KINDS:
+            raise ValueError(f"[calls] {key!r}: {kind!r} is not one of {sorted(CALL_KINDS)}")
+        calls[key] = kind
+    classes: dict[str, frozenset[str]] = {}
+    for key, protocols in data.get("classes", {}).items():
+        if not isinstance(protocols, list) or not set(protocols) <= CLASS_PROTOCOLS:
+            raise ValueError(
+                f"[classes] {key!r}: {protocols!r} is not a list among {sorted(CLASS_PROTOCOLS)}"
+            )
+        classes[key] = frozenset(protocols)
+    returns = _names(data, "returns")
+    aliases = _names(data, "aliases")
+    return LibraryTable(
+        calls=MappingProxyType(calls),
+        classes=MappingProxyType(classes),
+        returns=MappingProxyType(returns),
+        aliases=MappingProxyType(aliases),
+    )
+
+
+def _names(data: Mapping[str, Any], section: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for key, value in data.get(section, {}).items():
+        if not isinstance(value, str) or not _is_qualified_name(value):
+            raise ValueError(f"[{section}] {key!r}: {value!r} is not a qualified name")
+        names[key] = value
+    return names
+
+
+def _is_qualified_name(value: str) -> bool:
+    return all(part.isidentifier() for part in value.split("."))
