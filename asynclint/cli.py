@@ -24,15 +24,18 @@ from asynclint.config import (
 from asynclint.diagnostics import Applicability, FileResult, Problem
 from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
+from asynclint.index import ProjectIndex, module_name
 from asynclint.linter import FixMode
 from asynclint.reporters import FORMATTERS, OUTPUT_FORMATS, format_statistics, format_text
 from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
     Task,
+    build_index,
     check_text,
     decode_source,
     default_jobs,
     on_deep_stack,
+    prepare_process,
     run_tasks,
 )
 
@@ -165,6 +168,11 @@ def _unified_diff(result: FileResult) -> str:
 )
 @click.option("--list-rules", is_flag=True, help="Print a table of all rules and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write the project index cache (.asynclint_cache in the project root).",
+)
 @click.version_option(__version__, "--version", prog_name="asynclint")
 def main(
     paths: tuple[str, ...],
@@ -187,6 +195,7 @@ def main(
     explain_code: str | None,
     list_rules: bool,
     quiet: bool,
+    no_cache: bool,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
     (default: the current directory). Use '-' to read standard input."""
@@ -224,7 +233,7 @@ def main(
 
     try:
         if paths == ("-",):
-            results, sources = _run_stdin(configs, selector, stdin_filename, fix_mode)
+            results, sources = _run_stdin(configs, selector, stdin_filename, fix_mode, not no_cache)
         else:
             if "-" in paths:
                 raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
@@ -236,6 +245,7 @@ def main(
                 fix_mode,
                 fix and not diff,
                 jobs or default_jobs(),
+                not no_cache,
             )
     except ConfigError as error:
         click.echo(f"asynclint: error: {error}", err=True)
@@ -317,6 +327,7 @@ def _run_stdin(
     selector: _Selector,
     stdin_filename: str | None,
     fix_mode: FixMode | None,
+    use_cache: bool,
 ) -> tuple[list[FileResult], dict[str, str]]:
     display = stdin_filename or "-"
     settings_path = Path(stdin_filename) if stdin_filename else Path.cwd() / "-"
@@ -327,7 +338,13 @@ def _run_stdin(
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         reason = error.msg if isinstance(error, SyntaxError) else str(error)
         return [FileResult(display, problems=[Problem(display, f"cannot decode: {reason}")])], {}
-    task = Task(display, display, selector.codes_for(settings_path, settings), fix_mode)
+    codes = selector.codes_for(settings_path, settings)
+    module = None
+    if stdin_filename:
+        module = module_name(settings_path)
+        index = _project_index([settings_path], [Task(display, display, codes)], configs, use_cache)
+        prepare_process(index)
+    task = Task(display, display, codes, fix_mode, module=module)
     return [on_deep_stack(check_text, source, task)], {display: source.text}
 
 
@@ -339,6 +356,7 @@ def _run_paths(
     fix_mode: FixMode | None,
     write: bool,
     jobs: int,
+    use_cache: bool,
 ) -> tuple[list[FileResult], dict[str, str]]:
     finder = FileFinder(configs, force_exclude=force_exclude)
     files = finder.find(paths)
@@ -346,9 +364,25 @@ def _run_paths(
     for path in files:
         settings = configs.for_path(path)
         codes = selector.codes_for(path, settings)
-        tasks.append(Task(str(path), _display_path(path), codes, fix_mode, write))
+        module = module_name(path)
+        tasks.append(Task(str(path), _display_path(path), codes, fix_mode, write, module))
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]
-    results.extend(run_tasks(tasks, jobs))
+    index = _project_index(files, tasks, configs, use_cache, jobs)
+    results.extend(run_tasks(tasks, jobs, index))
     return results, {}
+
+
+def _project_index(
+    files: list[Path], tasks: list[Task], configs: ConfigFinder, use_cache: bool, jobs: int = 1
+) -> ProjectIndex | None:
+    """The index of the linted files' projects, when an enabled rule needs one."""
+    if not files or not any(RULES_BY_CODE[c].needs_index for t in tasks for c in t.codes):
+        return None
+
+    def project_files(root: Path) -> list[Path]:
+        return FileFinder(configs).find([str(root)])  # its problems are not the user's
+
+    python = configs.for_path(files[0]).python
+    return build_index(files, project_files, use_cache, jobs, python)

@@ -57,7 +57,15 @@ DEFAULT_EXCLUDE = (
     "venv",
 )
 CONFIG_KEYS = frozenset(
-    {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"}
+    {
+        "select",
+        "ignore",
+        "extend-select",
+        "per-file-ignores",
+        "exclude",
+        "extend-exclude",
+        "python",
+    }
 )
 
 
@@ -130,6 +138,8 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    # The interpreter or virtual environment whose installed packages the code uses.
+    python: str | None = None
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -236,6 +246,11 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
             raise ConfigError(f"{where}: `per-file-ignores.{pattern}` must be a list of codes")
         per_file.append((pattern, tuple(check_selectors(codes, where))))
     exclude = _string_list(table, "exclude", where)
+    python = table.get("python")
+    if python is not None and not isinstance(python, str):
+        raise ConfigError(f"{where}: `python` must be a path (a string)")
+    if python is not None and not Path(python).is_absolute():
+        python = str(root / python)
     return Settings(
         root=root,
         source=source,
@@ -243,6 +258,7 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         per_file_ignores=tuple(per_file),
         exclude=exclude if exclude is not None else DEFAULT_EXCLUDE,
         extend_exclude=_string_list(table, "extend-exclude", where) or (),
+        python=python,
     )
 
 

@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from asynclint.diagnostics import Fix, ImportNeeded
+from asynclint.index import (
+    ASYNC_GENERATOR,
+    COROUTINE,
+    SYNC,
+    Instance,
+    ProjectIndex,
+    absolute_module,
+)
 
 if TYPE_CHECKING:
     from asynclint.rule import Rule
@@ -92,6 +100,18 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 UNKNOWN = None
 
 
+@dataclass(frozen=True)
+class LocalFunction:
+    """A function defined inside a function body, and what calling it gives."""
+
+    kind: str
+
+
+# What a name means: a qualified name (an import, or a module-level definition), an object of a
+# known class, a local function, or UNKNOWN.
+Binding = str | Instance | LocalFunction | None
+
+
 @dataclass
 class Scope:
     """A namespace: the module, a function, a lambda or a class body."""
@@ -99,14 +119,17 @@ class Scope:
     kind: str  # "module" | "function" | "lambda" | "class"
     node: cst.CSTNode
     is_async: bool = False
-    # name -> dotted qualified name for names bound by an import, UNKNOWN for anything else
-    bindings: dict[str, str | None] = field(default_factory=dict)
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    has_yield: bool = False
+    # For a method of a module-level class: that class's qualified name.
+    owner_class: str | None = None
 
-    def bind(self, name: str, qualified: str | None) -> None:
-        if name in self.bindings and self.bindings[name] != qualified:
+    def bind(self, name: str, meaning: Binding) -> None:
+        """Bind ``name``; a second, different meaning makes it UNKNOWN."""
+        if name in self.bindings and self.bindings[name] != meaning:
             self.bindings[name] = UNKNOWN
         else:
-            self.bindings[name] = qualified
+            self.bindings[name] = meaning
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -121,7 +144,9 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _bind_import(scope: Scope, node: cst.Import | cst.ImportFrom) -> None:
+def _bind_import(
+    scope: Scope, node: cst.Import | cst.ImportFrom, module: tuple[str, bool] | None
+) -> None:
     if isinstance(node, cst.Import):
         for alias in node.names:
             module = dotted_name(alias.name)
@@ -135,16 +160,18 @@ def _bind_import(scope: Scope, node: cst.Import | cst.ImportFrom) -> None:
         return
     if isinstance(node.names, cst.ImportStar):
         return
-    base = "." * len(node.relative)
-    if node.module is not None:
-        base += dotted_name(node.module) or ""
+    written = dotted_name(node.module) if node.module is not None else None
+    if node.relative and module is not None:
+        base = absolute_module(written, len(node.relative), *module)
+    else:
+        base = "." * len(node.relative) + (written or "")
     for alias in node.names:
         if not isinstance(alias.name, cst.Name):
             continue
         local = alias.name.value
         if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
             local = alias.asname.name.value
-        separator = "" if base.endswith(".") else "."
+        separator = "" if not base or base.endswith(".") else "."
         scope.bind(local, f"{base}{separator}{alias.name.value}")
 
 
@@ -159,10 +186,13 @@ def _target_names(target: cst.CSTNode) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def _bind_statement(scope: Scope, node: cst.CSTNode) -> None:
-    """Record what a statement binds in ``scope`` (imports precisely, the rest as UNKNOWN)."""
+def _bind_statement(
+    scope: Scope, node: cst.CSTNode, module: tuple[str, bool] | None = None
+) -> None:
+    """Record what a statement binds in ``scope`` (imports precisely, the rest as UNKNOWN;
+    module-level functions and classes by their qualified name)."""
     if isinstance(node, (cst.Import, cst.ImportFrom)):
-        _bind_import(scope, node)
+        _bind_import(scope, node, module)
     elif isinstance(node, cst.Assign):
         for target in node.targets:
             for name in _target_names(target.target):
@@ -171,7 +201,9 @@ def _bind_statement(scope: Scope, node: cst.CSTNode) -> None:
         for name in _target_names(node.target):
             scope.bind(name, UNKNOWN)
     elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        scope.bind(node.name.value, UNKNOWN)
+        name = node.name.value
+        qualified = f"{module[0]}.{name}" if module and scope.kind == "module" else UNKNOWN
+        scope.bind(name, qualified)
     elif isinstance(node, (cst.For, cst.CompFor)):
         for name in _target_names(node.target):
             scope.bind(name, UNKNOWN)
@@ -188,7 +220,7 @@ def _bind_statement(scope: Scope, node: cst.CSTNode) -> None:
                 scope.bind(name, UNKNOWN)
 
 
-def _module_bindings(module: cst.Module) -> Scope:
+def _module_bindings(module: cst.Module, info: tuple[str, bool] | None) -> Scope:
     """Bindings of the module namespace, from its top-level statements (functions not entered).
 
     Functions run after the whole module has executed, so every top-level binding counts for
@@ -201,15 +233,15 @@ def _module_bindings(module: cst.Module) -> Scope:
         for statement in pending.pop():
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    _bind_statement(scope, small)
+                    _bind_statement(scope, small, info)
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                _bind_statement(scope, statement)
+                _bind_statement(scope, statement, info)
             elif isinstance(statement, cst.BaseCompoundStatement):
                 if isinstance(statement, cst.For):
-                    _bind_statement(scope, statement)
+                    _bind_statement(scope, statement, info)
                 if isinstance(statement, cst.With):
                     for item in statement.items:
-                        _bind_statement(scope, item)
+                        _bind_statement(scope, item, info)
                 pending.extend(_blocks(statement))
     return scope
 
@@ -261,9 +293,18 @@ _LIBRARIES = ("anyio", "trio", "asyncio")
 class Context:
     """What rules may ask while the engine walks a module."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        index: ProjectIndex | None = None,
+        module_info: tuple[str, bool] | None = None,
+    ) -> None:
+        """``module_info`` is the module's dotted name and whether it is a package's
+        ``__init__``; ``index`` knows the other modules of the project and the libraries."""
         self.module = module
-        self.module_scope = _module_bindings(module)
+        self.index = index
+        self.module_info = module_info
+        self.module_scope = _module_bindings(module, module_info)
         self.scopes: list[Scope] = [self.module_scope]
         self.ancestors: list[cst.CSTNode] = []
         self.reports: list[Report] = []
@@ -297,8 +338,8 @@ class Context:
         return None
 
     # --- names ----------------------------------------------------------------------------
-    def lookup(self, name: str) -> str | None:
-        """The qualified name a bare name refers to here (``nap`` -> ``time.sleep``), if known."""
+    def lookup(self, name: str) -> Binding:
+        """What a bare name means here (``nap`` -> ``"time.sleep"``), if known."""
         innermost = self.scopes[-1]
         for scope in reversed(self.scopes):
             if scope.kind == "class" and scope is not innermost:
@@ -318,10 +359,108 @@ class Context:
         if not isinstance(node, cst.Name):
             return None
         base = self.lookup(node.value)
-        if base is None:
+        if not isinstance(base, str):
             return None
         parts.append(base)
         return ".".join(reversed(parts))
+
+    def value(self, node: cst.BaseExpression) -> Binding:
+        """What an expression is, as far as names, imports, constructors, annotations and the
+        project index tell: a qualified name, an ``Instance``, a ``LocalFunction``, or None."""
+        if isinstance(node, cst.Name):
+            return self.lookup(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.value(node.value)
+            if isinstance(base, str):
+                return f"{base}.{node.attr.value}"
+            if isinstance(base, Instance) and self.index is not None:
+                return self.index.member(base.type, node.attr.value)
+            return None
+        if isinstance(node, (cst.Call, cst.Await)):
+            call = node.expression if isinstance(node, cst.Await) else node
+            if not isinstance(call, cst.Call) or self.index is None:
+                return None
+            callee = self.value(call.func)
+            if isinstance(callee, str):
+                produced = self.index.instance_of_call(callee)
+                return Instance(produced) if produced else None
+        return None
+
+    def call_kind(self, call: cst.Call) -> str | None:
+        """What calling ``call.func`` gives (``index.COROUTINE``, ``index.AWAITABLE``,
+        ``index.SYNC`` ...), or None when the engine is not sure."""
+        func = call.func
+        if self.index is None:
+            return None
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+            and self.lookup("super") == "builtins.super"
+        ):
+            return self._super_call_kind(func.attr.value)
+        callee = self.value(func)
+        if isinstance(callee, LocalFunction):
+            return callee.kind
+        if not isinstance(callee, str):
+            return None
+        kind = self.index.call_kind(callee)
+        if kind is not None and isinstance(func, cst.Attribute):
+            # A receiver of class C may be any subclass: if one of the project's subclasses
+            # redefines the method as something else, the call's kind is not known.
+            receiver = self.value(func.value)
+            if isinstance(receiver, Instance):
+                overriding = self.index.overriding_kinds(receiver.type, func.attr.value)
+                if overriding - {kind}:
+                    return None
+        return kind
+
+    def _super_call_kind(self, method: str) -> str | None:
+        owner = self.enclosing_class()
+        if owner is None or self.index is None:
+            return None
+        found = self.index.find(owner)
+        if found is None or found.klass is None:
+            return None
+        kinds = set()
+        for base in found.klass.bases:
+            member = self.index.member(base, method) if base else None
+            kinds.add(self.index.call_kind(member) if isinstance(member, str) else None)
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def enclosing_class(self) -> str | None:
+        """The qualified name of the module-level class whose method is being walked."""
+        for scope in reversed(self.scopes):
+            if scope.owner_class:
+                return scope.owner_class
+        return None
+
+    def annotation_type(self, node: cst.BaseExpression) -> str | None:
+        """The class an annotation names: ``Client``, ``Optional[Client]``, ``Client | None``."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            left, right = self.annotation_type(node.left), self.annotation_type(node.right)
+            if right in (None, "builtins.None"):
+                return left
+            return right if left in (None, "builtins.None") else None
+        if isinstance(node, cst.Name) and node.value == "None":
+            return "builtins.None"
+        if isinstance(node, cst.Subscript):
+            outer = self.resolve(node.value)
+            if outer in ("typing.Optional", "typing.Union"):
+                types = {
+                    self.annotation_type(e.slice.value)
+                    for e in node.slice
+                    if isinstance(e.slice, cst.Index)
+                } - {"builtins.None"}
+                return types.pop() if len(types) == 1 else None
+            return outer
+        if isinstance(node, cst.SimpleString):
+            try:
+                return self.annotation_type(cst.parse_expression(node.evaluated_value))
+            except (cst.ParserSyntaxError, ValueError, TypeError):
+                return None
+        return self.resolve(node)
 
     @property
     def async_library(self) -> str:
@@ -426,40 +565,67 @@ class Walker:
                 self.walk(node)
 
     # --- nodes that open a scope or bind names ---------------------------------------------
-    def _walk_parameters_outside(self, params: cst.Parameters) -> list[str]:
-        """Walk defaults and annotations (they run in the enclosing scope); return the names."""
-        names = []
+    def _walk_parameters_outside(self, params: cst.Parameters) -> list[tuple[str, Binding]]:
+        """Walk defaults and annotations (they run in the enclosing scope); return each
+        parameter's name and what its annotation says it is."""
+        names: list[tuple[str, Binding]] = []
         star_arg = params.star_arg if isinstance(params.star_arg, cst.Param) else None
         every = [*params.posonly_params, *params.params, star_arg, *params.kwonly_params]
         every.append(params.star_kwarg)
         for param in every:
             if param is None:
                 continue
-            names.append(param.name.value)
+            meaning: Binding = UNKNOWN
             if param.annotation is not None:
                 self.walk(param.annotation)
+                if param is not star_arg and param is not params.star_kwarg:
+                    annotated = self.context.annotation_type(param.annotation.annotation)
+                    meaning = Instance(annotated) if annotated else UNKNOWN
             if param.default is not None:
                 self.walk(param.default)
+            names.append((param.name.value, meaning))
         return names
 
-    def _enter(self, scope: Scope, parameters: Iterable[str]) -> None:
-        for name in parameters:
-            scope.bindings[name] = UNKNOWN
+    def _enter(self, scope: Scope, parameters: Iterable[tuple[str, Binding]]) -> None:
+        for name, meaning in parameters:
+            scope.bindings[name] = meaning
         self.context.scopes.append(scope)
 
-    def _leave(self) -> None:
-        self.context.scopes.pop()
+    def _leave(self) -> Scope:
+        return self.context.scopes.pop()
 
     def walk_function(self, node: cst.FunctionDef) -> None:
+        context = self.context
         self.walk_all(d.decorator for d in node.decorators)
-        names = self._walk_parameters_outside(node.params)
+        parameters = self._walk_parameters_outside(node.params)
         if node.returns is not None:
             self.walk(node.returns)
-        if self.context.scope.kind != "module":
-            self.context.scope.bind(node.name.value, UNKNOWN)
-        self._enter(Scope("function", node, is_async=node.asynchronous is not None), names)
+        enclosing = context.scope
+        scope = Scope("function", node, is_async=node.asynchronous is not None)
+        if enclosing.kind == "class" and len(context.scopes) == 2 and context.module_info:
+            scope.owner_class = f"{context.module_info[0]}.{enclosing.node.name.value}"
+            decorators = {context.resolve(d.decorator) for d in node.decorators}
+            if parameters and "builtins.staticmethod" not in decorators:
+                first = parameters[0][0]
+                if "builtins.classmethod" in decorators:
+                    parameters[0] = (first, scope.owner_class)
+                elif not decorators - {None}:
+                    parameters[0] = (first, Instance(scope.owner_class))
+        if enclosing.kind != "module":
+            enclosing.bind(node.name.value, UNKNOWN)  # until its body has been seen
+        self._enter(scope, parameters)
         self.walk(node.body)
         self._leave()
+        if enclosing.kind in ("function", "lambda"):
+            kind = SYNC
+            if node.asynchronous is not None:
+                kind = ASYNC_GENERATOR if scope.has_yield else COROUTINE
+            meaning = LocalFunction(kind) if not node.decorators else UNKNOWN
+            enclosing.bindings[node.name.value] = meaning
+
+    def walk_yield(self, node: cst.Yield) -> None:
+        self.context.scope.has_yield = True
+        self.walk_all(iter_children(node))
 
     def walk_lambda(self, node: cst.Lambda) -> None:
         names = self._walk_parameters_outside(node.params)
@@ -482,14 +648,37 @@ class Walker:
         A name assigned anywhere in a function is local to all of it, so binding before the
         value is walked is closer to Python's rule than binding after.
         """
-        if self.context.scope.kind != "module":  # the module's bindings are known up front
-            _bind_statement(self.context.scope, node)
+        context = self.context
+        scope = context.scope
+        if scope.kind != "module":  # the module's bindings are known up front
+            _bind_statement(scope, node, context.module_info)
+            target, value = _single_target(node)
+            if target is not None and value is not None and scope.bindings.get(target) is UNKNOWN:
+                inferred = (
+                    context.value(value) if isinstance(value, (cst.Call, cst.Await)) else None
+                )
+                if isinstance(inferred, Instance):
+                    scope.bindings[target] = inferred
         self.walk_all(iter_children(node))
+
+
+def _single_target(node: cst.CSTNode) -> tuple[str | None, cst.BaseExpression | None]:
+    """``(name, value)`` for ``name = value``, ``name: T = value`` and ``with value as name``."""
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target = node.targets[0].target
+        return (target.value, node.value) if isinstance(target, cst.Name) else (None, None)
+    if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
+        return node.target.value, node.value
+    if isinstance(node, cst.WithItem) and node.asname is not None:
+        target = node.asname.name
+        return (target.value, node.item) if isinstance(target, cst.Name) else (None, None)
+    return None, None
 
 
 _SPECIAL: dict[type, Callable[[Walker, Any], None]] = {
     cst.FunctionDef: Walker.walk_function,
     cst.Lambda: Walker.walk_lambda,
+    cst.Yield: Walker.walk_yield,
     cst.ClassDef: Walker.walk_class,
     cst.Import: Walker.walk_binding,
     cst.ImportFrom: Walker.walk_binding,
@@ -504,8 +693,13 @@ _SPECIAL: dict[type, Callable[[Walker, Any], None]] = {
 }
 
 
-def lint_module(module: cst.Module, rule_types: Iterable[type[Rule]]) -> list[Report]:
+def lint_module(
+    module: cst.Module,
+    rule_types: Iterable[type[Rule]],
+    index: ProjectIndex | None = None,
+    module_info: tuple[str, bool] | None = None,
+) -> list[Report]:
     """Run ``rule_types`` over ``module`` in one walk; the reports in walk order."""
-    context = Context(module)
+    context = Context(module, index, module_info)
     rules = [rule_type(context) for rule_type in rule_types]
     return Walker(context, rules).run()

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -24,6 +25,7 @@ from asynclint.diagnostics import (
     Problem,
 )
 from asynclint.engine import Report, RuleCrash, lint_module
+from asynclint.index import ProjectIndex, environment_paths, summarize
 from asynclint.noqa import find_suppressions
 from asynclint.positions import node_ranges
 from asynclint.rule import Rule
@@ -177,20 +179,47 @@ def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, l
     return module, []
 
 
+@dataclass(frozen=True)
+class ModuleContext:
+    """Where a module stands in its project: the project index, the module's dotted name and
+    whether it is a package's ``__init__``."""
+
+    index: ProjectIndex
+    name: str
+    is_package: bool = False
+
+    @classmethod
+    def alone(cls, source: str, path: str) -> ModuleContext:
+        """For a source with no project around it: an index of this one module (and the
+        libraries of the running environment)."""
+        name = Path(path).name.rsplit(".", 1)[0] or "module"
+        name = name if name.isidentifier() else "module"
+        modules = {name: summarize(source, name)}
+        return cls(ProjectIndex(modules, environment_paths(Path.cwd())), name)
+
+    def lint(self, module: cst.Module, rules: Sequence[type[Rule]]) -> list[Report]:
+        return lint_module(module, rules, self.index, (self.name, self.is_package))
+
+
 def check_source(
     source: str,
     path: str,
     rules: Sequence[type[Rule]],
     fix_mode: FixMode | None = None,
+    where: ModuleContext | None = None,
 ) -> FileResult:
-    """Lint ``source``; with ``fix_mode``, also fix it (the result then holds the fixed text)."""
+    """Lint ``source``; with ``fix_mode``, also fix it (the result then holds the fixed text).
+
+    ``where`` places the module in its project; without it, the module is analysed alone."""
     result = FileResult(path)
     module = parse(source, path)
     if isinstance(module, Diagnostic):
         result.diagnostics.append(module)
         return result
+    if where is None:
+        where = ModuleContext.alone(source, path)
     try:
-        found = _diagnose(module, source, path, lint_module(module, rules))
+        found = _diagnose(module, source, path, where.lint(module, rules))
     except RuleCrash as crash:
         result.problems.append(Problem(path, f"internal error: {crash}", internal=True))
         return result
@@ -200,7 +229,7 @@ def check_source(
         )
         return result
     if fix_mode is not None:
-        found = _fix(result, module, source, path, rules, fix_mode, found)
+        found = _fix(result, module, source, path, rules, fix_mode, found, where)
     result.diagnostics.extend(d for d, _ in found)
     return result
 
@@ -213,6 +242,7 @@ def _fix(
     rules: Sequence[type[Rule]],
     fix_mode: FixMode,
     found: list[tuple[Diagnostic, Report]],
+    where: ModuleContext,
 ) -> list[tuple[Diagnostic, Report]]:
     """Fix round after round; each round's output is re-parsed and re-linted before it counts.
 
@@ -242,7 +272,7 @@ def _fix(
             )
             return found
         try:
-            new_found = _diagnose(reparsed, new_source, path, lint_module(reparsed, rules))
+            new_found = _diagnose(reparsed, new_source, path, where.lint(reparsed, rules))
         except RuleCrash as crash:
             result.problems.append(
                 Problem(path, f"internal error after fixing: {crash}", internal=True)

@@ -57,6 +57,8 @@ class Rule:
     valid: ClassVar[tuple[Example | str, ...]] = ()
     # Codes of other tools for the same mistake; ``# noqa: <alias>`` silences this rule too.
     noqa_aliases: ClassVar[tuple[str, ...]] = ()
+    # Whether the rule asks the project index (other modules, libraries) about calls.
+    needs_index: ClassVar[bool] = False
 
     # Filled in by __init_subclass__: libcst node class name -> method names.
     visitor_methods: ClassVar[dict[str, str]]

@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from asynclint.diagnostics import FileResult, Problem
-from asynclint.linter import FixMode, check_source
+from asynclint.index import (
+    ModuleFact,
+    ProjectIndex,
+    SummaryCache,
+    default_cache_directory,
+    environment_paths,
+    module_name,
+    project_root,
+    summarize,
+)
+from asynclint.linter import FixMode, ModuleContext, check_source
 from asynclint.rules import RULES_BY_CODE
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -34,6 +44,8 @@ class Task:
     codes: tuple[str, ...]
     fix_mode: FixMode | None = None
     write: bool = False  # write fixes back (``--fix`` without ``--diff``)
+    # The module's dotted name and whether it is a package ``__init__`` (project index key)
+    module: tuple[str, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ _STACK_BYTES = 512 * 1024 * 1024
 _RECURSION_LIMIT = 100_000
 _deep_thread: tuple[int, ThreadPoolExecutor] | None = None
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 
 
 def on_deep_stack(function: Callable[..., _T], *args: object) -> _T:
@@ -119,10 +132,18 @@ def _check_task(task: Task) -> FileResult:
     return check_text(source, task)
 
 
+# The project index of the run: set before worker processes start (they inherit it, or get it
+# through their initializer), read by every check.
+_index: ProjectIndex | None = None
+
+
 def check_text(source: SourceText, task: Task) -> FileResult:
     rules = [RULES_BY_CODE[code] for code in task.codes]
+    where = None
+    if _index is not None and task.module is not None:
+        where = ModuleContext(_index, *task.module)
     try:
-        result = check_source(source.text, task.display, rules, task.fix_mode)
+        result = check_source(source.text, task.display, rules, task.fix_mode, where)
     except Exception as error:  # a bug of ours: report it against the file, keep going
         return FileResult(
             task.display,
@@ -146,7 +167,10 @@ def check_text(source: SourceText, task: Task) -> FileResult:
     return result
 
 
-def _init_worker() -> None:
+def prepare_process(index: ProjectIndex | None = None) -> None:
+    """Set up a process that checks files: the run's project index, the collector's pace."""
+    global _index
+    _index = index
     # Parsing allocates many small objects that live as long as the tree: collecting them
     # over and over is wasted time. A higher threshold keeps collection for real garbage.
     gc.set_threshold(100_000, 50, 100)
@@ -157,7 +181,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int) -> Iterator[FileResult]:
+def run_tasks(
+    tasks: Sequence[Task], jobs: int, index: ProjectIndex | None = None
+) -> Iterator[FileResult]:
     """Results of ``tasks`` (in the order given), using ``jobs`` worker processes.
 
     If a worker process dies (a crash in native code), the files it may have been working on
@@ -165,7 +191,7 @@ def run_tasks(tasks: Sequence[Task], jobs: int) -> Iterator[FileResult]:
     its process is reported as failed, and the rest of the run goes on in a new pool.
     """
     if jobs <= 1 or len(tasks) < _MIN_FILES_FOR_WORKERS:
-        _init_worker()
+        prepare_process(index)
         yield from map(check_task, tasks)
         return
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
@@ -174,7 +200,10 @@ def run_tasks(tasks: Sequence[Task], jobs: int) -> Iterator[FileResult]:
         done = 0
         try:
             with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker
+                max_workers=jobs,
+                mp_context=_pool_context(),
+                initializer=prepare_process,
+                initargs=(index,),
             ) as pool:
                 for result in pool.map(check_task, remaining, chunksize=chunk):
                     done += 1
@@ -182,17 +211,80 @@ def run_tasks(tasks: Sequence[Task], jobs: int) -> Iterator[FileResult]:
             return
         except BrokenProcessPool:
             suspects = remaining[done : done + jobs * chunk]
-            yield from map(_check_alone, suspects)
+            yield from (_check_alone(task, index) for task in suspects)
             remaining = remaining[done + len(suspects) :]
 
 
-def _check_alone(task: Task) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
+def _check_alone(task: Task, index: ProjectIndex | None) -> FileResult:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=_pool_context(), initializer=prepare_process, initargs=(index,)
+    ) as pool:
         try:
             return pool.submit(check_task, task).result()
         except BrokenProcessPool:
             message = "internal error: the process checking this file crashed"
             return FileResult(task.display, problems=[Problem(task.display, message, True)])
+
+
+def build_index(
+    files: Sequence[Path],
+    project_files: Callable[[Path], list[Path]],
+    use_cache: bool,
+    jobs: int = 1,
+    python: str | None = None,
+) -> ProjectIndex:
+    """The index of every project the files belong to (each found from its ``pyproject.toml``
+    or ``.git``), with the libraries of the first project's environment (``python``: a
+    configured interpreter or virtual environment).
+
+    ``project_files`` lists the Python files of a project root. Summaries missing from the
+    cache are made in ``jobs`` worker processes. A module name that two files of different
+    content claim is left out (unknown), rather than guessed.
+    """
+    roots = sorted({project_root(path) for path in files})
+    modules: dict[str, ModuleFact | None] = {}
+    contents: dict[str, bytes] = {}
+    colliding: set[str] = set()
+    missing: list[tuple[bytes, str, bool, SummaryCache, str]] = []
+    for root in roots:
+        cache = SummaryCache(default_cache_directory(root) if use_cache else None)
+        for path in project_files(root):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            name, is_package = module_name(path)
+            if name in contents:
+                if contents[name] != data:
+                    colliding.add(name)
+                continue
+            contents[name] = data
+            key = cache.key(data, name, is_package)
+            modules[name] = cache.load(key)
+            if modules[name] is None:
+                missing.append((data, name, is_package, cache, key))
+    made = _map(_summarize, [(data, name, package) for data, name, package, _, _ in missing], jobs)
+    for (_, name, _, cache, key), fact in zip(missing, made, strict=True):
+        cache.store(key, fact)
+        modules[name] = fact
+    for name in colliding:
+        modules[name] = None
+    base = roots[0] if roots else Path.cwd()
+    library_cache = SummaryCache(default_cache_directory(base) if use_cache else None)
+    return ProjectIndex(modules, environment_paths(base, python), library_cache)
+
+
+def _summarize(item: tuple[bytes, str, bool]) -> ModuleFact:
+    return summarize(*item)
+
+
+def _map(function: Callable[[_A], _T], items: Sequence[_A], jobs: int) -> list[_T]:
+    """``map`` in ``jobs`` processes when there is enough to share."""
+    if jobs <= 1 or len(items) < _MIN_FILES_FOR_WORKERS:
+        return list(map(function, items))
+    chunk = max(1, min(32, len(items) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+        return list(pool.map(function, items, chunksize=chunk))
 
 
 def default_jobs() -> int:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from asynclint.rule import Rule
 from asynclint.rules.blocking_sleep import BlockingSleep
+from asynclint.rules.missing_await import (
+    CoroutineUsedAsValue,
+    UnawaitedCoroutine,
+    UnusedCoroutine,
+)
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
         [
             BlockingSleep,
+            CoroutineUsedAsValue,
+            UnawaitedCoroutine,
+            UnusedCoroutine,
         ],
         key=lambda rule: rule.code,
     )

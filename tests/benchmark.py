@@ -42,7 +42,7 @@ from pathlib import Path
 EXIT_OK, EXIT_MISSING_INPUT = 0, 2
 FETCH_HINT = "../shared/corpus/fetch.sh"
 PEER_INSTALL_HINT = "pip install ruff flake8 flake8-async"
-# What asynclint's worker processes set before parsing (see asynclint.runner._init_worker).
+# What asynclint's worker processes set before parsing (see asynclint.runner.prepare_process).
 TUNED_GC_THRESHOLD = (100_000, 50, 100)
 # Above this, explicit file lists are passed relative to their common directory.
 ARGV_CHARS_LIMIT = 100_000

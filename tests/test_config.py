@@ -257,7 +257,7 @@ class TestErrors:
             (
                 '[tool.asynclint]\nselct = ["AL2"]\n',
                 "unknown option in [tool.asynclint]: selct (known: exclude, extend-exclude, "
-                "extend-select, ignore, per-file-ignores, select)",
+                "extend-select, ignore, per-file-ignores, python, select)",
             ),
             (
                 "[tool.asynclint]\nfoo = 1\nbar = 2\n",

@@ -13,7 +13,7 @@ from conftest import AL201_MESSAGE, SLEEPY, UNSAFE_HINT, Run, finding, write_tre
 import asynclint
 from asynclint.diagnostics import Applicability, Diagnostic, Location
 from asynclint.reporters import format_github, format_sarif, format_statistics, rule_url
-from asynclint.rules import ALL_RULES
+from asynclint.rules import ALL_RULES, RULES_BY_CODE
 
 # Two findings in pkg/a.py (the second spans two lines), a syntax error, one finding in z.py.
 TWO = (
@@ -132,7 +132,7 @@ def test_sarif(run: Run, project: Path) -> None:
         assert rule["helpUri"] == rule_url(rule["id"])
     al201 = rules[[r["id"] for r in rules].index("AL201")]
     assert al201["name"] == "blocking-sleep"
-    assert al201["shortDescription"] == {"text": ALL_RULES[0].summary}
+    assert al201["shortDescription"] == {"text": RULES_BY_CODE["AL201"].summary}
     assert "## Why is this bad?" in al201["help"]["markdown"]
 
     results = run_["results"]

@@ -1,0 +1,202 @@
+"""AL1xx across the modules of a project: the index resolves imports, re-exports, star imports,
+``src/`` layouts, decorators, base classes and annotated attributes, and only files given are
+reported while the index covers the whole project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Run, write_tree
+
+from asynclint.index import module_name, project_root, summarize
+
+PROJECT = {
+    "pyproject.toml": "[project]\nname = 'demo'\n",
+    "src/demo/__init__.py": "from .api import fetch, Client\nfrom .helpers import *\n",
+    "src/demo/api.py": (
+        "import functools\n"
+        "\n"
+        "async def fetch(url):\n"
+        "    return url\n"
+        "\n"
+        "def fetch_sync(url):\n"
+        "    return url\n"
+        "\n"
+        "def retry(func):\n"
+        "    @functools.wraps(func)\n"
+        "    async def wrapper(*args, **kwargs):\n"
+        "        return await func(*args, **kwargs)\n"
+        "    return wrapper\n"
+        "\n"
+        "def unknown_decorator(func):\n"
+        "    return registry(func)\n"
+        "\n"
+        "@retry\n"
+        "async def fetch_with_retry(url):\n"
+        "    return url\n"
+        "\n"
+        "@unknown_decorator\n"
+        "async def hidden(url):\n"
+        "    return url\n"
+        "\n"
+        "class Client:\n"
+        "    async def get(self, url):\n"
+        "        return url\n"
+        "\n"
+        "    def close(self):\n"
+        "        pass\n"
+    ),
+    "src/demo/helpers.py": (
+        "__all__ = ['notify']\n"
+        "\n"
+        "async def notify(user):\n"
+        "    return user\n"
+        "\n"
+        "async def private_helper():\n"
+        "    return 1\n"
+    ),
+    "src/demo/service.py": (
+        "from typing import Optional\n"
+        "\n"
+        "from . import api\n"
+        "from .api import Client\n"
+        "\n"
+        "class Base:\n"
+        "    async def save(self):\n"
+        "        pass\n"
+        "\n"
+        "class Service(Base):\n"
+        "    client: Client\n"
+        "\n"
+        "    def __init__(self):\n"
+        "        self.backup = Client()\n"
+        "        self.maybe: Optional[Client] = None\n"
+    ),
+}
+
+USES = (
+    "import demo\n"
+    "import demo.api as api_module\n"
+    "from demo import fetch, notify, Client\n"
+    "from demo.api import fetch_sync, fetch_with_retry, hidden\n"
+    "from demo.service import Service\n"
+    "\n"
+    "async def handler(service: Service, client: 'Client | None'):\n"
+    "    fetch('a')\n"
+    "    demo.fetch('b')\n"
+    "    api_module.fetch('c')\n"
+    "    notify('d')\n"
+    "    fetch_with_retry('e')\n"
+    "    service.save()\n"
+    "    service.client.get('f')\n"
+    "    service.backup.get('g')\n"
+    "    service.maybe.get('h')\n"
+    "    client.get('i')\n"
+    "    fetch_sync('j')\n"
+    "    hidden('k')\n"
+    "    client.close()\n"
+    "    await fetch('l')\n"
+)
+EXPECTED_LINES = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+
+
+def _lines(output: str, path: str) -> list[int]:
+    return [int(line.split(":")[1]) for line in output.splitlines() if line.startswith(path)]
+
+
+def test_module_names_follow_packages_and_src_layouts(tmp_path: Path) -> None:
+    write_tree(tmp_path, PROJECT)
+    assert module_name(tmp_path / "src/demo/api.py") == ("demo.api", False)
+    assert module_name(tmp_path / "src/demo/__init__.py") == ("demo", True)
+    assert project_root(tmp_path / "src/demo/api.py") == tmp_path.resolve()
+
+
+def test_relative_imports_resolve_against_the_package(tmp_path: Path) -> None:
+    fact = summarize("from . import api\nfrom ..core import x\n", "demo.sub.mod")
+    assert fact.names == {"api": "demo.sub.api", "x": "demo.core.x"}
+    package = summarize("from .api import fetch\n", "demo", is_package=True)
+    assert package.names == {"fetch": "demo.api.fetch"}
+
+
+def test_cross_module_findings(project: Path, run: Run) -> None:
+    write_tree(project, {**PROJECT, "src/demo/uses.py": USES})
+    result = run("-q", "--select", "AL101", ".")
+    assert _lines(result.stdout, "src/demo/uses.py") == EXPECTED_LINES
+    assert "src/demo/api.py" not in result.stdout
+
+
+def test_a_single_file_still_sees_the_whole_project(project: Path, run: Run) -> None:
+    """What pre-commit and editors do: only the given file is reported, the index covers all."""
+    write_tree(project, {**PROJECT, "src/demo/uses.py": USES})
+    result = run("-q", "--select", "AL1", "src/demo/uses.py")
+    assert _lines(result.stdout, "src/demo/uses.py") == EXPECTED_LINES
+    assert {line.split(":")[0] for line in result.stdout.splitlines()} == {"src/demo/uses.py"}
+
+
+def test_the_index_cache_is_used_and_can_be_disabled(project: Path, run: Run) -> None:
+    write_tree(project, {**PROJECT, "src/demo/uses.py": USES})
+    run("-q", ".")
+    cache = project / ".asynclint_cache"
+    assert (cache / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    cached = list(cache.rglob("*.json"))
+    assert cached
+    # A changed file gets a new summary; the stale one is not used.
+    (project / "src/demo/helpers.py").write_text(
+        "__all__ = ['notify']\n\ndef notify(user):\n    return user\n", encoding="utf-8"
+    )
+    result = run("-q", "--select", "AL101", ".")
+    assert 11 not in _lines(result.stdout, "src/demo/uses.py")
+    for path in cache.rglob("*.json"):
+        path.unlink()
+    run("-q", "--no-cache", ".")
+    assert not list(cache.rglob("*.json"))
+
+
+def test_stdin_with_a_filename_uses_the_project_index(project: Path, run: Run) -> None:
+    write_tree(project, PROJECT)
+    result = run("-q", "-", "--stdin-filename", "src/demo/uses.py", input=USES)
+    assert _lines(result.stdout, "src/demo/uses.py") == EXPECTED_LINES
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import asyncio\n\nasync def f():\n    asyncio.sleep(1)\n", [4]),
+        ("import asyncio\n\nasync def f():\n    asyncio.wait_for(g(), 1)\n", [4]),
+        ("from asyncio import sleep as pause\n\nasync def f():\n    pause(1)\n", [4]),
+        ("import asyncio\n\nasync def f(lock: asyncio.Lock):\n    lock.acquire()\n", [4]),
+        ("import asyncio\n\nasync def f():\n    asyncio.get_running_loop()\n", []),
+        ("import asyncio\n\nasync def f(e: asyncio.Event):\n    e.set()\n", []),
+    ],
+)
+def test_standard_library_coroutines(
+    project: Path, run: Run, source: str, expected: list[int]
+) -> None:
+    write_tree(project, {"m.py": source})
+    assert _lines(run("-q", "--select", "AL101", "m.py").stdout, "m.py") == expected
+
+
+def test_a_subclass_that_overrides_the_method_makes_the_call_unsure(
+    project: Path, run: Run
+) -> None:
+    write_tree(
+        project,
+        {
+            "base.py": "class Response:\n    async def read(self):\n        return b''\n",
+            "m.py": (
+                "from base import Response\n"
+                "\n"
+                "def make() -> Response:\n"
+                "    return Response()\n"
+                "\n"
+                "async def test():\n"
+                "    class Custom(Response):\n"
+                "        def read(self):\n"
+                "            return 'x'\n"
+                "    resp = make()\n"
+                "    assert 'x' == resp.read()\n"
+            ),
+        },
+    )
+    assert run("-q", "--select", "AL1", ".").stdout == ""
