@@ -403,6 +403,9 @@ class Context:
         callee = self.value(func)
         if isinstance(callee, LocalFunction):
             return callee.kind
+        if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
+            method = self.index.member(callee.type, "__call__")
+            return self.index.call_kind(method) if isinstance(method, str) else None
         if not isinstance(callee, str):
             return None
         kind = self.index.call_kind(callee)

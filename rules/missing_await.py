@@ -452,6 +452,70 @@ class CoroutineUsedAsValue(Rule):
         "    print(await asyncio.gather(fetch()))\n",
     )
 
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        # Per function being walked: the code of a target that holds a coroutine (``data``,
+        # ``self.user``, ``result["a"]``) -> (the callee's code, the fix at the store).
+        self.stored: list[dict[str, tuple[str, Fix | None]]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stored.append({})
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stored.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self.stored:
+            return
+        for target in node.targets:
+            key = self._key(target.target)
+            if key is None:
+                continue
+            kind = awaitable_kind(self.context, node.value)
+            # Futures have methods and attributes of their own; only coroutines are tracked.
+            if kind != COROUTINE or len(node.targets) != 1 or not isinstance(node.value, cst.Call):
+                self.stored[-1].pop(key, None)  # rebound to something else
+                continue
+            callee = source_of(self.context.module, node.value.func)
+            self.stored[-1][key] = (callee, _await_fix(self, node.value, node))
+
+    def _key(self, target: cst.BaseExpression) -> str | None:
+        if isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
+            return self.context.module.code_for_node(target.with_changes(lpar=(), rpar=()))
+        return None
+
+    def _stored_use(self, node: cst.BaseExpression) -> None:
+        """A variable, attribute or item that holds a coroutine, used as if it held the
+        result (``user = fetch_user(); user.name``, ``self.data = load(); self.data["k"]``)."""
+        if not self.stored or not self.stored[-1]:
+            return
+        parent = self.context.parent
+        if parent is None or isinstance(parent, (cst.AssignTarget, cst.Await)):
+            return
+        usage = self._usage(node, parent)
+        if usage is None:
+            return
+        name = self._key(node) or ""
+        stored = self.stored[-1].get(name)
+        if stored is None:
+            return
+        callee, fix = stored
+        self.report(
+            node,
+            f"`{name}` holds the coroutine from `{callee}()`, not its result, and is {usage}; "
+            "missing `await` where it was stored?",
+            fix,
+        )
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._stored_use(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._stored_use(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._stored_use(node)
+
     def visit_Call(self, node: cst.Call) -> None:
         parent = self.context.parent
         if parent is None or isinstance(parent, (cst.Await, cst.Expr)):
@@ -460,8 +524,8 @@ class CoroutineUsedAsValue(Rule):
         if usage is None:
             return
         kind = awaitable_kind(self.context, node)
-        if kind is None:
-            return
+        if kind is None or (kind != COROUTINE and usage.startswith(("read for", "indexed"))):
+            return  # a future's own methods (``add_done_callback``) are fine
         self.report(
             node,
             f"{_what(self.context, node, kind)} is {usage} instead of its result; "
@@ -469,7 +533,7 @@ class CoroutineUsedAsValue(Rule):
             _await_fix(self, node),
         )
 
-    def _usage(self, node: cst.Call, parent: cst.CSTNode) -> str | None:
+    def _usage(self, node: cst.BaseExpression, parent: cst.CSTNode) -> str | None:
         """How ``node`` is used, when that use needs the result rather than the coroutine."""
         if isinstance(parent, _TRUTH_PARENTS) and parent.test is node:
             return "tested for truth (always true)"
@@ -478,6 +542,9 @@ class CoroutineUsedAsValue(Rule):
         if isinstance(parent, cst.BooleanOperation):
             return "used in `and`/`or` (always true)"
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+            first = parent.comparisons[0] if isinstance(parent, cst.Comparison) else parent
+            if isinstance(first.operator, (cst.Is, cst.IsNot)):
+                return None  # identity: meaningful for the object itself
             return "compared"
         if isinstance(parent, cst.FormattedStringExpression):
             return "formatted into a string"
