@@ -201,6 +201,12 @@ class ModuleContext:
         return lint_module(module, rules, self.index, (self.name, self.is_package))
 
 
+def _lint(
+    module: cst.Module, rules: Sequence[type[Rule]], where: ModuleContext | None
+) -> list[Report]:
+    return where.lint(module, rules) if where is not None else lint_module(module, rules)
+
+
 def check_source(
     source: str,
     path: str,
@@ -216,10 +222,10 @@ def check_source(
     if isinstance(module, Diagnostic):
         result.diagnostics.append(module)
         return result
-    if where is None:
+    if where is None and any(rule.needs_index for rule in rules):
         where = ModuleContext.alone(source, path)
     try:
-        found = _diagnose(module, source, path, where.lint(module, rules))
+        found = _diagnose(module, source, path, _lint(module, rules, where))
     except RuleCrash as crash:
         result.problems.append(Problem(path, f"internal error: {crash}", internal=True))
         return result
@@ -242,7 +248,7 @@ def _fix(
     rules: Sequence[type[Rule]],
     fix_mode: FixMode,
     found: list[tuple[Diagnostic, Report]],
-    where: ModuleContext,
+    where: ModuleContext | None,
 ) -> list[tuple[Diagnostic, Report]]:
     """Fix round after round; each round's output is re-parsed and re-linted before it counts.
 
@@ -272,7 +278,7 @@ def _fix(
             )
             return found
         try:
-            new_found = _diagnose(reparsed, new_source, path, where.lint(reparsed, rules))
+            new_found = _diagnose(reparsed, new_source, path, _lint(reparsed, rules, where))
         except RuleCrash as crash:
             result.problems.append(
                 Problem(path, f"internal error after fixing: {crash}", internal=True)
