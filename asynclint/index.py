@@ -510,8 +510,9 @@ def environment_paths(project: Path, python: str | None = None) -> list[Path]:
         candidates.extend(project / name for name in (".venv", "venv"))
     paths: list[Path] = []
     for candidate in candidates:
-        env = candidate.parent.parent if candidate.is_file() else candidate
-        paths.extend(sorted(env.glob("lib/python3*/site-packages")))
+        env = candidate if candidate.is_dir() else candidate.parent.parent  # .../bin/python
+        for pattern in ("lib/python3*/site-packages", "lib/python3*/dist-packages"):
+            paths.extend(sorted(env.glob(pattern)))
         paths.extend(sorted(env.glob("Lib/site-packages")))
         if paths:
             break

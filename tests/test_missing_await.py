@@ -200,3 +200,84 @@ def test_a_subclass_that_overrides_the_method_makes_the_call_unsure(
         },
     )
     assert run("-q", "--select", "AL1", ".").stdout == ""
+
+
+def _fake_environment(folder: Path) -> Path:
+    """A virtual environment holding one installed package, ``fancylib``, never imported."""
+    site = folder / "lib" / "python3.11" / "site-packages"
+    write_tree(
+        site,
+        {
+            "fancylib/__init__.py": "from ._impl import *\n",
+            "fancylib/_impl.py": (
+                "__all__ = ['go']\n\nasync def go():\n    pass\n\ndef hidden():\n    pass\n"
+            ),
+        },
+    )
+    (folder / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    return site
+
+
+USES_FANCYLIB = "import fancylib\n\nasync def main():\n    fancylib.go()\n    fancylib.hidden()\n"
+
+
+def test_installed_packages_come_from_the_projects_dot_venv(project: Path, run: Run) -> None:
+    _fake_environment(project / ".venv")
+    write_tree(project, {"pyproject.toml": "", "app.py": USES_FANCYLIB})
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [4]
+
+
+def test_the_configured_python_wins(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_environment(project / "envs" / "prod")
+    monkeypatch.setenv("VIRTUAL_ENV", str(project / "nowhere"))
+    write_tree(
+        project,
+        {
+            "pyproject.toml": '[tool.asynclint]\npython = "envs/prod/bin/python"\n',
+            "app.py": USES_FANCYLIB,
+        },
+    )
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [4]
+
+
+def test_virtual_env_variable(project: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_environment(project / "elsewhere")
+    monkeypatch.setenv("VIRTUAL_ENV", str(project / "elsewhere"))
+    write_tree(project, {"pyproject.toml": "", "app.py": USES_FANCYLIB})
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [4]
+    monkeypatch.delenv("VIRTUAL_ENV")
+    assert run("-q", "--select", "AL101", "app.py").stdout == ""  # not installed anywhere
+
+
+def test_receivers_typed_by_return_annotations_and_async_with(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "app.py": (
+                "class Conn:\n"
+                "    async def execute(self, q): ...\n"
+                "\n"
+                "class Session:\n"
+                "    async def __aenter__(self) -> 'Session': return self\n"
+                "    async def __aexit__(self, *a): ...\n"
+                "    async def get(self, url): ...\n"
+                "\n"
+                "async def connect() -> Conn:\n"
+                "    return Conn()\n"
+                "\n"
+                "def factory() -> Conn:\n"
+                "    return Conn()\n"
+                "\n"
+                "async def main():\n"
+                "    conn = await connect()\n"
+                "    conn.execute('q')\n"
+                "    other = factory()\n"
+                "    other.execute('q')\n"
+                "    async with Session() as session:\n"
+                "        session.get('/')\n"
+            ),
+        },
+    )
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [17, 19, 21]
