@@ -221,7 +221,10 @@ def _fake_environment(folder: Path) -> Path:
 USES_FANCYLIB = "import fancylib\n\nasync def main():\n    fancylib.go()\n    fancylib.hidden()\n"
 
 
-def test_installed_packages_come_from_the_projects_dot_venv(project: Path, run: Run) -> None:
+def test_installed_packages_come_from_the_projects_dot_venv(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)  # it would win over .venv
     _fake_environment(project / ".venv")
     write_tree(project, {"pyproject.toml": "", "app.py": USES_FANCYLIB})
     assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [4]
