@@ -65,7 +65,9 @@ class UnawaitedCoroutine(Rule):
     awaited` when the object is garbage-collected, long after the fact. A dropped future runs,
     but its result and any exception are lost. In sync code (a plain function or the module
     level) the coroutine can never be awaited: it needs `asyncio.run()` at the top level, or
-    the caller must become `async def`, or it must be scheduled on a running loop.
+    the caller must become `async def`, or it must be scheduled on a running loop. A future
+    created in sync code (a callback scheduling work) runs anyway; dropping it is the
+    fire-and-forget family (AL3xx) and is not reported here.
 
     ## Example
     ```python
@@ -178,13 +180,15 @@ class UnawaitedCoroutine(Rule):
             self.report(
                 call,
                 f"{what} is never run: sync code cannot await it; make this function "
-                "`async def` and await it, or run it with `asyncio.run()` from the top level",
+                "`async def` and await it, run it with `asyncio.run()` from the top level, "
+                "or schedule it on the running loop (`asyncio.run_coroutine_threadsafe()` "
+                "from another thread)",
             )
         else:
             self.report(
                 call,
                 f"{what} is never run; run it with `asyncio.run(...)` (or your library's "
-                "`run`) or await it from async code",
+                "`run`), or await it from async code",
             )
 
 
