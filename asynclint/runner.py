@@ -248,7 +248,10 @@ def build_index(
     missing: list[tuple[bytes, str, bool, SummaryCache, str]] = []
     for root in roots:
         cache = SummaryCache(default_cache_directory(root) if use_cache else None)
-        for path in project_files(root):
+        # The files being linted belong in the index even when discovery excludes them
+        # (a file named on the command line is linted whatever the excludes say).
+        own = [path for path in files if project_root(path) == root]
+        for path in dict.fromkeys([*project_files(root), *own]):
             try:
                 data = path.read_bytes()
             except OSError:

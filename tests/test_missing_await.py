@@ -284,3 +284,16 @@ def test_receivers_typed_by_return_annotations_and_async_with(project: Path, run
         },
     )
     assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [17, 19, 21]
+
+
+def test_a_linted_file_is_indexed_even_when_excluded(project: Path, run: Run) -> None:
+    """Named on the command line, an excluded file is linted, so it needs its own summary."""
+    write_tree(
+        project,
+        {
+            "pyproject.toml": '[tool.asynclint]\nextend-exclude = ["scripts"]\n',
+            "scripts/job.py": "async def fetch(): ...\n\nasync def main():\n    fetch()\n",
+        },
+    )
+    assert _lines(run("-q", "scripts/job.py").stdout, "scripts/job.py") == [4]
+    assert run("-q", ".").stdout == ""
