@@ -103,7 +103,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 
 
 @dataclass
@@ -314,12 +314,23 @@ class _Summarizer:
         if not method.args.args:
             return
         receiver = method.args.args[0].arg
+        # ``def __init__(self, repo: Repo): self.repo = repo`` types the attribute too.
+        parameters = {
+            a.arg: self.annotation_type(a.annotation)
+            for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
+            if a.annotation is not None
+        }
         for node in _own_nodes(method):
             if isinstance(node, ast.AnnAssign):
                 target, kind = node.target, self.annotation_type(node.annotation)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                kind = self.qualify(node.value.func) if isinstance(node.value, ast.Call) else None
+                target, value = node.targets[0], node.value
+                if isinstance(value, ast.Call):
+                    kind = self.qualify(value.func)
+                elif isinstance(value, ast.Name) and value.id in parameters:
+                    kind = parameters[value.id]
+                else:
+                    kind = None
             else:
                 continue
             if not (
