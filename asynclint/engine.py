@@ -187,16 +187,20 @@ def _target_names(target: cst.CSTNode) -> Iterator[str]:
 
 
 def _bind_statement(
-    scope: Scope, node: cst.CSTNode, module: tuple[str, bool] | None = None
+    scope: Scope,
+    node: cst.CSTNode,
+    module: tuple[str, bool] | None = None,
+    lookup: Callable[[str], Binding] | None = None,
 ) -> None:
     """Record what a statement binds in ``scope`` (imports precisely, the rest as UNKNOWN;
     module-level functions and classes by their qualified name)."""
     if isinstance(node, (cst.Import, cst.ImportFrom)):
         _bind_import(scope, node, module)
     elif isinstance(node, cst.Assign):
+        alias = _alias_of(lookup or scope.bindings.get, node)
         for target in node.targets:
             for name in _target_names(target.target):
-                scope.bind(name, UNKNOWN)
+                scope.bind(name, alias)
     elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
         for name in _target_names(node.target):
             scope.bind(name, UNKNOWN)
@@ -218,6 +222,21 @@ def _bind_statement(
         if node.name is not None:
             for name in _target_names(node.name.name):
                 scope.bind(name, UNKNOWN)
+
+
+def _alias_of(lookup: Callable[[str], Binding], node: cst.Assign) -> str | None:
+    """For ``nap = time.sleep``: the qualified name the alias stands for, from what ``lookup``
+    says the names bound so far mean; UNKNOWN for any other assignment."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+        return UNKNOWN
+    dotted = dotted_name(node.value) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+    if dotted is None:
+        return UNKNOWN
+    head, _, rest = dotted.partition(".")
+    base = lookup(head)
+    if not isinstance(base, str):
+        return UNKNOWN
+    return f"{base}.{rest}" if rest else base
 
 
 def _module_bindings(module: cst.Module, info: tuple[str, bool] | None) -> Scope:
@@ -654,7 +673,7 @@ class Walker:
         context = self.context
         scope = context.scope
         if scope.kind != "module":  # the module's bindings are known up front
-            _bind_statement(scope, node, context.module_info)
+            _bind_statement(scope, node, context.module_info, context.lookup)
             target, value = _single_target(node)
             if target is not None and value is not None and scope.bindings.get(target) is UNKNOWN:
                 inferred = (
