@@ -328,6 +328,8 @@ class Context:
         self.ancestors: list[cst.CSTNode] = []
         self.reports: list[Report] = []
         self._library: str | None = None
+        # What rules computed about a node, shared between rules (keyed by rule family, node id)
+        self.memo: dict[tuple[str, int], object] = {}
 
     # --- where we are -------------------------------------------------------------------
     @property
@@ -387,7 +389,10 @@ class Context:
         """What an expression is, as far as names, imports, constructors, annotations and the
         project index tell: a qualified name, an ``Instance``, a ``LocalFunction``, or None."""
         if isinstance(node, cst.Name):
-            return self.lookup(node.value)
+            meaning = self.lookup(node.value)
+            if meaning is None and self._bound_at_module_level(node.value):
+                return self._module_variable(node.value)
+            return meaning
         if isinstance(node, cst.Attribute):
             base = self.value(node.value)
             if isinstance(base, str):
@@ -403,6 +408,24 @@ class Context:
             if isinstance(callee, str):
                 produced = self.index.instance_of_call(callee)
                 return Instance(produced) if produced else None
+        return None
+
+    def _bound_at_module_level(self, name: str) -> bool:
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.bindings:
+                return scope is self.module_scope
+        return False
+
+    def _module_variable(self, name: str) -> Instance | None:
+        """A module-level object (``lock = threading.Lock()``), as the index summarised it."""
+        if self.index is None or self.module_info is None:
+            return None
+        found = self.index.find(f"{self.module_info[0]}.{name}")
+        if found is not None and found.what == "instance" and found.type:
+            return Instance(found.type)
         return None
 
     def call_kind(self, call: cst.Call) -> str | None:

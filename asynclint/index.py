@@ -103,7 +103,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 6
+SUMMARY_VERSION = 7
 
 
 @dataclass
@@ -422,10 +422,10 @@ class _Summarizer:
                 bind(name, f"alias {fact.names[name]}")
             elif isinstance(value, ast.Call) and self.qualify(value.func):
                 fact.variables[name] = self.qualify(value.func) or ""
-                bind(name, "variable")
+                bind(name, f"variable {fact.variables[name]}")
             elif isinstance(node, ast.AnnAssign) and self.annotation_type(node.annotation):
                 fact.variables[name] = self.annotation_type(node.annotation) or ""
-                bind(name, "variable")
+                bind(name, f"variable {fact.variables[name]}")
             else:
                 bind(name, "assign")
                 fact.variables.pop(name, None)
@@ -741,7 +741,11 @@ class ProjectIndex:
             if target != qualified:
                 return self._find(target, depth + 1)
         if name in module.variables:
-            return _Found("instance", qualified, type=module.variables[name])
+            # The summary records the constructor (or annotation); the instance is of its class.
+            klass = (
+                self.instance_of_call(module.variables[name]) if module.variables[name] else None
+            )
+            return _Found("instance", qualified, type=klass) if klass else None
         submodule = self.module(qualified)
         if submodule is not None:
             return _Found("module", qualified, module=submodule)
@@ -834,8 +838,9 @@ class ProjectIndex:
 
     def instance_of_call(self, qualified: str) -> str | None:
         """The class of what calling ``qualified`` returns (awaited, for a coroutine):
-        a class's constructor, an annotated return type, or the library table's entry."""
-        listed = self.library.return_type(qualified)
+        a class's constructor, an annotated return type, or the library table's entry (the
+        async libraries' table, then the blocking catalogue's constructors)."""
+        listed = self.library.return_type(qualified) or self._blocking_class(qualified)
         if listed:
             return listed
         found = self.find(qualified)
@@ -850,6 +855,11 @@ class ProjectIndex:
             if found.function is not None and found.function.returns:
                 return found.function.returns
         return None
+
+    def _blocking_class(self, qualified: str) -> str | None:
+        from asynclint.blocking import load_blocking_catalogue
+
+        return load_blocking_catalogue().class_of_constructor(qualified)
 
     def member(self, klass: str, name: str) -> str | Instance | None:
         """An attribute of an instance of ``klass``: a method's qualified name, or an

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from asynclint.rule import Rule
+from asynclint.rules.blocking_calls import (
+    BlockingConsoleCall,
+    BlockingDatabaseCall,
+    BlockingFileCall,
+    BlockingNetworkCall,
+    BlockingProcessCall,
+    BlockingThreadSyncCall,
+)
 from asynclint.rules.blocking_sleep import BlockingSleep
 from asynclint.rules.missing_await import (
     CoroutineUsedAsValue,
@@ -14,6 +22,12 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
         [
             BlockingSleep,
+            BlockingConsoleCall,
+            BlockingDatabaseCall,
+            BlockingFileCall,
+            BlockingNetworkCall,
+            BlockingProcessCall,
+            BlockingThreadSyncCall,
             CoroutineUsedAsValue,
             UnawaitedCoroutine,
             UnusedCoroutine,

@@ -43,8 +43,6 @@ FAMILY_OF = [
     ("xmlrpc.client.ServerProxy.any_remote_method", "network"),
     ("xmlrpc.client.Server.system.listMethods", "network"),
     ("socket.getaddrinfo", "network"),
-    ("socket.socket.recv", "network"),
-    ("ssl.SSLSocket.recv", "network"),
     ("subprocess.run", "process"),
     ("subprocess.Popen", "process"),
     ("subprocess.Popen.communicate", "process"),
@@ -85,6 +83,10 @@ FAMILY_OF = [
 ]
 
 NOT_BLOCKING = [
+    # socket objects: non-blocking in async code, as a rule (setblocking is not tracked)
+    "socket.socket.recv",
+    "socket.socket.sendall",
+    "ssl.SSLSocket.recv",
     "asyncio.sleep",
     "trio.sleep",
     "anyio.Path.read_text",
