@@ -70,6 +70,22 @@ _TOKEN_FIELDS = frozenset(
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _subclasses(base: type) -> set[type]:
+    found = set()
+    pending = [base]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return found
+
+
+# Every concrete LibCST node class: a set lookup is much cheaper than isinstance() against
+# the abstract CSTNode, and the walker asks once per field of every node.
+_NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+
+
 def child_fields(node_type: type) -> tuple[str, ...]:
     """Names of the fields of ``node_type`` that may hold nodes worth visiting, in order."""
     names = _FIELDS.get(node_type)
@@ -87,11 +103,11 @@ def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes the walker descends into (tokens and whitespace left out)."""
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if type(value) in _NODE_TYPES:
             yield value
         elif isinstance(value, (tuple, list)):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in _NODE_TYPES:
                     yield item
 
 
@@ -591,11 +607,12 @@ class Walker:
             walk = self.walk
             for name in child_fields(node_type):
                 value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
+                value_type = type(value)
+                if value_type in _NODE_TYPES:
                     walk(value)
-                elif type(value) is tuple or type(value) is list:
+                elif value_type is tuple or value_type is list:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if type(item) in _NODE_TYPES:
                             walk(item)
         for rule, handler in leaves:
             try:

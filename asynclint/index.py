@@ -746,7 +746,7 @@ class ProjectIndex:
                 self.instance_of_call(module.variables[name]) if module.variables[name] else None
             )
             return _Found("instance", qualified, type=klass) if klass else None
-        submodule = self.module(qualified)
+        submodule = self.module(qualified) if module.is_package else None  # only packages
         if submodule is not None:
             return _Found("module", qualified, module=submodule)
         for star in module.stars:

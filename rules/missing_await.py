@@ -313,11 +313,11 @@ class UnusedCoroutine(Rule):
             return
         if node.value in ("locals", "vars", "eval", "exec"):
             self.unsure[-1] = True
-        parent = self.context.parent
-        if isinstance(parent, (cst.AssignTarget, cst.AnnAssign)) and parent.target is node:
-            return
         for frame in reversed(self.frames):
             if node.value in frame:
+                parent = self.context.parent
+                if isinstance(parent, (cst.AssignTarget, cst.AnnAssign)) and parent.target is node:
+                    return  # the assignment itself
                 frame[node.value][3] += 1
                 return
 
@@ -493,15 +493,15 @@ class CoroutineUsedAsValue(Rule):
         result (``user = fetch_user(); user.name``, ``self.data = load(); self.data["k"]``)."""
         if not self.stored or not self.stored[-1]:
             return
+        name = node.value if type(node) is cst.Name else self._key(node) or ""
+        stored = self.stored[-1].get(name)
+        if stored is None:
+            return
         parent = self.context.parent
         if parent is None or isinstance(parent, (cst.AssignTarget, cst.Await)):
             return
         usage = self._usage(node, parent)
         if usage is None:
-            return
-        name = self._key(node) or ""
-        stored = self.stored[-1].get(name)
-        if stored is None:
             return
         callee, fix = stored
         self.report(
