@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import sysconfig
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -103,7 +103,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 7
+SUMMARY_VERSION = 8
 
 
 @dataclass
@@ -115,6 +115,9 @@ class FunctionFact:
     returns: str | None = None  # qualified outer type of the return annotation
     # For a decorator: what the function it returns is (``@wraps`` wrapper found inside).
     wraps: str | None = None
+    # What the body calls directly (qualified; ``self.m()`` as ``<module>.<Class>.m``), in
+    # order, outside nested functions and lambdas: for following sync helpers that block.
+    calls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -243,7 +246,9 @@ class _Summarizer:
             return outer
         return self.qualify(node)
 
-    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFact:
+    def function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
+    ) -> FunctionFact:
         is_async = isinstance(node, ast.AsyncFunctionDef)
         yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
         if is_async:
@@ -254,7 +259,31 @@ class _Summarizer:
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.annotation_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
+        if not is_async:
+            fact.calls = self._direct_calls(node, owner)
         return fact
+
+    def _direct_calls(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
+    ) -> list[str]:
+        receiver = node.args.args[0].arg if owner and node.args.args else None
+        calls = []
+        for inner in _own_nodes(node):
+            if not isinstance(inner, ast.Call):
+                continue
+            func = inner.func
+            if (
+                receiver
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == receiver
+            ):
+                calls.append(f"{self.fact.name}.{owner}.{func.attr}")
+                continue
+            qualified = self.qualify(func)
+            if qualified and qualified not in calls:
+                calls.append(qualified)
+        return calls
 
     def _decorator(self, node: ast.expr) -> str:
         target = node.func if isinstance(node, ast.Call) else node
@@ -282,7 +311,7 @@ class _Summarizer:
                     return found
         return None
 
-    def klass(self, node: ast.ClassDef) -> ClassFact:
+    def klass(self, node: ast.ClassDef, top_level: bool = True) -> ClassFact:
         # ``Base[T]`` derives from ``Base``
         bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]
         fact = ClassFact(bases=[self.qualify(b) or "" for b in bases])
@@ -293,7 +322,7 @@ class _Summarizer:
                 if item.name in fact.methods:
                     fact.methods[item.name] = FunctionFact(kind=UNKNOWN)
                 else:
-                    fact.methods[item.name] = self.function(item)
+                    fact.methods[item.name] = self.function(item, node.name if top_level else None)
                 if item.name in _PROTOCOL_METHODS:
                     fact.protocols.append(item.name)
                 self._self_attributes(item, fact)
@@ -393,7 +422,7 @@ class _Summarizer:
                 self._module_assignment(node, bind)
         top_level = {id(node) for node in statements}
         fact.local_classes = [
-            self.klass(node)
+            self.klass(node, top_level=False)
             for node in ast.walk(tree)
             if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
         ]
@@ -663,6 +692,7 @@ class ProjectIndex:
     ) -> None:
         self.modules: dict[str, ModuleFact | None] = dict(modules or {})
         self.project = frozenset(self.modules)
+        self._project_packages = frozenset(name.split(".", 1)[0] for name in self.project)
         self._subclasses: dict[str, list[ClassFact]] | None = None
         self._class_names: dict[int, str] = {}  # module-level class fact -> qualified name
         self.search = search if search is not None else []
@@ -855,6 +885,41 @@ class ProjectIndex:
             if found.function is not None and found.function.returns:
                 return found.function.returns
         return None
+
+    def blocking_chain(
+        self, qualified: str, family_of: Callable[[str], object | None], depth: int = 4
+    ) -> list[str] | None:
+        """For a sync function of the project: the chain of calls down to a blocking call
+        (``["pkg.load", "pkg.read", "builtins.open"]``), following project sync functions
+        up to ``depth`` levels; None when none is found."""
+        chains: dict[str, list[str] | None] = {}
+
+        def search(name: str, level: int) -> list[str] | None:
+            if name in chains:
+                return chains[name]
+            chains[name] = None  # cycles end here
+            found = self.find(name)
+            if (
+                found is None
+                or found.what != "function"
+                or found.function is None
+                or found.qualified.split(".", 1)[0] not in self._project_packages
+                or self.function_kind(found.function) != SYNC
+            ):
+                return None
+            for callee in found.function.calls:
+                if family_of(callee) is not None:
+                    chains[name] = [name, callee]
+                    return chains[name]
+            if level < depth:
+                for callee in found.function.calls:
+                    below = search(callee, level + 1)
+                    if below:
+                        chains[name] = [name, *below]
+                        return chains[name]
+            return None
+
+        return search(qualified, 1)
 
     def _blocking_class(self, qualified: str) -> str | None:
         from asynclint.blocking import load_blocking_catalogue

@@ -10,6 +10,7 @@ constructor, an annotation, an attribute of a known type).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
@@ -28,9 +29,9 @@ _THREAD_OFFLOAD = {
 _NON_BLOCKING_KEYWORDS = {"blocking": "False", "block": "False", "wait": "False", "timeout": "0"}
 
 
-def blocking_call(rule: Rule, node: cst.Call) -> tuple[str, Family] | None:
-    """The qualified name and family of a blocking call that runs on the event loop, or None.
-    Computed once per call node and shared by the family rules."""
+def blocking_call(rule: Rule, node: cst.Call) -> BlockingCall | None:
+    """The blocking call that ``node`` makes on the event loop, directly or through the
+    project's sync helpers, or None. Computed once per call node and shared by the rules."""
     context = rule.context
     key = ("blocking", id(node))
     if key not in context.memo:
@@ -38,7 +39,14 @@ def blocking_call(rule: Rule, node: cst.Call) -> tuple[str, Family] | None:
     return context.memo[key]  # type: ignore[return-value]
 
 
-def _resolve(rule: Rule, node: cst.Call) -> tuple[str, Family] | None:
+@dataclass(frozen=True)
+class BlockingCall:
+    qualified: str  # the blocking call itself (at the end of the chain)
+    family: Family
+    chain: tuple[str, ...] = ()  # project sync helpers leading to it, outermost first
+
+
+def _resolve(rule: Rule, node: cst.Call) -> BlockingCall | None:
     context = rule.context
     catalogue = load_blocking_catalogue()
     candidates = []
@@ -49,11 +57,27 @@ def _resolve(rule: Rule, node: cst.Call) -> tuple[str, Family] | None:
         receiver = context.value(node.func.value)
         if isinstance(receiver, Instance):
             candidates.append(f"{receiver.type}.{node.func.attr.value}")
+        elif isinstance(receiver, str) and qualified is None:
+            candidates.append(f"{receiver}.{node.func.attr.value}")
     for candidate in candidates:
         family = catalogue.family_of(candidate)
         if family is not None:
-            return None if _returns_at_once(node) else (candidate, family)
+            return None if _returns_at_once(node) else BlockingCall(candidate, family)
+    if context.index is None:
+        return None
+    for candidate in candidates:  # a sync helper of the project that blocks, a few calls down
+        chain = context.index.blocking_chain(candidate, catalogue.family_of)
+        if chain:
+            family = catalogue.family_of(chain[-1])
+            if family is not None:
+                return BlockingCall(chain[-1], family, tuple(chain[:-1]))
     return None
+
+
+def chain_text(found: BlockingCall) -> str:
+    """``load_config() -> read_file() -> open()``."""
+    names = [*found.chain, found.qualified]
+    return " -> ".join(f"{name.rsplit('.', 1)[-1]}()" for name in names)
 
 
 def _returns_at_once(node: cst.Call) -> bool:
@@ -78,18 +102,23 @@ class BlockingCallRule(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         found = blocking_call(self, node)
-        if found is None:
-            return
-        qualified, family = found
-        if family.name != self.family:
+        if found is None or found.family.name != self.family:
             return
         catalogue = load_blocking_catalogue()
         offload = _THREAD_OFFLOAD[self.context.async_library]
         name = source_of(self.context.module, node.func)
+        if found.chain:
+            self.report(
+                node,
+                f"`{name}()` blocks the event loop through a sync helper: {chain_text(found)} "
+                f"({found.family.title.lower()}); make the helper async or run it in a thread "
+                f"with {offload}",
+            )
+            return
         self.report(
             node,
-            f"`{name}()` blocks the event loop ({family.title.lower()}); use "
-            f"{catalogue.replacement_for(qualified)}, or run it in a thread with {offload}",
+            f"`{name}()` blocks the event loop ({found.family.title.lower()}); use "
+            f"{catalogue.replacement_for(found.qualified)}, or run it in a thread with {offload}",
         )
 
 
@@ -103,6 +132,11 @@ class BlockingNetworkCall(BlockingCallRule):
     `socket.gethostbyname`). Methods are found through the receiver's type: a constructor
     (`s = requests.Session()`), a parameter or attribute annotation (`self.http:
     requests.Session`).
+
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
 
     ## Why is this bad?
     A sync network call waits for the other side while holding the event loop's only thread:
@@ -170,6 +204,11 @@ class BlockingProcessCall(BlockingCallRule):
     `os.popen`, `os.spawn*`, `os.wait*`. A call that returns at once (`os.waitpid(pid,
     os.WNOHANG)`) is not reported.
 
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+
     ## Why is this bad?
     Starting a process forks and execs while the event loop waits; waiting for it (which
     `run`, `check_output` and `communicate` do) stalls the loop for the whole life of the
@@ -229,6 +268,11 @@ class BlockingFileCall(BlockingCallRule):
     `exists`). Pure path arithmetic (`os.path.join`, `Path("a") / "b"`) is not I/O and is never
     reported.
 
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+
     ## Why is this bad?
     Disk I/O blocks the thread that does it. On a loaded machine, a network file system or a
     slow disk, a single `open().read()` stalls every task of the event loop.
@@ -283,6 +327,11 @@ class BlockingThreadSyncCall(BlockingCallRule):
     `Thread.join`, `queue.Queue.get/put/join`, `concurrent.futures.Future.result`,
     `concurrent.futures.wait`, and multiprocessing pools and queues. A call that returns at
     once (`acquire(blocking=False)`, `get(block=False)`, `get_nowait()`) is not reported.
+
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
 
     ## Why is this bad?
     These wait for another thread or process. The event loop's thread waits with them, so
@@ -345,6 +394,11 @@ class BlockingConsoleCall(BlockingCallRule):
     Finds reads from the console inside `async def`: `input()`, `getpass.getpass()` and
     `sys.stdin.read`/`readline`/`readlines`.
 
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+
     ## Why is this bad?
     Reading the console waits for a person. Until they press Enter, the event loop is frozen:
     no timer fires, no connection is served.
@@ -390,6 +444,11 @@ class BlockingDatabaseCall(BlockingCallRule):
     `Session`/`Engine`/`Connection`: connecting, executing, committing, fetching from a
     server-side cursor. The async clients (`redis.asyncio`, `asyncpg`, `motor`, psycopg's
     `AsyncConnection`) are not reported.
+
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
 
     ## Why is this bad?
     Each query waits for the database server with the event loop's thread; under load the

@@ -5,8 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import awaited
+from asynclint.edits import awaited, source_of
 from asynclint.rule import Example, Rule
+from asynclint.rules.blocking_calls import blocking_call, chain_text
 
 
 class BlockingSleep(Rule):
@@ -18,6 +19,11 @@ class BlockingSleep(Rule):
     a `lambda` or a class body is not reported (it runs elsewhere), nor is `time.sleep` passed as
     a value to a thread (`asyncio.to_thread(time.sleep, 1)`, `loop.run_in_executor(None,
     time.sleep, 1)`).
+
+    A call of one of the project's sync functions that reaches `time.sleep()` (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
 
     ## Why is this bad?
     An event loop runs one thing at a time. `time.sleep()` does not yield to it: for the whole
@@ -102,7 +108,10 @@ class BlockingSleep(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
-        if not context.in_async_function or context.resolve(node.func) != "time.sleep":
+        if not context.in_async_function:
+            return
+        if context.resolve(node.func) != "time.sleep":
+            self._through_helper(node)
             return
         library = context.async_library
         self.report(
@@ -111,6 +120,19 @@ class BlockingSleep(Rule):
             f"use `await {library}.sleep()`",
             self._fix(node, library),
         )
+
+    def _through_helper(self, node: cst.Call) -> None:
+        """A project sync function that sleeps, called from the coroutine."""
+        if self.context.index is None:
+            return
+        found = blocking_call(self, node)
+        if found is not None and found.chain and found.family.name == "sleep":
+            name = source_of(self.context.module, node.func)
+            self.report(
+                node,
+                f"`{name}()` blocks the event loop through a sync helper: {chain_text(found)}; "
+                f"make the helper async and use `await {self.context.async_library}.sleep()`",
+            )
 
     def _fix(self, node: cst.Call, library: str) -> Fix | None:
         if self.context.enclosing(cst.GeneratorExp) is not None:
