@@ -344,7 +344,15 @@ def _run_stdin(
         module = module_name(settings_path)
         index = _project_index([settings_path], [Task(display, display, codes)], configs, use_cache)
         prepare_process(index)
-    task = Task(display, display, codes, fix_mode, module=module)
+    task = Task(
+        display,
+        display,
+        codes,
+        fix_mode,
+        module=module,
+        blocking=settings.blocking,
+        allow_blocking=settings.allow_blocking,
+    )
     return [on_deep_stack(check_text, source, task)], {display: source.text}
 
 
@@ -365,7 +373,18 @@ def _run_paths(
         settings = configs.for_path(path)
         codes = selector.codes_for(path, settings)
         module = module_name(path)
-        tasks.append(Task(str(path), _display_path(path), codes, fix_mode, write, module))
+        tasks.append(
+            Task(
+                str(path),
+                _display_path(path),
+                codes,
+                fix_mode,
+                write,
+                module,
+                settings.blocking,
+                settings.allow_blocking,
+            )
+        )
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]

@@ -21,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from asynclint.blocking import load_blocking_catalogue
 from asynclint.rules import ALL_RULES
 
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in ALL_RULES)
@@ -65,6 +66,8 @@ CONFIG_KEYS = frozenset(
         "exclude",
         "extend-exclude",
         "python",
+        "extend-blocking-calls",
+        "allow-blocking-calls",
     }
 )
 
@@ -140,6 +143,9 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     # The interpreter or virtual environment whose installed packages the code uses.
     python: str | None = None
+    # ``extend-blocking-calls`` (qualified name -> family) and ``allow-blocking-calls``
+    blocking: tuple[tuple[str, str], ...] = ()
+    allow_blocking: tuple[str, ...] = ()
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -251,6 +257,14 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         raise ConfigError(f"{where}: `python` must be a path (a string)")
     if python is not None and not Path(python).is_absolute():
         python = str(root / python)
+    blocking = table.get("extend-blocking-calls", {})
+    if not isinstance(blocking, dict) or not all(isinstance(v, str) for v in blocking.values()):
+        raise ConfigError(f"{where}: `extend-blocking-calls` must be a table of name = family")
+    allow_blocking = _string_list(table, "allow-blocking-calls", where) or ()
+    try:
+        load_blocking_catalogue(blocking, allow_blocking)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from error
     return Settings(
         root=root,
         source=source,
@@ -259,6 +273,8 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         exclude=exclude if exclude is not None else DEFAULT_EXCLUDE,
         extend_exclude=_string_list(table, "extend-exclude", where) or (),
         python=python,
+        blocking=tuple(sorted(blocking.items())),
+        allow_blocking=tuple(allow_blocking),
     )
 
 

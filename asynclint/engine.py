@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.diagnostics import Fix, ImportNeeded
 from asynclint.index import (
     ASYNC_GENERATOR,
@@ -333,10 +334,13 @@ class Context:
         module: cst.Module,
         index: ProjectIndex | None = None,
         module_info: tuple[str, bool] | None = None,
+        blocking: BlockingCatalogue | None = None,
     ) -> None:
         """``module_info`` is the module's dotted name and whether it is a package's
-        ``__init__``; ``index`` knows the other modules of the project and the libraries."""
+        ``__init__``; ``index`` knows the other modules of the project and the libraries;
+        ``blocking`` is the blocking-call catalogue with the file's configuration applied."""
         self.module = module
+        self._blocking = blocking
         self.index = index
         self.module_info = module_info
         self.module_scope = _module_bindings(module, module_info)
@@ -522,6 +526,13 @@ class Context:
             except (cst.ParserSyntaxError, ValueError, TypeError):
                 return None
         return self.resolve(node)
+
+    @property
+    def blocking(self) -> BlockingCatalogue:
+        """The blocking-call catalogue, as configured for this file."""
+        if self._blocking is None:
+            self._blocking = load_blocking_catalogue()
+        return self._blocking
 
     @property
     def async_library(self) -> str:
@@ -760,8 +771,9 @@ def lint_module(
     rule_types: Iterable[type[Rule]],
     index: ProjectIndex | None = None,
     module_info: tuple[str, bool] | None = None,
+    blocking: BlockingCatalogue | None = None,
 ) -> list[Report]:
     """Run ``rule_types`` over ``module`` in one walk; the reports in walk order."""
-    context = Context(module, index, module_info)
+    context = Context(module, index, module_info, blocking)
     rules = [rule_type(context) for rule_type in rule_types]
     return Walker(context, rules).run()

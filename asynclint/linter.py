@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
+from asynclint.blocking import BlockingCatalogue
 from asynclint.diagnostics import (
     Applicability,
     Diagnostic,
@@ -187,6 +188,7 @@ class ModuleContext:
     index: ProjectIndex
     name: str
     is_package: bool = False
+    blocking: BlockingCatalogue | None = None
 
     @classmethod
     def alone(cls, source: str, path: str) -> ModuleContext:
@@ -198,7 +200,7 @@ class ModuleContext:
         return cls(ProjectIndex(modules, environment_paths(Path.cwd())), name)
 
     def lint(self, module: cst.Module, rules: Sequence[type[Rule]]) -> list[Report]:
-        return lint_module(module, rules, self.index, (self.name, self.is_package))
+        return lint_module(module, rules, self.index, (self.name, self.is_package), self.blocking)
 
 
 def _lint(

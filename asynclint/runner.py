@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import multiprocessing
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.diagnostics import FileResult, Problem
 from asynclint.index import (
     ModuleFact,
@@ -46,6 +48,9 @@ class Task:
     write: bool = False  # write fixes back (``--fix`` without ``--diff``)
     # The module's dotted name and whether it is a package ``__init__`` (project index key)
     module: tuple[str, bool] | None = None
+    # The file's ``extend-blocking-calls`` and ``allow-blocking-calls``
+    blocking: tuple[tuple[str, str], ...] = ()
+    allow_blocking: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,8 @@ def check_text(source: SourceText, task: Task) -> FileResult:
     rules = [RULES_BY_CODE[code] for code in task.codes]
     where = None
     if _index is not None and task.module is not None:
-        where = ModuleContext(_index, *task.module)
+        blocking = _configured_catalogue(task.blocking, task.allow_blocking)
+        where = ModuleContext(_index, *task.module, blocking)
     try:
         result = check_source(source.text, task.display, rules, task.fix_mode, where)
     except Exception as error:  # a bug of ours: report it against the file, keep going
@@ -165,6 +171,13 @@ def check_text(source: SourceText, task: Task) -> FileResult:
                 Problem(task.display, f"fixes not written: {error}", internal=True)
             )
     return result
+
+
+@functools.lru_cache(maxsize=32)
+def _configured_catalogue(
+    extra: tuple[tuple[str, str], ...], allowed: tuple[str, ...]
+) -> BlockingCatalogue:
+    return load_blocking_catalogue(dict(extra), allowed)
 
 
 def prepare_process(index: ProjectIndex | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from asynclint.blocking import Family, load_blocking_catalogue
+from asynclint.blocking import Family
 from asynclint.edits import source_of
 from asynclint.index import Instance
 from asynclint.rule import Rule
@@ -48,7 +48,7 @@ class BlockingCall:
 
 def _resolve(rule: Rule, node: cst.Call) -> BlockingCall | None:
     context = rule.context
-    catalogue = load_blocking_catalogue()
+    catalogue = context.blocking
     candidates = []
     qualified = context.resolve(node.func)
     if qualified is not None:
@@ -104,7 +104,7 @@ class BlockingCallRule(Rule):
         found = blocking_call(self, node)
         if found is None or found.family.name != self.family:
             return
-        catalogue = load_blocking_catalogue()
+        catalogue = self.context.blocking
         offload = _THREAD_OFFLOAD[self.context.async_library]
         name = source_of(self.context.module, node.func)
         if found.chain:

@@ -85,3 +85,45 @@ def test_the_chain_stops_at_helpers_that_are_async_or_unknown(project: Path, run
         },
     )
     assert run("-q", "m.py").stdout == ""
+
+
+def test_extend_and_allow_blocking_calls_from_the_configuration(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": (
+                "[tool.asynclint.extend-blocking-calls]\n"
+                '"legacy.client.fetch" = "network"\n'
+                '"legacy.client.Store.save" = "AL207"\n'
+                "\n"
+                "[tool.asynclint]\n"
+                'allow-blocking-calls = ["builtins.open"]\n'
+            ),
+            "m.py": (
+                "from legacy.client import fetch, Store\n"
+                "\n"
+                "async def main(store: Store):\n"
+                "    fetch('x')\n"
+                "    store.save()\n"
+                "    open('x')\n"
+            ),
+        },
+    )
+    out = run("-q", "m.py").stdout.splitlines()
+    assert [line.split(" ", 2)[:2] for line in out] == [
+        ["m.py:4:5:", "AL202"],
+        ["m.py:5:5:", "AL207"],
+    ]
+
+
+def test_a_bad_blocking_family_in_the_configuration_is_an_error(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": '[tool.asynclint.extend-blocking-calls]\n"x.y" = "teleport"\n',
+            "m.py": "x = 1\n",
+        },
+    )
+    result = run("-q", "m.py")
+    assert result.exit_code == 2
+    assert "teleport" in result.stderr

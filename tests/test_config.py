@@ -256,8 +256,9 @@ class TestErrors:
         [
             (
                 '[tool.asynclint]\nselct = ["AL2"]\n',
-                "unknown option in [tool.asynclint]: selct (known: exclude, extend-exclude, "
-                "extend-select, ignore, per-file-ignores, python, select)",
+                "unknown option in [tool.asynclint]: selct (known: allow-blocking-calls, exclude, "
+                "extend-blocking-calls, extend-exclude, extend-select, ignore, per-file-ignores, "
+                "python, select)",
             ),
             (
                 "[tool.asynclint]\nfoo = 1\nbar = 2\n",
