@@ -84,8 +84,8 @@ def _unified_diff(result: FileResult) -> str:
         difflib.unified_diff(
             result.original_source.splitlines(keepends=True),
             result.fixed_source.splitlines(keepends=True),
-            fromfile=f"a/{result.path}",
-            tofile=f"b/{result.path}",
+            fromfile=f"a/{result.path.lstrip('/')}",
+            tofile=f"b/{result.path.lstrip('/')}",
         )
     )
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 import libcst as cst
 
 from asynclint.blocking import Family
+from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import source_of
 from asynclint.index import Instance
 from asynclint.rule import Rule
@@ -94,11 +95,59 @@ def _returns_at_once(node: cst.Call) -> bool:
     return False
 
 
+def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
+    """``x = f(a, k=v)`` -> ``x = await asyncio.to_thread(f, a, k=v)`` (trio and anyio:
+    ``to_thread.run_sync``, with ``functools.partial`` for keyword arguments), offered only
+    where the call is a whole statement or the whole value of an assignment or return."""
+    context = rule.context
+    statement = context.parent
+    if (
+        not (
+            isinstance(statement, cst.Expr)
+            or (
+                isinstance(statement, (cst.Assign, cst.AnnAssign, cst.Return))
+                and statement.value is node
+            )
+        )
+        or node.lpar
+    ):
+        return None
+    if context.enclosing(cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp) is not None:
+        return None
+    library = context.async_library
+    reference, imports = context.module_reference(library)
+    positional = [a for a in node.args if a.keyword is None and a.star != "**"]
+    keywords = [a for a in node.args if a.keyword is not None or a.star == "**"]
+    if library == "asyncio":
+        runner = cst.parse_expression(f"{reference}.to_thread")
+        arguments = [cst.Arg(node.func), *node.args]
+    else:
+        runner = cst.parse_expression(f"{reference}.to_thread.run_sync")
+        if keywords:
+            partial, more = context.module_reference("functools")
+            imports = imports + more
+            bound = cst.Call(
+                cst.parse_expression(f"{partial}.partial"), [cst.Arg(node.func), *node.args]
+            )
+            arguments = [cst.Arg(bound)]
+        else:
+            arguments = [cst.Arg(node.func), *positional]
+    arguments = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in arguments]
+    replacement = cst.Await(expression=cst.Call(runner, arguments))
+    return Fix(
+        "Run it in a worker thread",
+        ((node, replacement),),
+        Applicability.UNSAFE,
+        imports,
+    )
+
+
 class BlockingCallRule(Rule):
     """Base of the family rules; not a rule itself."""
 
     family: ClassVar[str]
     needs_index = True
+    fix_applicability = Applicability.UNSAFE
 
     def visit_Call(self, node: cst.Call) -> None:
         found = blocking_call(self, node)
@@ -107,18 +156,23 @@ class BlockingCallRule(Rule):
         catalogue = self.context.blocking
         offload = _THREAD_OFFLOAD[self.context.async_library]
         name = source_of(self.context.module, node.func)
+        fix = thread_fix(self, node)
         if found.chain:
             self.report(
                 node,
                 f"`{name}()` blocks the event loop through a sync helper: {chain_text(found)} "
                 f"({found.family.title.lower()}); make the helper async or run it in a thread "
                 f"with {offload}",
+                fix,
             )
             return
+        replacement = catalogue.replacement_for(found.qualified)
+        if "to_thread" not in replacement:
+            replacement += f", or run it in a thread with {offload}"
         self.report(
             node,
-            f"`{name}()` blocks the event loop ({found.family.title.lower()}); use "
-            f"{catalogue.replacement_for(found.qualified)}, or run it in a thread with {offload}",
+            f"`{name}()` blocks the event loop ({found.family.title.lower()}); use {replacement}",
+            fix,
         )
 
 
@@ -167,8 +221,12 @@ class BlockingNetworkCall(BlockingCallRule):
     asyncio.to_thread(...)` (`trio.to_thread.run_sync`, `anyio.to_thread.run_sync`).
 
     ## Fix safety
-    No automatic fix yet: an async client changes the code around the call (sessions,
-    `await`, response methods).
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread: `await asyncio.to_thread(requests.get, url)`
+    (`trio.to_thread.run_sync` / `anyio.to_thread.run_sync`, with `functools.partial` for
+    keyword arguments). It is unsafe: the call now runs in another thread, so thread-unsafe
+    objects it touches, thread-local state and cancellation behave differently. Moving to an
+    async client is better and is left to you.
     """
 
     code = "AL202"
@@ -238,7 +296,11 @@ class BlockingProcessCall(BlockingCallRule):
     With trio or anyio: `await trio.run_process(...)`, `await anyio.run_process(...)`.
 
     ## Fix safety
-    No automatic fix yet: the async process API differs in shape from `subprocess`.
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
     """
 
     code = "AL203"
@@ -297,7 +359,11 @@ class BlockingFileCall(BlockingCallRule):
     line-by-line rewrite.
 
     ## Fix safety
-    No automatic fix yet.
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
     """
 
     code = "AL204"
@@ -368,7 +434,11 @@ class BlockingThreadSyncCall(BlockingCallRule):
     `concurrent.futures.Future`, or wait in a thread with `await asyncio.to_thread(...)`.
 
     ## Fix safety
-    No automatic fix yet.
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
     """
 
     code = "AL205"
@@ -421,7 +491,11 @@ class BlockingConsoleCall(BlockingCallRule):
     anyio.to_thread.run_sync(input, ...)`.
 
     ## Fix safety
-    No automatic fix yet.
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
     """
 
     code = "AL206"
@@ -480,7 +554,11 @@ class BlockingDatabaseCall(BlockingCallRule):
     asyncio.to_thread(...)`.
 
     ## Fix safety
-    No automatic fix yet.
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
     """
 
     code = "AL207"
