@@ -693,6 +693,7 @@ class ProjectIndex:
         self.modules: dict[str, ModuleFact | None] = dict(modules or {})
         self.project = frozenset(self.modules)
         self._project_packages = frozenset(name.split(".", 1)[0] for name in self.project)
+        self._chains: dict[int, dict[str, list[str] | None]] = {}
         self._subclasses: dict[str, list[ClassFact]] | None = None
         self._class_names: dict[int, str] = {}  # module-level class fact -> qualified name
         self.search = search if search is not None else []
@@ -892,12 +893,16 @@ class ProjectIndex:
         """For a sync function of the project: the chain of calls down to a blocking call
         (``["pkg.load", "pkg.read", "builtins.open"]``), following project sync functions
         up to ``depth`` levels; None when none is found."""
-        chains: dict[str, list[str] | None] = {}
+        # Chains depend on the catalogue (the file's configuration), so memos are kept per one.
+        owner = getattr(family_of, "__self__", family_of)
+        chains = self._chains.setdefault(id(owner), {})
 
         def search(name: str, level: int) -> list[str] | None:
             if name in chains:
                 return chains[name]
             chains[name] = None  # cycles end here
+            if name.split(".", 1)[0] not in self._project_packages:
+                return None
             found = self.find(name)
             if (
                 found is None
