@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from asynclint import toml
+from asynclint.toml import read_data_file
 
 SECTIONS = ("families", "calls", "replacements", "classes", "allowed")
 FAMILY_FIELDS = ("code", "title", "replacement")
@@ -184,15 +180,13 @@ def load_blocking_catalogue(
 
 @functools.cache
 def _shipped_catalogue() -> BlockingCatalogue:
-    text = (
-        resources.files("asynclint").joinpath("data").joinpath("blocking.toml").read_text("utf-8")
-    )
+    text = read_data_file("blocking.toml")
     return parse_blocking_catalogue(text)
 
 
 def parse_blocking_catalogue(text: str) -> BlockingCatalogue:
     """Build a catalogue from TOML text; ValueError names the first offending entry."""
-    data = tomllib.loads(text)
+    data = toml.loads(text)
     unknown = set(data) - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown section(s) in the blocking catalogue: {sorted(unknown)}")

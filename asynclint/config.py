@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
+from asynclint import toml
 from asynclint.blocking import load_blocking_catalogue
 from asynclint.rules import ALL_RULES
 
@@ -283,10 +278,10 @@ def load_config_file(path: Path) -> Settings:
     TOML file holding the options at its top level."""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            data = toml.load(handle)
     except OSError as error:
         raise ConfigError(f"cannot read configuration file {path}: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
+    except toml.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     if path.name == "pyproject.toml" or "tool" in data:
         tool = data.get("tool", {})
@@ -303,9 +298,9 @@ def load_config_file(path: Path) -> Settings:
 def _declares_asynclint(pyproject: Path) -> bool:
     try:
         with pyproject.open("rb") as handle:
-            tool = tomllib.load(handle).get("tool", {})
+            tool = toml.load(handle).get("tool", {})
         return isinstance(tool, dict) and "asynclint" in tool
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, toml.TOMLDecodeError):
         # A broken pyproject.toml that mentions us should be reported, not skipped.
         try:
             return "[tool.asynclint" in pyproject.read_text(encoding="utf-8", errors="replace")

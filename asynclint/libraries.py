@@ -8,17 +8,13 @@ the common libraries without them being installed and without reading their sour
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from asynclint import toml
+from asynclint.toml import read_data_file
 
 CALL_KINDS = frozenset(
     {"coroutine", "awaitable", "async-context-manager", "async-iterator", "task", "sync"}
@@ -84,15 +80,13 @@ def _lookup(section: Mapping[str, T], qualified: str, canonical: Callable[[str],
 @functools.cache
 def load_library_table() -> LibraryTable:
     """The table shipped with asynclint, read once."""
-    text = (
-        resources.files("asynclint").joinpath("data").joinpath("libraries.toml").read_text("utf-8")
-    )
+    text = read_data_file("libraries.toml")
     return parse_library_table(text)
 
 
 def parse_library_table(text: str) -> LibraryTable:
     """Build a table from TOML text; ValueError names the first offending key."""
-    data = tomllib.loads(text)
+    data = toml.loads(text)
     unknown = set(data) - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown section(s) in the library table: {sorted(unknown)}")
