@@ -142,12 +142,35 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     )
 
 
+# Paragraphs every family's page shares, written once; the pages say where they go.
+_CHAINS_DOC = """\
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+"""
+_THREAD_FIX_DOC = """\
+    ## Fix safety
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
+"""
+_SHARED_DOCS = {"    <<chains>>\n": _CHAINS_DOC, "    <<thread fix>>\n": _THREAD_FIX_DOC}
+
+
 class BlockingCallRule(Rule):
     """Base of the family rules; not a rule itself."""
 
     family: ClassVar[str]
     needs_index = True
     fix_applicability = Applicability.UNSAFE
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for marker, text in _SHARED_DOCS.items():
+            cls.__doc__ = (cls.__doc__ or "").replace(marker, text)
 
     def visit_Call(self, node: cst.Call) -> None:
         found = blocking_call(self, node)
@@ -187,10 +210,7 @@ class BlockingNetworkCall(BlockingCallRule):
     (`s = requests.Session()`), a parameter or attribute annotation (`self.http:
     requests.Session`).
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     A sync network call waits for the other side while holding the event loop's only thread:
@@ -262,10 +282,7 @@ class BlockingProcessCall(BlockingCallRule):
     `os.popen`, `os.spawn*`, `os.wait*`. A call that returns at once (`os.waitpid(pid,
     os.WNOHANG)`) is not reported.
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     Starting a process forks and execs while the event loop waits; waiting for it (which
@@ -295,12 +312,7 @@ class BlockingProcessCall(BlockingCallRule):
     ```
     With trio or anyio: `await trio.run_process(...)`, `await anyio.run_process(...)`.
 
-    ## Fix safety
-    When the call is a whole statement, or the whole value of an assignment or `return`, the
-    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
-    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
-    thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    <<thread fix>>
     """
 
     code = "AL203"
@@ -330,10 +342,7 @@ class BlockingFileCall(BlockingCallRule):
     `exists`). Pure path arithmetic (`os.path.join`, `Path("a") / "b"`) is not I/O and is never
     reported.
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     Disk I/O blocks the thread that does it. On a loaded machine, a network file system or a
@@ -358,12 +367,7 @@ class BlockingFileCall(BlockingCallRule):
     asyncio.to_thread(...)`. An `open()` used as a context manager needs one of these, not a
     line-by-line rewrite.
 
-    ## Fix safety
-    When the call is a whole statement, or the whole value of an assignment or `return`, the
-    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
-    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
-    thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    <<thread fix>>
     """
 
     code = "AL204"
@@ -394,10 +398,7 @@ class BlockingThreadSyncCall(BlockingCallRule):
     `concurrent.futures.wait`, and multiprocessing pools and queues. A call that returns at
     once (`acquire(blocking=False)`, `get(block=False)`, `get_nowait()`) is not reported.
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     These wait for another thread or process. The event loop's thread waits with them, so
@@ -433,12 +434,7 @@ class BlockingThreadSyncCall(BlockingCallRule):
     Use `asyncio.Queue`, `asyncio.Event`, `await asyncio.wrap_future(future)` for a
     `concurrent.futures.Future`, or wait in a thread with `await asyncio.to_thread(...)`.
 
-    ## Fix safety
-    When the call is a whole statement, or the whole value of an assignment or `return`, the
-    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
-    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
-    thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    <<thread fix>>
     """
 
     code = "AL205"
@@ -464,10 +460,7 @@ class BlockingConsoleCall(BlockingCallRule):
     Finds reads from the console inside `async def`: `input()`, `getpass.getpass()` and
     `sys.stdin.read`/`readline`/`readlines`.
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     Reading the console waits for a person. Until they press Enter, the event loop is frozen:
@@ -490,12 +483,7 @@ class BlockingConsoleCall(BlockingCallRule):
     With trio or anyio: `await trio.to_thread.run_sync(input, ...)`, `await
     anyio.to_thread.run_sync(input, ...)`.
 
-    ## Fix safety
-    When the call is a whole statement, or the whole value of an assignment or `return`, the
-    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
-    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
-    thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    <<thread fix>>
     """
 
     code = "AL206"
@@ -519,10 +507,7 @@ class BlockingDatabaseCall(BlockingCallRule):
     server-side cursor. The async clients (`redis.asyncio`, `asyncpg`, `motor`, psycopg's
     `AsyncConnection`) are not reported.
 
-    A call of one of the project's sync functions that reaches such a call (directly or a few
-    calls down, across modules) is reported too, at the call in the coroutine, with the chain
-    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    <<chains>>
 
     ## Why is this bad?
     Each query waits for the database server with the event loop's thread; under load the
@@ -553,12 +538,7 @@ class BlockingDatabaseCall(BlockingCallRule):
     SQLAlchemy's `AsyncSession`) or run the query in a thread with `await
     asyncio.to_thread(...)`.
 
-    ## Fix safety
-    When the call is a whole statement, or the whole value of an assignment or `return`, the
-    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
-    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
-    thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    <<thread fix>>
     """
 
     code = "AL207"
