@@ -59,6 +59,9 @@ class Rule:
     noqa_aliases: ClassVar[tuple[str, ...]] = ()
     # Whether the rule asks the project index (other modules, libraries) about calls.
     needs_index: ClassVar[bool] = False
+    # Paragraphs several rules' pages share, as ``(name, text)`` pairs: a line ``<<name>>`` in
+    # the docstring stands for the text, written once.
+    doc_parts: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     # Filled in by __init_subclass__: libcst node class name -> method names.
     visitor_methods: ClassVar[dict[str, str]]
@@ -88,8 +91,11 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        """The rule's documentation page (Markdown), from its docstring."""
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The rule's documentation page (Markdown), from its docstring and shared parts."""
+        page = inspect.cleandoc(cls.__doc__ or "")
+        for name, part in cls.doc_parts:
+            page = page.replace(f"<<{name}>>", inspect.cleandoc(part))
+        return page
 
     @classmethod
     def section(cls, title: str) -> str:

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import tokenize
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -308,7 +308,3 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def sorted_results(results: Iterable[FileResult]) -> list[FileResult]:
-    return sorted(results, key=lambda r: r.path)

@@ -142,7 +142,7 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     )
 
 
-# Paragraphs every family's page shares, written once; the pages say where they go.
+# Paragraphs every family's page shares (``<<chains>>``, ``<<thread fix>>`` in the pages).
 _CHAINS_DOC = """\
     A call of one of the project's sync functions that reaches such a call (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
@@ -157,7 +157,6 @@ _THREAD_FIX_DOC = """\
     thread-unsafe objects it touches and cancellation behave differently. A call used as a
     context manager (`with open(...)`) gets advice only: it needs a different API.
 """
-_SHARED_DOCS = {"    <<chains>>\n": _CHAINS_DOC, "    <<thread fix>>\n": _THREAD_FIX_DOC}
 
 
 class BlockingCallRule(Rule):
@@ -166,11 +165,7 @@ class BlockingCallRule(Rule):
     family: ClassVar[str]
     needs_index = True
     fix_applicability = Applicability.UNSAFE
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        for marker, text in _SHARED_DOCS.items():
-            cls.__doc__ = (cls.__doc__ or "").replace(marker, text)
+    doc_parts = (("chains", _CHAINS_DOC), ("thread fix", _THREAD_FIX_DOC))
 
     def visit_Call(self, node: cst.Call) -> None:
         found = blocking_call(self, node)

@@ -20,6 +20,15 @@ from asynclint.rule import Example, Rule
 _MUST_AWAIT = (COROUTINE, AWAITABLE)
 
 
+# The "Fix safety" paragraph of every AL1xx page (``<<fix safety>>`` in the pages).
+_FIX_SAFETY = """
+The fix inserts `await`; it is offered only inside `async def` and is unsafe: the awaited
+code now runs (and may raise) where before it silently did not, and the statement now waits
+for it. If the coroutine was meant to run in the background, schedule it with
+`asyncio.create_task()` (keeping a reference) instead.
+"""
+
+
 def awaitable_kind(context: Context, node: cst.BaseExpression) -> str | None:
     """COROUTINE or AWAITABLE when ``node`` is a call that creates one, else None."""
     if not isinstance(node, cst.Call):
@@ -99,14 +108,12 @@ class UnawaitedCoroutine(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `await`; it is offered only inside `async def` and is unsafe: the awaited
-    code now runs (and may raise) where before it silently did not, and the statement now waits
-    for it. If the coroutine was meant to run in the background, schedule it with
-    `asyncio.create_task()` (keeping a reference) instead.
+    <<fix safety>>
     In sync code no fix is offered: which of the remedies is right depends on the program.
     """
 
     code = "AL101"
+    doc_parts = (("fix safety", _FIX_SAFETY),)
     needs_index = True
     name = "unawaited-coroutine"
     summary = "A coroutine or awaitable is created and dropped without being awaited"
@@ -233,13 +240,11 @@ class UnusedCoroutine(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `await`; it is offered only inside `async def` and is unsafe: the awaited
-    code now runs (and may raise) where before it silently did not, and the statement now waits
-    for it. If the coroutine was meant to run in the background, schedule it with
-    `asyncio.create_task()` (keeping a reference) instead.
+    <<fix safety>>
     """
 
     code = "AL102"
+    doc_parts = (("fix safety", _FIX_SAFETY),)
     needs_index = True
     name = "unused-coroutine"
     summary = "A coroutine stored in a variable is never awaited or used"
@@ -410,13 +415,11 @@ class CoroutineUsedAsValue(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `await`; it is offered only inside `async def` and is unsafe: the awaited
-    code now runs (and may raise) where before it silently did not, and the statement now waits
-    for it. If the coroutine was meant to run in the background, schedule it with
-    `asyncio.create_task()` (keeping a reference) instead.
+    <<fix safety>>
     """
 
     code = "AL103"
+    doc_parts = (("fix safety", _FIX_SAFETY),)
     needs_index = True
     name = "coroutine-used-as-value"
     summary = "A coroutine is used as a value (tested, compared, formatted, iterated, indexed)"
