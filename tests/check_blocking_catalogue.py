@@ -43,7 +43,6 @@ import argparse
 import ast
 import re
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +53,10 @@ from check_library_table import (
     Missing,
     ModuleTarget,
     Resolver,
-    SourceIndex,
     Target,
     ValueTarget,
+    add_source_arguments,
+    source_resolvers,
     type_candidates,
 )
 
@@ -358,45 +358,13 @@ def run(path: Path, checker: Checker, verbose: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--site-packages",
-        action="append",
-        type=Path,
-        default=[],
-        help="a directory holding the installed libraries (repeatable)",
-    )
-    parser.add_argument(
-        "--stdlib",
-        action="append",
-        type=Path,
-        default=[],
-        help="standard library directories, searched in order (default: this interpreter's)",
-    )
-    parser.add_argument(
-        "--stubs",
-        action="append",
-        type=Path,
-        default=[],
-        help="typeshed's stdlib stubs (default: found in an installed mypy, if any)",
-    )
+    add_source_arguments(parser)
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
     parser.add_argument("-v", "--verbose", action="store_true", help="print every entry")
     args = parser.parse_args(argv)
 
-    paths = sysconfig.get_paths()
-    stdlib = args.stdlib or [Path(paths["stdlib"]), Path(paths["platstdlib"])]
-    roots = [*stdlib, *args.site_packages]
-    stub_roots = list(args.stubs)
-    if not stub_roots:
-        for site in args.site_packages:
-            typeshed = site / "mypy" / "typeshed" / "stdlib"
-            if typeshed.is_dir():
-                stub_roots.append(typeshed)
-    if not stub_roots:
-        print("note: no typeshed stubs found (install mypy beside the libraries, or --stubs)")
     catalogue = parse_blocking_catalogue(args.catalogue.read_text(encoding="utf-8"))
-    implementation = Resolver(SourceIndex(roots, [], prefer_stubs=False))
-    stubs = Resolver(SourceIndex(roots, stub_roots, prefer_stubs=True))
+    implementation, stubs = source_resolvers(args)
     return run(args.catalogue, Checker(catalogue, implementation, stubs), args.verbose)
 
 

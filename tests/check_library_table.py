@@ -1417,8 +1417,8 @@ def dump(qualified: str, resolver: Resolver) -> None:
         print(inferrer.call_kind(target, None))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where library source is read from: site-packages, the standard library, typeshed."""
     parser.add_argument(
         "--site-packages",
         action="append",
@@ -1440,14 +1440,10 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="typeshed's stdlib stubs (default: found in an installed mypy, if any)",
     )
-    parser.add_argument("--table", type=Path, default=TABLE)
-    parser.add_argument("--dump", metavar="NAME", help="describe a module or class and exit")
-    parser.add_argument(
-        "--dump-stubs", action="store_true", help="with --dump: read the type stubs first"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every entry")
-    args = parser.parse_args(argv)
 
+
+def source_resolvers(args: argparse.Namespace) -> tuple[Resolver, Resolver]:
+    """Resolvers over the implementation files, and over type stubs first."""
     stdlib = args.stdlib or _stdlib_dirs()
     roots = [*stdlib, *args.site_packages]
     stub_roots = list(args.stubs)
@@ -1460,6 +1456,21 @@ def main(argv: list[str] | None = None) -> int:
         print("note: no typeshed stubs found (install mypy beside the libraries, or --stubs)")
     implementation = Resolver(SourceIndex(roots, [], prefer_stubs=False))
     stubs = Resolver(SourceIndex(roots, stub_roots, prefer_stubs=True))
+    return implementation, stubs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_source_arguments(parser)
+    parser.add_argument("--table", type=Path, default=TABLE)
+    parser.add_argument("--dump", metavar="NAME", help="describe a module or class and exit")
+    parser.add_argument(
+        "--dump-stubs", action="store_true", help="with --dump: read the type stubs first"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every entry")
+    args = parser.parse_args(argv)
+
+    implementation, stubs = source_resolvers(args)
     if args.dump:
         dump(args.dump, stubs if args.dump_stubs else implementation)
         return 0
