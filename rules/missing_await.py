@@ -57,7 +57,15 @@ def _await_fix(rule: Rule, node: cst.Call, parent: cst.CSTNode | None = None) ->
     )
 
 
-class UnawaitedCoroutine(Rule):
+class MissingAwaitRule(Rule):
+    """Base of the AL1xx rules; not a rule itself."""
+
+    needs_index = True
+    fix_applicability = Applicability.UNSAFE
+    doc_parts = (("fix safety", _FIX_SAFETY),)
+
+
+class UnawaitedCoroutine(MissingAwaitRule):
     """
     ## What it does
     Finds calls that create a coroutine (a call of an `async def` function or method) or
@@ -113,11 +121,8 @@ class UnawaitedCoroutine(Rule):
     """
 
     code = "AL101"
-    doc_parts = (("fix safety", _FIX_SAFETY),)
-    needs_index = True
     name = "unawaited-coroutine"
     summary = "A coroutine or awaitable is created and dropped without being awaited"
-    fix_applicability = Applicability.UNSAFE
 
     invalid = (
         Example(
@@ -208,7 +213,7 @@ def _dropped_calls(value: cst.BaseExpression) -> list[cst.Call]:
     return []
 
 
-class UnusedCoroutine(Rule):
+class UnusedCoroutine(MissingAwaitRule):
     """
     ## What it does
     Finds a coroutine (or another awaitable) stored in a local variable that the function
@@ -244,11 +249,8 @@ class UnusedCoroutine(Rule):
     """
 
     code = "AL102"
-    doc_parts = (("fix safety", _FIX_SAFETY),)
-    needs_index = True
     name = "unused-coroutine"
     summary = "A coroutine stored in a variable is never awaited or used"
-    fix_applicability = Applicability.UNSAFE
 
     invalid = (
         Example(
@@ -380,7 +382,7 @@ _LOGGING = frozenset(
 )
 
 
-class CoroutineUsedAsValue(Rule):
+class CoroutineUsedAsValue(MissingAwaitRule):
     """
     ## What it does
     Finds a coroutine (or awaitable) used as if it were the result of the call: tested for
@@ -419,11 +421,8 @@ class CoroutineUsedAsValue(Rule):
     """
 
     code = "AL103"
-    doc_parts = (("fix safety", _FIX_SAFETY),)
-    needs_index = True
     name = "coroutine-used-as-value"
     summary = "A coroutine is used as a value (tested, compared, formatted, iterated, indexed)"
-    fix_applicability = Applicability.UNSAFE
 
     invalid = (
         Example(
