@@ -26,6 +26,7 @@ from asynclint.index import (
     SummaryCache,
     default_cache_directory,
     environment_paths,
+    is_project_root,
     module_name,
     project_root,
     summarize,
@@ -264,7 +265,10 @@ def build_index(
         # The files being linted belong in the index even when discovery excludes them
         # (a file named on the command line is linted whatever the excludes say).
         own = [path for path in files if project_root(path) == root]
-        for path in dict.fromkeys([*project_files(root), *own]):
+        # A folder with no project marker is no project: only the files given are indexed,
+        # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
+        listed = project_files(root) if is_project_root(root) else []
+        for path in dict.fromkeys([*listed, *own]):
             try:
                 data = path.read_bytes()
             except OSError:

@@ -297,3 +297,19 @@ def test_a_linted_file_is_indexed_even_when_excluded(project: Path, run: Run) ->
     )
     assert _lines(run("-q", "scripts/job.py").stdout, "scripts/job.py") == [4]
     assert run("-q", ".").stdout == ""
+
+
+def test_a_file_outside_any_project_indexes_only_what_is_given(project: Path, run: Run) -> None:
+    """No pyproject.toml, setup.py, setup.cfg or .git above the file: its folder is no
+    project, so nothing below it is read (a broken configuration there included)."""
+    write_tree(
+        project,
+        {
+            "loose/script.py": "async def fetch(): ...\n\nasync def main():\n    fetch()\n",
+            "loose/other/pyproject.toml": "[tool.asynclint]\nselect = 'not a list'\n",
+        },
+    )
+    result = run("-q", "--select", "AL101", "loose/script.py")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("loose/script.py:4:5: AL101")
+    assert "not a list" not in result.stderr
