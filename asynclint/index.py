@@ -30,6 +30,7 @@ SYNC = "sync"  # a plain function (generators included)
 ASYNC_CONTEXT_MANAGER = "async-context-manager"  # ``@asynccontextmanager``
 CONTEXT_MANAGER = "context-manager"  # ``@contextmanager``
 PROPERTY = "property"  # read as an attribute, not called
+TASK = "task"  # returns a new ``asyncio.Task`` that nothing else holds
 UNKNOWN = "unknown"  # a decorator the index cannot see through, or several definitions
 
 # Decorators that leave a function what it was.
@@ -103,7 +104,23 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 8
+SUMMARY_VERSION = 9
+# Calls that create an ``asyncio.Task`` (a scheduled coroutine) or wrap a coroutine in one.
+TASK_FACTORIES = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.Task",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+        "asyncio.tasks.Task",
+    }
+)
+# Receivers of ``.create_task()`` that are taken for an event loop when nothing else is known.
+LOOP_NAMES = frozenset({"loop", "_loop", "event_loop", "_event_loop", "io_loop"})
+_LOOP_GETTERS = frozenset(
+    {"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"}
+)
 
 
 @dataclass
@@ -118,6 +135,9 @@ class FunctionFact:
     # What the body calls directly (qualified; ``self.m()`` as ``<module>.<Class>.m``), in
     # order, outside nested functions and lambdas: for following sync helpers that block.
     calls: list[str] = field(default_factory=list)
+    # Whether every value it returns is a task it has just created and kept no other reference
+    # to (``return asyncio.create_task(...)``): the caller alone holds the task.
+    fresh_task: bool = False
 
 
 @dataclass
@@ -261,7 +281,81 @@ class _Summarizer:
         fact.wraps = self._wrapper_kind(node, depth=2)
         if not is_async:
             fact.calls = self._direct_calls(node, owner)
+        annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
+        fact.fresh_task = self._returns_fresh_task(node, annotated)
         return fact
+
+    def creates_task(self, node: ast.expr | None) -> bool:
+        """``asyncio.create_task(...)``, ``asyncio.ensure_future(...)``, ``asyncio.Task(...)``
+        or ``<loop>.create_task(...)`` on a loop from ``get_running_loop()`` or named like one."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if self.qualify(func) in TASK_FACTORIES:
+            return True
+        if not isinstance(func, ast.Attribute) or func.attr != "create_task":
+            return False
+        receiver = func.value
+        if isinstance(receiver, ast.Call):
+            return self.qualify(receiver.func) in _LOOP_GETTERS
+        last = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+        return last in LOOP_NAMES
+
+    def _returns_fresh_task(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: bool = False
+    ) -> bool:
+        """Every ``return`` gives a task created here that nothing else references: a task
+        factory call, or a local assigned one and read only by the ``return``. For a function
+        annotated ``-> asyncio.Task``, any call returned is taken for a new task too (an
+        attribute, an item or a name read elsewhere is a task kept somewhere)."""
+        returns = [n for n in _own_nodes(node) if isinstance(n, ast.Return) and n.value]
+        if not returns:
+            return False
+        returned_names: set[str] = set()
+        for ret in returns:
+            if isinstance(ret.value, ast.Name):
+                returned_names.add(ret.value.id)
+            elif not (
+                self.creates_task(ret.value) or (annotated and isinstance(ret.value, ast.Call))
+            ):
+                return False
+        if not returned_names:
+            return True
+        assigned: dict[str, int] = {}
+        loads: dict[str, int] = {}
+        stores: dict[str, int] = {}
+        for inner in _own_nodes(node):
+            if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
+                target = inner.targets[0]
+                if isinstance(target, ast.Name) and target.id in returned_names:
+                    value = inner.value
+                    if not (
+                        self.creates_task(value) or (annotated and isinstance(value, ast.Call))
+                    ):
+                        return False
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+            elif isinstance(inner, ast.Name):
+                counts = loads if isinstance(inner.ctx, ast.Load) else stores
+                counts[inner.id] = counts.get(inner.id, 0) + 1
+            elif isinstance(inner, (ast.Global, ast.Nonlocal)):
+                if returned_names & set(inner.names):
+                    return False
+        for name in returned_names:
+            returned_count = sum(
+                1 for r in returns if isinstance(r.value, ast.Name) and r.value.id == name
+            )
+            if (
+                assigned.get(name) != 1
+                or stores.get(name) != 1
+                or loads.get(name, 0) != returned_count
+            ):
+                return False
+        return not any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and returned_names & {m.id for m in ast.walk(n) if isinstance(m, ast.Name)}
+            for n in ast.walk(node)
+            if n is not node
+        )
 
     def _direct_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
@@ -833,6 +927,8 @@ class ProjectIndex:
                 return listed
             kind = self.function_kind(found.function)
             returns = found.function.returns
+            if kind == SYNC and found.function.fresh_task:
+                return TASK
             if kind == SYNC and returns:
                 if returns in _AWAITABLE_ANNOTATIONS:
                     return None  # returns some awaitable, perhaps a coroutine: unsure
@@ -845,6 +941,17 @@ class ProjectIndex:
         if found.what == "class":
             return SYNC  # constructing an object
         return None
+
+    def returns_fresh_task(self, qualified: str) -> bool:
+        """Whether awaiting a call of the coroutine function ``qualified`` gives a task that
+        nothing else holds (``async def start(): return asyncio.create_task(...)``)."""
+        found = self.find(qualified)
+        return (
+            found is not None
+            and found.function is not None
+            and found.function.fresh_task
+            and self.function_kind(found.function) == COROUTINE
+        )
 
     def function_kind(self, fact: FunctionFact) -> str | None:
         kind: str | None = fact.kind

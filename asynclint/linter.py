@@ -129,13 +129,18 @@ class _ApplyFixes(cst.CSTTransformer):
     def __init__(self, fixes: Sequence[Fix]) -> None:
         super().__init__()
         self.targets: dict[int, tuple[cst.CSTNode, Fix]] = {}
-        for fix in fixes:
-            for old, new in fix.replacements:
-                self.targets.setdefault(id(old), (new, fix))
         self.replaced = 0
         self.replaced_at_entry: dict[int, int] = {}
         self.applied: dict[int, Fix] = {}
         self.skipped: set[int] = set()
+        for fix in fixes:
+            # Two fixes that replace the same node (both add a definition after the imports)
+            # cannot both apply: the later one waits for the next round.
+            if any(id(old) in self.targets for old, _ in fix.replacements):
+                self.skipped.add(id(fix))
+                continue
+            for old, new in fix.replacements:
+                self.targets[id(old)] = (new, fix)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.targets:
