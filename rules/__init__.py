@@ -12,11 +12,13 @@ from asynclint.rules.blocking_calls import (
     BlockingThreadSyncCall,
 )
 from asynclint.rules.blocking_sleep import BlockingSleep
+from asynclint.rules.cancellation import SwallowedCancellation
 from asynclint.rules.missing_await import (
     CoroutineUsedAsValue,
     UnawaitedCoroutine,
     UnusedCoroutine,
 )
+from asynclint.rules.tasks import DroppedTask, UnusedTask
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
@@ -29,8 +31,11 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             BlockingProcessCall,
             BlockingThreadSyncCall,
             CoroutineUsedAsValue,
+            DroppedTask,
             UnawaitedCoroutine,
             UnusedCoroutine,
+            UnusedTask,
+            SwallowedCancellation,
         ],
         key=lambda rule: rule.code,
     )
