@@ -19,6 +19,7 @@ _CANCELLED_CLASSES = {
 # ``except anyio.get_cancelled_exc_class():`` (the backend's class, known only at run time).
 _ANYIO_CANCELLED_CALL = "anyio.get_cancelled_exc_class"
 _BASE_EXCEPTION = "builtins.BaseException"
+_SUPPRESS = frozenset({"contextlib.suppress"})
 
 # asyncio functions whose awaiting raises ``CancelledError`` when the task or future passed to
 # them was cancelled: with an existing task among the arguments, the error caught may be that
@@ -123,8 +124,9 @@ class SwallowedCancellation(Rule):
     Finds `except` clauses in an `async def` that catch cancellation and do not re-raise it:
     `except asyncio.CancelledError` (however imported), `except trio.Cancelled`,
     `except anyio.get_cancelled_exc_class()`, `except BaseException`, a bare `except:`, a tuple
-    holding any of these, and the same in `except*`. The `try` body must have an await point
-    of its own (`await`, `async with`, `async for`), since that is where cancellation arrives.
+    holding any of these, and the same in `except*`; also `with contextlib.suppress(...)` of
+    one of these. The `try` (or `with`) body must have an await point of its own (`await`,
+    `async with`, `async for`), since that is where cancellation arrives.
 
     A handler is fine when it contains a `raise` (bare, `raise exc`, `raise Other() from exc`,
     even if only on some path), calls `uncancel()` or a function that never returns
@@ -301,6 +303,30 @@ class SwallowedCancellation(Rule):
     def visit_TryStar(self, node: cst.TryStar) -> None:
         self._check(node, node.body, node.handlers)
 
+    def visit_With(self, node: cst.With) -> None:
+        """``with contextlib.suppress(asyncio.CancelledError): await ...`` swallows too."""
+        if not self.context.in_async_function:
+            return
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call) or self.context.resolve(call.func) not in _SUPPRESS:
+                continue
+            caught = next(
+                (
+                    what
+                    for what in (self._caught_cancellation(arg.value) for arg in call.args)
+                    if what is not None
+                ),
+                None,
+            )
+            if (
+                caught is not None
+                and self._cancellation_can_arrive(node.body)
+                and not self._shielded_or_self_cancelled(node)
+            ):
+                self.report(item, self._suppress_message(call, caught))
+                return
+
     def _check(
         self,
         node: cst.Try | cst.TryStar,
@@ -443,6 +469,14 @@ class SwallowedCancellation(Rule):
             if any(isinstance(n, cst.Call) and _is_cancel_call(n) for n in _own_nodes([statement])):
                 return True
         return False
+
+    def _suppress_message(self, call: cst.Call, caught: str) -> str:
+        library = caught if caught in _WHAT_BREAKS else self.context.async_library
+        return (
+            f"`{source_of(self.context.module, call, 60)}` swallows the task's cancellation, "
+            f"which breaks {_WHAT_BREAKS[library]}; suppress only the errors you mean "
+            "(`Exception` subclasses), and let cancellation propagate"
+        )
 
     def _message(self, handler: cst.ExceptHandler | cst.ExceptStarHandler, caught: str) -> str:
         star = "*" if isinstance(handler, cst.ExceptStarHandler) else ""
