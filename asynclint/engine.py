@@ -481,6 +481,24 @@ class Context:
                     return None
         return kind
 
+    def never_awaitable(self, func: cst.BaseExpression) -> bool:
+        """Whether calling ``func`` (a name or attribute, not called here) surely gives
+        something that cannot be awaited: a known plain function that returns nothing or a
+        plainly typed value, a class without ``__await__``, a catalogued blocking call. A
+        method that a project subclass redefines makes it unsure."""
+        if self.index is None:
+            return False
+        callee = self.value(func)
+        if not isinstance(callee, str):
+            return False
+        if isinstance(func, cst.Attribute):
+            receiver = self.value(func.value)
+            if isinstance(receiver, Instance) and self.index.overriding_kinds(
+                receiver.type, func.attr.value
+            ):
+                return False
+        return self.index.never_awaitable(callee)
+
     def _super_call_kind(self, method: str) -> str | None:
         owner = self.enclosing_class()
         if owner is None or self.index is None:

@@ -104,7 +104,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 9
+SUMMARY_VERSION = 10
 # Calls that create an ``asyncio.Task`` (a scheduled coroutine) or wrap a coroutine in one.
 TASK_FACTORIES = frozenset(
     {
@@ -138,6 +138,10 @@ class FunctionFact:
     # Whether every value it returns is a task it has just created and kept no other reference
     # to (``return asyncio.create_task(...)``): the caller alone holds the task.
     fresh_task: bool = False
+    # Whether it may return a value: a ``return`` with a value other than ``None``, a ``yield``,
+    # or a body that is only a placeholder (``...``, ``pass``, ``raise NotImplementedError``),
+    # which an override or a stub stands in for.
+    returns_value: bool = True
 
 
 @dataclass
@@ -283,6 +287,12 @@ class _Summarizer:
             fact.calls = self._direct_calls(node, owner)
         annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
         fact.fresh_task = self._returns_fresh_task(node, annotated)
+        fact.returns_value = yields or _is_placeholder(node.body) or any(
+            isinstance(n, ast.Return)
+            and n.value is not None
+            and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+            for n in _own_nodes(node)
+        )
         return fact
 
     def creates_task(self, node: ast.expr | None) -> bool:
@@ -572,6 +582,16 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield node
 
 
+def _is_placeholder(body: list[ast.stmt]) -> bool:
+    """A body that only stands in for a real one: a docstring, ``...``, ``pass``, a ``raise``."""
+    for statement in body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or ``...``
+        if not isinstance(statement, (ast.Pass, ast.Raise)):
+            return False
+    return True
+
+
 def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
     """Nodes of a function's body, not entering nested functions, lambdas or classes."""
     stack = list(ast.iter_child_nodes(function))
@@ -753,6 +773,30 @@ _AWAITABLE_ANNOTATIONS = frozenset(
         "asyncio.tasks.Task",
     }
 )
+# Return annotations of values that are never awaitable, and of values that may be anything.
+_PLAIN_TYPES = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "None",
+        "bool",
+        "int",
+        "float",
+        "complex",
+        "str",
+        "bytes",
+        "bytearray",
+        "list",
+        "dict",
+        "set",
+        "frozenset",
+        "tuple",
+        "range",
+    )
+) | frozenset(
+    f"typing.{name}"
+    for name in ("List", "Dict", "Set", "FrozenSet", "Tuple", "Text", "NoReturn", "Never")
+)
+_ANY_TYPES = frozenset({"typing.Any", "builtins.object", "typing_extensions.Any"})
 _PASSTHROUGH = "passthrough"
 _MAX_DEPTH = 24
 
@@ -772,6 +816,10 @@ class _Found:
     klass: ClassFact | None = None
     function: FunctionFact | None = None
     type: str | None = None  # for instances
+
+
+def _not_awaitable(protocols: frozenset[str] | None) -> bool:
+    return protocols is not None and "__await__" not in protocols
 
 
 class ProjectIndex:
@@ -941,6 +989,39 @@ class ProjectIndex:
         if found.what == "class":
             return SYNC  # constructing an object
         return None
+
+    def never_awaitable(self, qualified: str) -> bool:
+        """Whether calling ``qualified`` surely gives something that cannot be awaited: a plain
+        function that returns nothing or is annotated with a type that has no ``__await__``, a
+        class whose instances have none, or a call of the blocking-call catalogue. False when
+        unsure (a sync function may well return a coroutine or a future)."""
+        if self._blocking_family(qualified):
+            return True
+        found = self.find(qualified)
+        if found is None:
+            return False
+        if found.what == "class":
+            return _not_awaitable(self.class_protocols(found.qualified))
+        if found.what != "function" or found.function is None:
+            return False
+        if self._blocking_family(found.qualified):
+            return True
+        fact = found.function
+        listed = self.library.call_kind(found.qualified)
+        if listed not in (None, SYNC) or self.function_kind(fact) != SYNC or fact.fresh_task:
+            return False
+        if fact.returns:
+            if fact.returns in _PLAIN_TYPES:
+                return True
+            if fact.returns in _AWAITABLE_ANNOTATIONS or fact.returns in _ANY_TYPES:
+                return False
+            return _not_awaitable(self.class_protocols(fact.returns))
+        return not fact.returns_value
+
+    def _blocking_family(self, qualified: str) -> bool:
+        from asynclint.blocking import load_blocking_catalogue
+
+        return load_blocking_catalogue().family_of(qualified) is not None
 
     def returns_fresh_task(self, qualified: str) -> bool:
         """Whether awaiting a call of the coroutine function ``qualified`` gives a task that
