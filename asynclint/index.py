@@ -104,7 +104,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 10
+SUMMARY_VERSION = 12
 # Calls that create an ``asyncio.Task`` (a scheduled coroutine) or wrap a coroutine in one.
 TASK_FACTORIES = frozenset(
     {
@@ -142,6 +142,16 @@ class FunctionFact:
     # or a body that is only a placeholder (``...``, ``pass``, ``raise NotImplementedError``),
     # which an override or a stub stands in for.
     returns_value: bool = True
+    # Whether its body only raises (``raise NotImplementedError``): it never returns at all.
+    never_returns: bool = False
+    # Whether its body is a placeholder (``...``, ``pass``, docstring): a stub or an abstract
+    # method, whose annotation is all there is to know.
+    placeholder: bool = False
+    # Whether every value it returns is built right there (a literal, an operation, a display):
+    # then a plain return annotation can be trusted. Annotations of values that come from
+    # calls are not (``def suglen(self) -> int: return self.execute_command(...)`` returns an
+    # awaitable in an async client).
+    plain_returns: bool = False
 
 
 @dataclass
@@ -287,11 +297,23 @@ class _Summarizer:
             fact.calls = self._direct_calls(node, owner)
         annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
         fact.fresh_task = self._returns_fresh_task(node, annotated)
-        fact.returns_value = yields or _is_placeholder(node.body) or any(
-            isinstance(n, ast.Return)
-            and n.value is not None
-            and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-            for n in _own_nodes(node)
+        fact.never_returns = any(isinstance(n, ast.Raise) for n in node.body) and all(
+            isinstance(n, (ast.Raise, ast.Pass))
+            or (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+            for n in node.body
+        )
+        fact.placeholder = _is_placeholder(node.body) and not fact.never_returns
+        values = [n.value for n in _own_nodes(node) if isinstance(n, ast.Return) and n.value]
+        fact.plain_returns = not yields and all(_is_plain_value(v, self.qualify) for v in values)
+        fact.returns_value = (
+            yields
+            or _is_placeholder(node.body)
+            or any(
+                isinstance(n, ast.Return)
+                and n.value is not None
+                and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+                for n in _own_nodes(node)
+            )
         )
         return fact
 
@@ -582,6 +604,45 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield node
 
 
+_PLAIN_VALUES = (
+    ast.Constant,
+    ast.JoinedStr,
+    ast.Compare,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+)
+
+
+_PLAIN_BUILTINS = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "abs", "bool", "bytes", "dict", "float", "format", "frozenset", "hash", "int",
+        "isinstance", "issubclass", "len", "list", "repr", "round", "set", "sorted", "str",
+        "sum", "tuple",
+    )
+)  # fmt: skip
+
+
+def _is_plain_value(node: ast.expr, qualify: Callable[[ast.expr], str | None]) -> bool:
+    """A value built right where it stands, never an awaitable: a literal, an operation, a
+    display, a comprehension, a builtin conversion (``len(x)``, ``str(x)``), and ``x and y``
+    or ``x if c else y`` of such values."""
+    if isinstance(node, ast.BoolOp):
+        return all(_is_plain_value(v, qualify) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        return _is_plain_value(node.body, qualify) and _is_plain_value(node.orelse, qualify)
+    if isinstance(node, ast.Call):
+        return qualify(node.func) in _PLAIN_BUILTINS
+    return isinstance(node, _PLAIN_VALUES)
+
+
 def _is_placeholder(body: list[ast.stmt]) -> bool:
     """A body that only stands in for a real one: a docstring, ``...``, ``pass``, a ``raise``."""
     for statement in body:
@@ -818,6 +879,16 @@ class _Found:
     type: str | None = None  # for instances
 
 
+# The library table's protocol names, as the dunder methods that make them.
+_TABLE_PROTOCOLS = {
+    "awaitable": ("__await__",),
+    "async-context-manager": ("__aenter__", "__aexit__"),
+    "context-manager": ("__enter__", "__exit__"),
+    "async-iterator": ("__aiter__", "__anext__"),
+    "iterator": ("__iter__", "__next__"),
+}
+
+
 def _not_awaitable(protocols: frozenset[str] | None) -> bool:
     return protocols is not None and "__await__" not in protocols
 
@@ -1010,13 +1081,19 @@ class ProjectIndex:
         listed = self.library.call_kind(found.qualified)
         if listed not in (None, SYNC) or self.function_kind(fact) != SYNC or fact.fresh_task:
             return False
+        if fact.never_returns:
+            return False  # ``raise NotImplementedError``: the ``await`` is never reached
+        if not fact.returns_value:
+            return True  # it returns None
+        if not (fact.placeholder or fact.plain_returns):
+            return False  # the annotation speaks of a value that comes from elsewhere
         if fact.returns:
             if fact.returns in _PLAIN_TYPES:
                 return True
             if fact.returns in _AWAITABLE_ANNOTATIONS or fact.returns in _ANY_TYPES:
                 return False
             return _not_awaitable(self.class_protocols(fact.returns))
-        return not fact.returns_value
+        return fact.plain_returns and not fact.placeholder
 
     def _blocking_family(self, qualified: str) -> bool:
         from asynclint.blocking import load_blocking_catalogue
@@ -1174,7 +1251,8 @@ class ProjectIndex:
             return _ABSTRACT_PROTOCOLS[qualified]
         listed = self.library.class_protocols(qualified)
         if listed is not None:
-            return listed
+            # The table names protocols ("awaitable"); answers are in dunder methods.
+            return frozenset(m for name in listed for m in _TABLE_PROTOCOLS.get(name, (name,)))
         found = self.find(qualified)
         if found is None or found.what != "class" or found.klass is None:
             return None
