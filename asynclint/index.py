@@ -104,7 +104,7 @@ _ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _BUILTINS = frozenset(dir(builtins))
-SUMMARY_VERSION = 12
+SUMMARY_VERSION = 13
 # Calls that create an ``asyncio.Task`` (a scheduled coroutine) or wrap a coroutine in one.
 TASK_FACTORIES = frozenset(
     {
@@ -177,6 +177,10 @@ class ModuleFact:
     # Classes defined inside functions or other classes: not reachable by name, but they may
     # override methods of the classes they derive from.
     local_classes: list[ClassFact] = field(default_factory=list)
+    # Private names (``_helper``) used other than by a call in a module-level function or a
+    # method: called at module level or in nested functions and lambdas, or taken as a value
+    # (``loop.call_soon(_helper)``). Such a function may run anywhere.
+    loose_private: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -293,8 +297,7 @@ class _Summarizer:
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.annotation_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
-        if not is_async:
-            fact.calls = self._direct_calls(node, owner)
+        fact.calls = self._direct_calls(node, owner)
         annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
         fact.fresh_task = self._returns_fresh_task(node, annotated)
         fact.never_returns = any(isinstance(n, ast.Raise) for n in node.body) and all(
@@ -553,7 +556,40 @@ class _Summarizer:
             if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
         ]
         fact.ambiguous = sorted(self.bound_twice)
+        fact.loose_private = self._loose_private(tree, statements)
         return fact
+
+    def _loose_private(self, tree: ast.Module, statements: list[ast.stmt]) -> list[str]:
+        """Private names used anywhere but as the callee of a call in the own body of a
+        module-level function or a top-level class's method (those calls are in ``calls``)."""
+        covered: set[int] = set()
+        for node in statements:
+            functions = [node] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+            if isinstance(node, ast.ClassDef):
+                functions = [
+                    item
+                    for item in node.body
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                ]
+            for function in functions:
+                covered.update(
+                    id(inner.func) for inner in _own_nodes(function) if isinstance(inner, ast.Call)
+                )
+        loose: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                name = node.id
+            elif isinstance(node, ast.Attribute):
+                name = node.attr
+            else:
+                continue
+            if not name.startswith("_") or name.startswith("__") or id(node) in covered:
+                continue
+            if isinstance(node.ctx, ast.Load):
+                qualified = self.qualify(node)
+                if qualified:
+                    loose.add(qualified)
+        return sorted(loose)
 
     def _module_assignment(self, node: ast.Assign | ast.AnnAssign, bind) -> None:
         fact = self.fact
@@ -917,6 +953,7 @@ class ProjectIndex:
             library = load_library_table()
         self.library = library
         self._memo: dict[str, _Found | None] = {}
+        self._private_uses: dict[str, list[tuple[str | None, str]]] | None = None
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -1021,6 +1058,12 @@ class ProjectIndex:
             return _Found("function", f"{found.qualified}.{name}", function=fact.methods[name])
         if name in fact.attributes:
             kind = fact.attributes[name]
+            if kind:
+                # ``self.loop = asyncio.get_event_loop()`` records the function called: the
+                # attribute holds what it returns.
+                made = self.find(kind)
+                if made is None or made.what != "class":
+                    kind = self.instance_of_call(kind) or (kind if made is None else "")
             return _Found("instance", qualified, type=kind) if kind else None
         for base in fact.bases:
             if not base:
@@ -1099,6 +1142,58 @@ class ProjectIndex:
         from asynclint.blocking import load_blocking_catalogue
 
         return load_blocking_catalogue().family_of(qualified) is not None
+
+    def only_called_from_coroutines(self, qualified: str) -> bool:
+        """Whether ``qualified``, a private module-level function of the project (``_helper``,
+        undecorated), is called only from coroutines of the project: it is never taken as a
+        value, called at module level, in a nested function or from a sync function. A call
+        the index cannot place makes the answer False."""
+        name = qualified.rsplit(".", 1)[-1]
+        found = self.find(qualified)
+        if (
+            not name.startswith("_")
+            or name.startswith("__")
+            or found is None
+            or found.what != "function"
+            or found.function is None
+            or found.function.decorators
+            or found.qualified.split(".", 1)[0] not in self._project_packages
+        ):
+            return False
+        if self._private_uses is None:
+            self._private_uses = self._collect_private_uses()
+        callers = 0
+        for kind, used in self._private_uses.get(name, ()):
+            target = self.find(used)
+            if target is None:
+                return False  # a name the index cannot place may be this function
+            if target.qualified != found.qualified:
+                continue
+            if kind not in (COROUTINE, ASYNC_GENERATOR):
+                return False
+            callers += 1
+        return callers > 0
+
+    def _collect_private_uses(self) -> dict[str, list[tuple[str | None, str]]]:
+        """Last name -> (the kind of the function calling it, or None for a loose use, and the
+        name as written) over the whole project."""
+        uses: dict[str, list[tuple[str | None, str]]] = {}
+        for module_name in self.project:
+            module = self.modules.get(module_name)
+            if module is None:
+                continue
+            functions = list(module.functions.values())
+            for klass in module.classes.values():
+                functions.extend(klass.methods.values())
+            for function in functions:
+                kind = self.function_kind(function)
+                for called in function.calls:
+                    last = called.rsplit(".", 1)[-1]
+                    if last.startswith("_"):
+                        uses.setdefault(last, []).append((kind, called))
+            for used in module.loose_private:
+                uses.setdefault(used.rsplit(".", 1)[-1], []).append((None, used))
+        return uses
 
     def returns_fresh_task(self, qualified: str) -> bool:
         """Whether awaiting a call of the coroutine function ``qualified`` gives a task that
