@@ -12,17 +12,29 @@ from asynclint.rules.blocking_calls import (
     BlockingThreadSyncCall,
 )
 from asynclint.rules.blocking_sleep import BlockingSleep
+from asynclint.rules.bridging import (
+    AwaitNotAwaitable,
+    GetEventLoopInCoroutine,
+    NestedEventLoop,
+    ThreadsafeResultDeadlock,
+)
+from asynclint.rules.callables import CallableMismatch
 from asynclint.rules.cancellation import SwallowedCancellation
 from asynclint.rules.missing_await import (
     CoroutineUsedAsValue,
     UnawaitedCoroutine,
     UnusedCoroutine,
 )
+from asynclint.rules.protocols import SyncAsyncProtocolMismatch
 from asynclint.rules.tasks import DroppedTask, UnusedTask
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
         [
+            AwaitNotAwaitable,
+            GetEventLoopInCoroutine,
+            NestedEventLoop,
+            ThreadsafeResultDeadlock,
             BlockingSleep,
             BlockingConsoleCall,
             BlockingDatabaseCall,
@@ -30,12 +42,14 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             BlockingNetworkCall,
             BlockingProcessCall,
             BlockingThreadSyncCall,
+            CallableMismatch,
             CoroutineUsedAsValue,
             DroppedTask,
             UnawaitedCoroutine,
             UnusedCoroutine,
             UnusedTask,
             SwallowedCancellation,
+            SyncAsyncProtocolMismatch,
         ],
         key=lambda rule: rule.code,
     )
