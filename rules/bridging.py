@@ -55,6 +55,7 @@ _POLICY_GETTERS = frozenset(
 _THREADSAFE = frozenset(
     {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
 )
+_FORKS = frozenset({"os.fork", "os.forkpty"})
 # Modules that patch asyncio so that a loop may run inside the running one.
 _REENTRANT_PATCHES = frozenset({"nest_asyncio"})
 
@@ -84,7 +85,8 @@ class NestedEventLoop(Rule):
     A call of one of the project's sync functions that reaches such a call (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message. Code in a nested sync `def` or `lambda` (handed to a thread, say) is not
-    reported, nor is a module that imports `nest_asyncio`, which patches asyncio to allow it.
+    reported, nor is a module that imports `nest_asyncio`, which patches asyncio to allow it,
+    nor code after `os.fork()` in the same coroutine (the child process has no running loop).
 
     ## Why is this bad?
     One thread runs one event loop at a time. Inside a coroutine a loop is already running, so
@@ -154,6 +156,11 @@ class NestedEventLoop(Rule):
             return
         func = node.func
         resolved = context.resolve(func)
+        if resolved in _FORKS:
+            self.forked.add(id(context.scope.node))
+            return
+        if id(context.scope.node) in self.forked:
+            return  # the child of ``os.fork()`` has no running loop
         name = source_of(context.module, func)
         if resolved in _RUNNERS:
             self.report(
@@ -193,6 +200,10 @@ class NestedEventLoop(Rule):
                     "await it, or run it in a thread (`await asyncio.to_thread(...)`)",
                 )
                 return
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.forked: set[int] = set()  # functions that have called ``os.fork()`` so far
 
     def _patched(self) -> bool:
         key = ("nest_asyncio", 0)
