@@ -1104,6 +1104,10 @@ class ProjectIndex:
             return SYNC  # constructing an object
         return None
 
+    def is_project_name(self, qualified: str) -> bool:
+        """Whether ``qualified`` names something in one of the project's own packages."""
+        return qualified.split(".", 1)[0] in self._project_packages
+
     def never_awaitable(self, qualified: str) -> bool:
         """Whether calling ``qualified`` surely gives something that cannot be awaited: a plain
         function that returns nothing or is annotated with a type that has no ``__await__``, a

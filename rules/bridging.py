@@ -12,7 +12,7 @@ import libcst as cst
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import source_of
 from asynclint.engine import Context
-from asynclint.index import ASYNC_GENERATOR, COROUTINE, LOOP_NAMES, Instance
+from asynclint.index import ASYNC_GENERATOR, COROUTINE, LOOP_NAMES, SYNC, Instance
 from asynclint.rule import Example, Rule
 
 _RUNNERS = frozenset(
@@ -161,8 +161,8 @@ class NestedEventLoop(Rule):
             return
         if id(context.scope.node) in self.forked:
             return  # the child of ``os.fork()`` has no running loop
-        name = source_of(context.module, func)
         if resolved in _RUNNERS:
+            name = source_of(context.module, func)
             self.report(
                 node,
                 f"`{name}()` starts an event loop inside a running one and fails at run time; "
@@ -174,22 +174,25 @@ class NestedEventLoop(Rule):
             and func.attr.value in _LOOP_RUN_METHODS
             and _loop_receiver(context, func.value)
         ):
+            name = source_of(context.module, func)
             self.report(
                 node,
                 f"`{name}()` runs an event loop inside a running one and fails at run time "
                 '("This event loop is already running"); `await` the coroutine instead',
             )
             return
-        if context.index is None or resolved is None:
+        index = context.index
+        if index is None or resolved is None:
             return
-        candidates = [resolved]
+        candidates = [resolved] if index.is_project_name(resolved) else []
         if isinstance(func, cst.Attribute):
             receiver = context.value(func.value)
-            if isinstance(receiver, Instance):
+            if isinstance(receiver, Instance) and index.is_project_name(receiver.type):
                 candidates.append(f"{receiver.type}.{func.attr.value}")
         for candidate in candidates:
-            chain = context.index.blocking_chain(candidate, _is_runner)
+            chain = index.blocking_chain(candidate, _is_runner)
             if chain:
+                name = source_of(context.module, func)
                 path = " -> ".join(
                     [*(f"{n.rsplit('.', 1)[-1]}()" for n in chain[:-1]), f"{chain[-1]}()"]
                 )
@@ -434,6 +437,8 @@ class AwaitNotAwaitable(Rule):
         expression = node.expression
         if isinstance(expression, cst.Call):
             kind = context.call_kind(expression)
+            if kind not in (None, SYNC, ASYNC_GENERATOR):
+                return  # a coroutine, a future, a task: awaitable
             name = source_of(context.module, expression.func)
             if kind == ASYNC_GENERATOR:
                 self.report(

@@ -353,7 +353,7 @@ class SyncAsyncProtocolMismatch(Rule):
         statement = "async with" if is_async else "with"
         if isinstance(expression, cst.Call):
             kind = self.context.call_kind(expression)
-            callee = f"`{source_of(self.context.module, expression.func)}()`"
+            callee = _Code(self.context.module, expression.func)
             if kind == COROUTINE:
                 return (
                     f"{callee} creates a coroutine, which is not a context manager: if it "
@@ -456,7 +456,7 @@ class SyncAsyncProtocolMismatch(Rule):
         ):
             return f"{self._describe(iterable)} is {plain}"
         if isinstance(iterable, cst.Call):
-            callee = f"`{source_of(self.context.module, iterable.func)}()`"
+            callee = _Code(self.context.module, iterable.func)
             kind = self.context.call_kind(iterable)
             if kind == COROUTINE:
                 return (
@@ -713,3 +713,15 @@ class SyncAsyncProtocolMismatch(Rule):
 
     def _inside_async(self) -> str:
         return "" if self.context.in_async_function else " (inside an `async def`)"
+
+
+class _Code:
+    """A callee's code for a message, printed only if a message is made (printing code is the
+    costly part of a check that usually finds nothing)."""
+
+    def __init__(self, module: cst.Module, func: cst.BaseExpression) -> None:
+        self.module = module
+        self.func = func
+
+    def __format__(self, spec: str) -> str:
+        return f"`{source_of(self.module, self.func)}()`"

@@ -80,23 +80,28 @@ def task_creation(context: Context, node: cst.BaseExpression) -> TaskCreation | 
         return None
     if not isinstance(node, cst.Call):
         return None
-    what = f"`{source_of(context.module, node.func)}()`"
     resolved = context.resolve(node.func)
     if resolved in _THREADSAFE:
-        return TaskCreation(what, threadsafe=True) if context.in_async_function else None
+        return _made(context, node, threadsafe=True) if context.in_async_function else None
     if resolved in _ENSURE_FUTURE:
-        return TaskCreation(what) if _wraps_new_work(context, node) else None
+        return _made(context, node) if _wraps_new_work(context, node) else None
     if resolved in TASK_FACTORIES:
-        return TaskCreation(what)
+        return _made(context, node)
     kind = context.call_kind(node)
     if kind == TASK:
         callee = context.value(node.func)
         if isinstance(callee, str) and callee in _GROUP_CREATE_TASK:
             return None
-        return TaskCreation(what)
+        return _made(context, node)
     if kind is None and _on_a_loop(context, node.func):
-        return TaskCreation(what)
+        return _made(context, node)
     return None
+
+
+def _made(context: Context, call: cst.Call, threadsafe: bool = False) -> TaskCreation:
+    """The finding's description of ``call`` (its code is printed only for calls that create
+    a task: printing is the costly part)."""
+    return TaskCreation(f"`{source_of(context.module, call.func)}()`", threadsafe)
 
 
 def _wraps_new_work(context: Context, call: cst.Call) -> bool:
