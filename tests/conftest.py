@@ -25,6 +25,15 @@ def finding(path: str, line: int = 4, column: int = 5) -> str:
     return f"{path}:{line}:{column}: AL201 {AL201_MESSAGE}"
 
 
+def findings_of(output: str) -> list[tuple[str, int, str]]:
+    """``(path, line, code)`` of each finding in text output."""
+    found = []
+    for line in output.splitlines():
+        path, number, _column, rest = line.split(":", 3)
+        found.append((path, int(number), rest.split()[0]))
+    return found
+
+
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """Create ``files`` (relative path -> text or bytes) under ``root``; return ``root``.
     Text is written as UTF-8 with its line endings untouched."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Run, write_tree
+from conftest import Run, findings_of, write_tree
 
 from asynclint.index import summarize
 
@@ -49,20 +49,12 @@ PROJECT = {
 }
 
 
-def _findings(output: str) -> list[tuple[str, int, str]]:
-    found = []
-    for line in output.splitlines():
-        path, number, _column, rest = line.split(":", 3)
-        found.append((path, int(number), rest.split()[0]))
-    return found
-
-
 def test_helpers_only_coroutines_call_and_loops_started_through_helpers(
     project: Path, run: Run
 ) -> None:
     write_tree(project, PROJECT)
     result = run("-q", "--select", "AL501,AL502", ".")
-    assert _findings(result.stdout) == [
+    assert findings_of(result.stdout) == [
         ("app/loops.py", 4, "AL502"),
         ("app/service.py", 10, "AL501"),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Run, write_tree
+from conftest import Run, findings_of, write_tree
 
 from asynclint.index import summarize
 
@@ -56,18 +56,10 @@ PROJECT = {
 }
 
 
-def _findings(output: str) -> list[tuple[str, int, str]]:
-    found = []
-    for line in output.splitlines():
-        path, number, _column, rest = line.split(":", 3)
-        found.append((path, int(number), rest.split()[0]))
-    return found
-
-
 def test_task_factories_and_typed_loops_across_modules(project: Path, run: Run) -> None:
     write_tree(project, PROJECT)
     result = run("-q", "--select", "AL3", ".")
-    assert _findings(result.stdout) == [
+    assert findings_of(result.stdout) == [
         ("bots/handlers.py", 7, "AL301"),
         ("bots/handlers.py", 8, "AL301"),
         ("bots/handlers.py", 11, "AL302"),
