@@ -26,6 +26,7 @@ from asynclint.rules.missing_await import (
     UnusedCoroutine,
 )
 from asynclint.rules.protocols import SyncAsyncProtocolMismatch
+from asynclint.rules.sequential import SequentialAwaits
 from asynclint.rules.tasks import DroppedTask, UnusedTask
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
@@ -45,6 +46,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             CallableMismatch,
             CoroutineUsedAsValue,
             DroppedTask,
+            SequentialAwaits,
             UnawaitedCoroutine,
             UnusedCoroutine,
             UnusedTask,
