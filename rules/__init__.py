@@ -20,6 +20,7 @@ from asynclint.rules.bridging import (
 )
 from asynclint.rules.callables import CallableMismatch
 from asynclint.rules.cancellation import SwallowedCancellation
+from asynclint.rules.loops import AwaitInLoop
 from asynclint.rules.missing_await import (
     CoroutineUsedAsValue,
     UnawaitedCoroutine,
@@ -32,6 +33,7 @@ from asynclint.rules.tasks import DroppedTask, UnusedTask
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
         [
+            AwaitInLoop,
             AwaitNotAwaitable,
             GetEventLoopInCoroutine,
             NestedEventLoop,
