@@ -320,6 +320,9 @@ class Report:
     message: str
     fix: Fix | None
     statement: cst.CSTNode
+    # The names of the functions the node is in (innermost last): a ``# noqa: CODE`` on a
+    # ``def`` line covers the function's body.
+    functions: tuple[cst.Name, ...] = ()
 
 
 _STATEMENT_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
@@ -581,7 +584,8 @@ class Context:
             if isinstance(ancestor, _STATEMENT_TYPES):
                 statement = ancestor
                 break
-        self.reports.append(Report(rule, node, message, fix, statement))
+        functions = tuple(a.name for a in self.ancestors if isinstance(a, cst.FunctionDef))
+        self.reports.append(Report(rule, node, message, fix, statement, functions))
 
 
 _Handler = Callable[[cst.CSTNode], Any]

@@ -98,14 +98,19 @@ def _diagnose(
     """Turn reports into positioned diagnostics, dropping the ones a ``# noqa`` suppresses."""
     if not reports:
         return []
-    ranges = node_ranges(module, {n for r in reports for n in (r.node, r.statement)})
+    ranges = node_ranges(module, {n for r in reports for n in (r.node, r.statement, *r.functions)})
     suppressions = find_suppressions(source)
     out = []
     for report in reports:
         start, end = ranges[report.node]
         statement_line = ranges[report.statement][0].line
         code = report.rule.code
-        if suppressions.suppresses((code, *report.rule.noqa_aliases), start.line, statement_line):
+        codes = (code, *report.rule.noqa_aliases)
+        if suppressions.suppresses(codes, start.line, statement_line):
+            continue
+        if suppressions.suppresses_in_function(
+            codes, [ranges[f][0].line for f in report.functions]
+        ):
             continue
         diagnostic = Diagnostic(
             path=path,

@@ -1,5 +1,6 @@
-"""``# noqa`` comments: per line (``# noqa``, ``# noqa: AL201,AL301``) and per file
-(``# asynclint: noqa`` on a line of its own).
+"""``# noqa`` comments: per line (``# noqa``, ``# noqa: AL201,AL301``), per function (``# noqa:
+AL401`` with codes on a ``def`` line covers the function's body) and per file (``# asynclint:
+noqa`` on a line of its own).
 
 A rule may name the codes of peers that report the same mistake (``noqa_aliases``, for example
 flake8-async's ``ASYNC251`` for AL201): a ``# noqa`` written for the peer silences it too, so
@@ -41,6 +42,15 @@ class Suppressions:
                 listed = self.lines[line]
                 if listed is ALL or not listed.isdisjoint(codes):
                     return True
+        return False
+
+    def suppresses_in_function(self, codes: Iterable[str], def_lines: Iterable[int]) -> bool:
+        """Whether a ``# noqa: CODE`` naming one of ``codes`` stands on the ``def`` line of a
+        function the finding is in. A bare ``# noqa`` there covers only its own line."""
+        for line in def_lines:
+            listed = self.lines.get(line, ALL)
+            if listed is not ALL and not listed.isdisjoint(codes):
+                return True
         return False
 
 

@@ -481,9 +481,8 @@ class AwaitInLoop(Rule):
     `asyncio.Semaphore` acquired inside the coroutine each task runs (a loop that acquires
     one around its await is already left alone). When the order is intended, say so with
     `# noqa: AL402` at the end of the `for` line (or of the first line of the statement that
-    holds the comprehension). There is no comment for a whole function: put one
-    `# noqa: AL402` on each loop, or switch the rule off for whole files with
-    `per-file-ignores`.
+    holds the comprehension); for a whole function, put `# noqa: AL402` on its `def` line;
+    for whole files, use `per-file-ignores`.
 
     ## Example
     ```python

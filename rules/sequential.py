@@ -74,8 +74,8 @@ class SequentialAwaits(Rule):
     Sequential order is right when a later call relies on an effect of an earlier one (a write
     then a read, a login then a request), when both use one connection or stream, when a
     server or rate limit must not see them at once, or when the second should not run if the
-    first fails. Then silence the line with `# noqa: AL401` (on the reported statement), or a
-    file with `per-file-ignores`.
+    first fails. Then silence the line with `# noqa: AL401` (on the reported statement), a
+    whole function with `# noqa: AL401` on its `def` line, or a file with `per-file-ignores`.
 
     ## Example
     ```python
@@ -245,8 +245,6 @@ class SequentialAwaits(Rule):
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and small.value is not None:
             value = small.value
             bound |= target_paths(small.target)
-            if isinstance(small, cst.AugAssign):
-                return None  # ``total += await f()`` feeds on the value before it
         else:
             return None
         if not isinstance(value, cst.Await) or not isinstance(value.expression, cst.Call):

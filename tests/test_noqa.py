@@ -209,3 +209,28 @@ def test_file_level_noqa_prevents_fixes(project: Path) -> None:
     source = f"{SLEEPY}# asynclint: noqa\n"
     result = check_source(source, "x.py", ALL_RULES, FixMode(unsafe=True))
     assert (result.diagnostics, result.fixed_source, result.fixed_count) == ([], None, 0)
+
+
+def test_a_noqa_with_codes_on_a_def_line_covers_the_function(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "app.py": (
+                "import time\n"
+                "\n"
+                "async def warm_up():  # noqa: AL201\n"
+                "    time.sleep(1)\n"
+                "    async def inner():\n"
+                "        time.sleep(2)\n"
+                "    return inner\n"
+                "\n"
+                "async def bare():  # noqa\n"
+                "    time.sleep(3)\n"
+                "\n"
+                "async def other_code():  # noqa: AL204\n"
+                "    time.sleep(4)\n"
+            )
+        },
+    )
+    result = run("-q", "--select", "AL201", "app.py")
+    assert [line.split(":")[1] for line in result.stdout.splitlines()] == ["10", "13"]
