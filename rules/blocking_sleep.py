@@ -113,6 +113,8 @@ class BlockingSleep(Rule):
         if context.resolve(node.func) != "time.sleep":
             self._through_helper(node)
             return
+        if context.blocking.family_of("time.sleep") is None:
+            return  # listed in allow-blocking-calls
         library = context.async_library
         self.report(
             node,

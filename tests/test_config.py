@@ -322,3 +322,15 @@ class TestErrors:
 def test_finding_format_is_unchanged_by_configuration(run: Run, project: Path) -> None:
     write_tree(project, {"pyproject.toml": '[tool.asynclint]\nselect = ["AL"]\n', "a.py": SLEEPY})
     assert run("-q", "a.py").stdout == f"{finding('a.py')}\n"
+
+
+def test_allow_blocking_calls_silences_time_sleep_too(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": '[tool.asynclint]\nallow-blocking-calls = ["time.sleep"]\n',
+            "app.py": "import time\n\nasync def main():\n    time.sleep(1)\n",
+        },
+    )
+    result = run("app.py")
+    assert result.exit_code == 0, result.output
