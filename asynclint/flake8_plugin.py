@@ -1,0 +1,133 @@
+"""asynclint as a flake8 plugin: the same engine, codes, messages, positions and suppressions.
+
+flake8 finds the plugin through the ``flake8.extension`` entry point ``AL`` and handles
+``--select``, ``--ignore``, ``--per-file-ignores`` and ``# noqa`` itself; asynclint's own
+suppressions (peer codes such as ``# noqa: ASYNC251``, ``# noqa: AL401`` on a ``def`` line,
+``# asynclint: noqa``) apply as well, so a finding silenced for the command line is silenced
+here too. Options are registered the flake8 way and read from ``setup.cfg``, ``tox.ini`` or
+``.flake8``:
+
+    [flake8]
+    asynclint-extend-blocking-calls = mylib.fetch_now=network, legacy.wait=sleep
+    asynclint-allow-blocking-calls = mylib.cheap_read
+
+flake8 checks files in parallel processes. Each process builds the project index once per
+project, from the summaries cached on disk (``.asynclint_cache/``) by the first process or an
+earlier run, not once per file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from asynclint import __version__
+from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
+from asynclint.config import ConfigFinder
+from asynclint.discovery import FileFinder
+from asynclint.index import ProjectIndex, is_project_root, module_name, project_root
+from asynclint.linter import ModuleContext, check_source
+from asynclint.rules import ALL_RULES
+
+_RULES = list(ALL_RULES)
+# One index per project root and process: flake8 hands each process many files.
+_indexes: dict[Path, ProjectIndex] = {}
+
+
+def _index_for(path: Path) -> ProjectIndex:
+    from asynclint.runner import build_index
+
+    root = project_root(path)
+    if not is_project_root(root):
+        root = path  # no project: the file is indexed alone
+    if root not in _indexes:
+        configs = ConfigFinder()
+
+        def project_files(folder: Path) -> list[Path]:
+            return FileFinder(configs).find([str(folder)])
+
+        _indexes[root] = build_index([path], project_files, use_cache=True, jobs=1)
+    return _indexes[root]
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    """``name=family`` entries of ``asynclint-extend-blocking-calls``."""
+    pairs = {}
+    for value in values:
+        name, separator, family = value.partition("=")
+        if not separator or not name.strip() or not family.strip():
+            raise ValueError(
+                f"asynclint-extend-blocking-calls: {value!r} is not name=family "
+                "(for example mylib.fetch_now=network)"
+            )
+        pairs[name.strip()] = family.strip()
+    return pairs
+
+
+class Plugin:
+    """The flake8 checker: one instance per file."""
+
+    name = "asynclint"
+    version = __version__
+    catalogue: ClassVar[BlockingCatalogue | None] = None
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--asynclint-extend-blocking-calls",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="More blocking calls for AL2xx, as name=family (sleep, network, process, "
+            "file, thread-sync, console, database); `extend-blocking-calls` in "
+            "[tool.asynclint]",
+        )
+        manager.add_option(
+            "--asynclint-allow-blocking-calls",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="Calls the AL2xx rules never report; `allow-blocking-calls` in [tool.asynclint]",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        try:
+            extra = _pairs(list(getattr(options, "asynclint_extend_blocking_calls", None) or []))
+            allowed = tuple(getattr(options, "asynclint_allow_blocking_calls", None) or [])
+            cls.catalogue = load_blocking_catalogue(extra, allowed) if extra or allowed else None
+        except ValueError as error:  # a clear line and exit status 1, no traceback
+            raise SystemExit(f"asynclint: {error}") from None
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        from asynclint.runner import on_deep_stack
+
+        source = "".join(self.lines)
+        path = Path(self.filename)
+        where = None
+        if self.filename not in ("stdin", "-") and path.is_file():
+            resolved = path.resolve()
+            name, is_package = module_name(resolved)
+            where = ModuleContext(_index_for(resolved), name, is_package, self.catalogue)
+        elif self.catalogue is not None:
+            alone = ModuleContext.alone(source, self.filename)
+            where = ModuleContext(alone.index, alone.name, False, self.catalogue)
+        result = on_deep_stack(check_source, source, self.filename, _RULES, None, where)
+        for diagnostic in result.diagnostics:
+            if diagnostic.code == "AL001":
+                continue  # flake8 reports a file that does not parse itself (E999)
+            yield (
+                diagnostic.start.line,
+                diagnostic.start.column - 1,
+                f"{diagnostic.code} {diagnostic.message}",
+                type(self),
+            )
+        for problem in result.problems:
+            message = f"AL000 asynclint could not check this file: {problem.message}"
+            yield (1, 0, message, type(self))

@@ -1,0 +1,97 @@
+"""The flake8 plugin, through the real ``flake8`` command: the same findings as ``asynclint``
+on the same tree, options read from flake8's configuration, and a listed version."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+pytest.importorskip("flake8")
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def _lines(output: str) -> set[str]:
+    return {line for line in output.splitlines() if line.strip()}
+
+
+def test_flake8_and_asynclint_report_the_same_findings(tmp_path: Path) -> None:
+    """Every fixture of the repository, as a project of its own: identical paths, positions,
+    codes and messages (the project index included, built from the shared cache)."""
+    shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'fixtures'\n")
+    ours = _run("asynclint", "--no-cache", "fixtures", cwd=tmp_path)
+    assert ours.returncode == 1, ours.stderr
+    flake8 = _run("flake8", "--select", "AL", "fixtures", cwd=tmp_path)
+    assert flake8.returncode == 1, flake8.stderr
+    expected = {line for line in _lines(ours.stdout) if ": AL" in line}
+    assert len(expected) > 300
+    assert _lines(flake8.stdout) == expected
+
+
+def test_options_come_from_flake8_configuration(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": (
+                "import mylib\nimport time\n\nasync def main():\n"
+                "    mylib.fetch_now()\n    time.sleep(1)\n"
+            ),
+            "setup.cfg": (
+                "[flake8]\n"
+                "asynclint-extend-blocking-calls = mylib.fetch_now=network\n"
+                "asynclint-allow-blocking-calls = time.sleep\n"
+            ),
+        },
+    )
+    result = _run("flake8", "--select", "AL", "app.py", cwd=tmp_path)
+    assert [line.split(": ")[1].split()[0] for line in _lines(result.stdout)] == ["AL202"]
+    assert result.stdout.startswith("app.py:5:5: AL202 ")
+
+
+def test_a_bad_option_is_one_clear_line(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "async def main():\n    pass\n",
+            "tox.ini": "[flake8]\nasynclint-extend-blocking-calls = mylib.fetch_now=teleport\n",
+        },
+    )
+    result = _run("flake8", "--select", "AL", "app.py", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "asynclint:" in result.stderr and "teleport" in result.stderr
+
+
+def test_noqa_and_selection_are_flake8s_and_ours(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": (
+                "import time\n\nasync def main():\n"
+                "    time.sleep(1)  # noqa: AL201\n"
+                "    time.sleep(2)  # noqa: ASYNC251\n"
+                "    time.sleep(3)\n"
+            ),
+        },
+    )
+    result = _run("flake8", "--select", "AL", "app.py", cwd=tmp_path)
+    assert [line.split(":")[1] for line in _lines(result.stdout)] == ["6"]
+    ignored = _run("flake8", "--select", "AL", "--ignore", "AL201", "app.py", cwd=tmp_path)
+    assert ignored.stdout == ""
+
+
+def test_flake8_version_lists_asynclint(tmp_path: Path) -> None:
+    result = _run("flake8", "--version", cwd=tmp_path)
+    assert "asynclint:" in result.stdout
