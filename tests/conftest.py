@@ -70,3 +70,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder that is also the working directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes tens of seconds (runs by default; deselect with -m 'not slow')"
+    )
