@@ -93,6 +93,11 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps(items, indent=2) + "\n"
 
 
+# SARIF's conventional name for the root that relative artifact URIs are resolved against; the
+# run maps it to the working directory the paths are relative to.
+SRCROOT = "%SRCROOT%"
+
+
 def _uri(path: str) -> str:
     """A URI reference for SARIF: relative paths percent-encoded, absolute ones as ``file:``."""
     if Path(path).is_absolute():
@@ -101,37 +106,70 @@ def _uri(path: str) -> str:
     return quote(posix[2:] if posix.startswith("./") else posix)
 
 
+def _artifact_location(path: str) -> dict[str, str]:
+    """Relative paths are relative to ``%SRCROOT%`` (the working directory), as GitHub expects."""
+    uri = _uri(path)
+    return {"uri": uri} if Path(path).is_absolute() else {"uri": uri, "uriBaseId": SRCROOT}
+
+
+def _directory_uri(directory: Path) -> str:
+    """A ``file:`` URI for a directory, ending in ``/`` as SARIF requires for a base URI."""
+    uri = directory.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def _help(code: str, name: str, summary: str, page: str) -> dict[str, str]:
+    """The help GitHub code scanning shows for a rule: its documentation page, and a link."""
+    url = rule_url(code)
+    return {
+        "text": f"{code} {name}: {summary}.\n\n{page}\n\nDocumentation: {url}",
+        "markdown": f"**{code} {name}**: {summary}.\n\n{page}\n\n[Documentation]({url})",
+    }
+
+
 def sarif_rules() -> list[dict[str, object]]:
     """SARIF ``reportingDescriptor``s for every rule (and the syntax-error pseudo-rule)."""
+    syntax_summary = "The file does not parse"
+    syntax_page = (
+        "The file is not valid Python, so nothing else in it was checked. The message and "
+        "position come from CPython's compiler. AL001 is always reported, whatever the "
+        "selection, and cannot be fixed automatically."
+    )
     descriptors: list[dict[str, object]] = [
         {
             "id": SYNTAX_ERROR_CODE,
             "name": SYNTAX_ERROR_NAME,
-            "shortDescription": {"text": "The file does not parse"},
-            "fullDescription": {"text": "The file is not valid Python, so it was not analysed."},
+            "shortDescription": {"text": syntax_summary},
+            "fullDescription": {"text": syntax_page},
+            "help": _help(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, syntax_summary, syntax_page),
             "helpUri": rule_url(SYNTAX_ERROR_CODE),
             "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["async", "syntax"]},
         }
     ]
     for rule in ALL_RULES:
         documentation = rule.documentation()
+        tags = ["async", f"family-{rule.code[:3]}xx"]
+        if rule.fix_applicability is not None:
+            tags.append(f"fix-{rule.fix_applicability.value}")
         descriptors.append(
             {
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.section("What it does")},
-                "help": {"text": documentation, "markdown": documentation},
+                "help": _help(rule.code, rule.name, rule.summary, documentation),
                 "helpUri": rule_url(rule.code),
                 "defaultConfiguration": {"level": "error"},
-                "properties": {"tags": ["async", f"family-{rule.code[:3]}xx"]},
+                "properties": {"tags": tags},
             }
         )
     return descriptors
 
 
 def format_sarif(diagnostics: Sequence[Diagnostic]) -> str:
-    """SARIF 2.1.0, in the shape GitHub code scanning reads."""
+    """SARIF 2.1.0, in the shape GitHub code scanning reads. Lines and columns are 1-based; an
+    end column is the one just after the last character, as SARIF's regions are."""
     rules = sarif_rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
@@ -145,7 +183,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic]) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(d.path)},
+                            "artifactLocation": _artifact_location(d.path),
                             "region": {
                                 "startLine": d.start.line,
                                 "startColumn": d.start.column,
@@ -170,6 +208,9 @@ def format_sarif(diagnostics: Sequence[Diagnostic]) -> str:
                         "rules": rules,
                     }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(Path.cwd())}},
+                # Columns count characters (code points), as in the other formats.
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],

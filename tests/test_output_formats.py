@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from conftest import AL201_MESSAGE, SLEEPY, UNSAFE_HINT, Run, finding, write_tree
+from referencing import Registry, Resource
 
 import asynclint
 from asynclint.diagnostics import Applicability, Diagnostic, Location
@@ -148,12 +150,17 @@ def test_sarif(run: Run, project: Path) -> None:
     assert results[1]["locations"] == [
         {
             "physicalLocation": {
-                "artifactLocation": {"uri": "pkg/a.py"},
+                "artifactLocation": {"uri": "pkg/a.py", "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": 5, "startColumn": 18, "endLine": 6, "endColumn": 11},
             }
         }
     ]
-    assert results[3]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "z.py"}
+    assert results[3]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "z.py",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert run_["originalUriBaseIds"] == {"%SRCROOT%": {"uri": project.resolve().as_uri() + "/"}}
+    assert run_["columnKind"] == "unicodeCodePoints"
 
 
 def test_sarif_without_findings(run: Run, project: Path) -> None:
@@ -161,6 +168,117 @@ def test_sarif_without_findings(run: Run, project: Path) -> None:
     result = run("--output-format", "sarif", ".")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["runs"][0]["results"] == []
+
+
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+# Findings of several rules: AL201 (an unsafe fix), AL301 and AL101 (a safe fix), AL001.
+SEVERAL_RULES = {
+    "pkg/a.py": TWO,
+    "pkg/b.py": (
+        "import asyncio\n\n\nasync def notify(user): ...\n\n\n"
+        "async def handle(user):\n"
+        "    asyncio.create_task(notify(user))\n"
+        "    notify(user)\n"
+    ),
+    "pkg/broken.py": "def f(:\n    pass\n",
+    "my dir/50%.py": SLEEPY,
+}
+
+
+def _sarif_validator() -> jsonschema.protocols.Validator:
+    """A validator for the official schema (shipped in tests/data) that never goes online:
+    the schema's own ``$id`` resolves to the local copy, and nothing else is retrievable."""
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    registry: Registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+    return validator_class(schema, registry=registry, format_checker=validator_class.FORMAT_CHECKER)
+
+
+def test_sarif_schema_is_the_official_one() -> None:
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    assert schema["properties"]["version"] == {
+        "description": "The SARIF format version of this log file.",
+        "enum": ["2.1.0"],
+    }
+    assert {"run", "result", "reportingDescriptor", "region", "artifactLocation"} <= set(
+        schema["definitions"]
+    )
+    assert _sarif_validator().__class__ is jsonschema.Draft7Validator
+
+
+@pytest.mark.parametrize("tree", [SEVERAL_RULES, {"a.py": "x = 1\n"}], ids=["findings", "none"])
+def test_sarif_is_valid_against_the_schema(run: Run, project: Path, tree: dict[str, str]) -> None:
+    write_tree(project, tree)
+    result = run("--output-format", "sarif", ".")
+    assert result.exit_code == (1 if len(tree) > 1 else 0)
+    document = json.loads(result.stdout)
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in _sarif_validator().iter_errors(document)
+    ]
+    assert errors == []
+    results = document["runs"][0]["results"]
+    if len(tree) > 1:
+        assert {r["ruleId"] for r in results} == {"AL001", "AL101", "AL201", "AL301"}
+    else:
+        assert results == []
+
+
+def test_sarif_schema_catches_mistakes() -> None:
+    """The validation is not vacuous: the schema rejects what SARIF forbids."""
+    document = json.loads(format_sarif([_diagnostic("a.py")]))
+    validator = _sarif_validator()
+    assert validator.is_valid(document)
+    region = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    region["startColumn"] = 0
+    assert not validator.is_valid(document)
+    region["startColumn"] = 1
+    document["runs"][0]["tool"]["driver"]["rules"][0]["help"] = "not an object"
+    assert not validator.is_valid(document)
+
+
+def test_sarif_rule_metadata_for_github_code_scanning() -> None:
+    document = json.loads(format_sarif([]))
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == ["AL001", *(r.code for r in ALL_RULES)]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (AL\d{3}) (\S+)$", readme, re.M))
+    for rule in rules:
+        code = rule["id"]
+        assert (code, rule["name"]) in headings
+        assert rule["helpUri"] == (
+            f"https://github.com/asynclint/asynclint/blob/main/README.md#{code.lower()}-{rule['name']}"
+        )
+        for key in ("shortDescription", "fullDescription"):
+            assert rule[key]["text"].strip(), (code, key)
+        assert set(rule["help"]) == {"text", "markdown"}
+        assert rule["help"]["text"].startswith(f"{code} {rule['name']}: ")
+        assert rule["help"]["markdown"].startswith(f"**{code} {rule['name']}**: ")
+        assert rule["helpUri"] in rule["help"]["text"]
+        assert f"[Documentation]({rule['helpUri']})" in rule["help"]["markdown"]
+        assert rule["defaultConfiguration"] == {"level": "error"}
+        assert "async" in rule["properties"]["tags"]
+    by_id = {rule["id"]: rule for rule in rules}
+    for code, rule_class in RULES_BY_CODE.items():
+        descriptor = by_id[code]
+        assert descriptor["shortDescription"]["text"] == rule_class.summary
+        assert descriptor["fullDescription"]["text"] == rule_class.section("What it does")
+        assert rule_class.documentation() in descriptor["help"]["markdown"]
+        fix_tags = {t for t in descriptor["properties"]["tags"] if t.startswith("fix-")}
+        applicability = rule_class.fix_applicability
+        assert fix_tags == ({f"fix-{applicability.value}"} if applicability else set())
+    assert "## Why is this bad?" in by_id["AL301"]["help"]["markdown"]
+    assert by_id["AL301"]["helpUri"].endswith("README.md#al301-dropped-task")
+    assert by_id["AL001"]["helpUri"].endswith("README.md#al001-syntax-error")
+
+
+def test_sarif_absolute_paths_have_no_base(tmp_path: Path) -> None:
+    document = json.loads(format_sarif([_diagnostic(str(tmp_path / "a.py"))]))
+    location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": (tmp_path / "a.py").as_uri()}
 
 
 def _diagnostic(path: str, message: str = "m", code: str = "AL201") -> Diagnostic:
@@ -184,6 +302,7 @@ def _sarif_uri(path: str) -> str:
 
 
 def test_sarif_uri_is_a_uri_reference(tmp_path: Path) -> None:
+    # Relative paths are relative to %SRCROOT% (the working directory); absolute ones stand alone.
     assert _sarif_uri("./my dir/50%.py") == "my%20dir/50%25.py"
     assert _sarif_uri("pkg/a.py") == "pkg/a.py"
     assert _sarif_uri(str(tmp_path / "a b.py")) == (tmp_path / "a b.py").as_uri()
@@ -245,3 +364,19 @@ def test_machine_formats_have_no_summary(run: Run, project: Path, output_format:
     result = run("--output-format", output_format, "a.py")
     assert "Found" not in result.output
     assert not re.search(r"fixable", result.output)
+
+
+def test_readme_github_actions_commands_run(run: Run, project: Path) -> None:
+    """The asynclint commands of the README's GitHub Actions snippet work as the comments say."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### GitHub Actions\n", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^\s+- run: (asynclint .*)$", section, re.M)
+    assert len(commands) == 2
+    write_tree(project, {"a.py": SLEEPY})
+    sarif, github = (command.split(">")[0].split()[1:] for command in commands)
+    result = run(*sarif)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["runs"][0]["results"][0]["ruleId"] == "AL201"
+    result = run(*github)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error ")
