@@ -95,3 +95,18 @@ def test_noqa_and_selection_are_flake8s_and_ours(tmp_path: Path) -> None:
 def test_flake8_version_lists_asynclint(tmp_path: Path) -> None:
     result = _run("flake8", "--version", cwd=tmp_path)
     assert "asynclint:" in result.stdout
+
+
+def test_the_plugin_sees_across_modules_through_the_cache(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'shop'\n",
+            "shop/__init__.py": "",
+            "shop/api.py": "async def fetch(url):\n    return url\n",
+            "shop/uses.py": "from shop.api import fetch\n\nasync def main():\n    fetch('x')\n",
+        },
+    )
+    result = _run("flake8", "--select", "AL", "-j", "2", "shop", cwd=tmp_path)
+    assert result.stdout.startswith("shop/uses.py:4:5: AL101 "), result.stdout + result.stderr
+    assert (tmp_path / ".asynclint_cache").is_dir()
