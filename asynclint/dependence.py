@@ -8,11 +8,12 @@ statement does something these functions cannot see through, callers treat it as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 
 import libcst as cst
 
-from asynclint.engine import dotted_name, iter_children
+from asynclint.engine import Context, dotted_name, iter_children
 
 # First words of callee names that read rather than change (``fetch_user``, ``get``,
 # ``load_config``). Other calls may have effects a later call relies on.
@@ -183,4 +184,28 @@ def has_await(node: cst.CSTNode) -> bool:
             return True
         if isinstance(inner, (cst.For, cst.With, cst.CompFor)) and inner.asynchronous:
             return True
+    return False
+
+
+def words(name: str) -> list[str]:
+    """``getOrCreate_user`` -> ``["get", "or", "create", "user"]``."""
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+
+
+def in_ordering_context(context: Context, extra_words: Iterable[str] = ()) -> bool:
+    """Whether the current node runs inside a ``with``/``async with`` of this function whose
+    item looks like a lock, semaphore, transaction or limiter: its code contains one of
+    ``ORDERING_CONTEXT_WORDS``, or one of ``extra_words`` is a word of it."""
+    extra = frozenset(extra_words)
+    for ancestor in reversed(context.ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if not isinstance(ancestor, cst.With):
+            continue
+        for item in ancestor.items:
+            code = context.module.code_for_node(item.item)
+            if any(word in code.lower() for word in ORDERING_CONTEXT_WORDS):
+                return True
+            if extra and not extra.isdisjoint(words(code)):
+                return True
     return False

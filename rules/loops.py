@@ -18,13 +18,14 @@ import libcst as cst
 
 from asynclint.dependence import (
     CONSUMING_METHODS,
-    ORDERING_CONTEXT_WORDS,
     callee_words,
     depends,
+    in_ordering_context,
     is_ordered_receiver,
     is_read_like,
     own_nodes,
     paths_read,
+    words,
 )
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import source_of
@@ -177,11 +178,6 @@ _REITERABLE_VALUES = (
 _REITERABLE_CALLS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted"})
 
 
-def _words(name: str) -> list[str]:
-    """``getOrCreate_user`` -> ``["get", "or", "create", "user"]``."""
-    return [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
-
-
 def _names(paths: set[str]) -> set[str]:
     return {path.split(".", 1)[0] for path in paths}
 
@@ -237,11 +233,11 @@ def _is_plain_read(call: cst.Call) -> bool:
     receiver, name = callee_words(call.func)
     if name is None or receiver == "?" or not is_read_like(name):
         return False
-    words = _words(name)
-    if any(word in _MUTATING_WORDS for word in words):
+    parts = words(name)
+    if any(part in _MUTATING_WORDS for part in parts):
         return False
     if receiver is not None and (
-        is_ordered_receiver(receiver) or name in CONSUMING_METHODS or words[0] in _STREAM_WORDS
+        is_ordered_receiver(receiver) or name in CONSUMING_METHODS or parts[0] in _STREAM_WORDS
     ):
         return False
     return all(_is_pure(argument.value) for argument in call.args)
@@ -605,7 +601,7 @@ class AwaitInLoop(Rule):
         iterable_reads = paths_read(node.iter)
         if depends(iterable_reads, body.containers):
             return
-        if self._in_ordering_context():
+        if in_ordering_context(self.context, _MORE_ORDERING_WORDS):
             return
         fix = self._loop_fix(node, body, loop_names)
         self.report(node, self._message(body.call, "`for` loop"), fix)
@@ -645,7 +641,7 @@ class AwaitInLoop(Rule):
             return
         if not self._independent_call(call, loop_names):
             return
-        if self._in_ordering_context():
+        if in_ordering_context(self.context, _MORE_ORDERING_WORDS):
             return
         fix = self._comprehension_fix(node, call, kind)
         self.report(self._statement_of(node), self._message(call, f"{kind} comprehension"), fix)
@@ -667,22 +663,6 @@ class AwaitInLoop(Rule):
         if any(is_ordered_receiver(path) for path in shared):
             return False
         return bool(_names(arguments) & local)
-
-    def _in_ordering_context(self) -> bool:
-        """Inside a ``with``/``async with`` of a lock, semaphore, transaction or limiter."""
-        context = self.context
-        for ancestor in reversed(context.ancestors):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if not isinstance(ancestor, cst.With):
-                continue
-            for item in ancestor.items:
-                code = context.module.code_for_node(item.item)
-                if any(word in code.lower() for word in ORDERING_CONTEXT_WORDS):
-                    return True
-                if not _MORE_ORDERING_WORDS.isdisjoint(_words(code)):
-                    return True
-        return False
 
     def _statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
         """The simple statement that holds ``node`` (``node`` itself in a compound one's

@@ -8,9 +8,9 @@ import libcst as cst
 
 from asynclint.dependence import (
     CONSUMING_METHODS,
-    ORDERING_CONTEXT_WORDS,
     callee_words,
     depends,
+    in_ordering_context,
     is_ordered_receiver,
     is_read_like,
     own_nodes,
@@ -44,7 +44,6 @@ class _Await:
 @dataclass
 class _Run:
     members: list[_Await] = field(default_factory=list)
-    bound_between: set[str] = field(default_factory=set)
 
 
 class SequentialAwaits(Rule):
@@ -157,7 +156,7 @@ class SequentialAwaits(Rule):
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         context = self.context
-        if not context.in_async_function or self._ordered_context():
+        if not context.in_async_function:
             return
         runs: list[_Run] = []
         run = _Run()
@@ -185,8 +184,10 @@ class SequentialAwaits(Rule):
             run = _Run()
             gap = False
         runs.append(run)
-        for finished in runs:
-            if len(finished.members) > 1:
+        found = [finished for finished in runs if len(finished.members) > 1]
+        # Looked up only when there is something to report: it prints the ``with`` items.
+        if found and not in_ordering_context(context):
+            for finished in found:
                 self._report_run(finished)
 
     def _record_origins(self, statement: cst.BaseStatement) -> None:
@@ -218,18 +219,6 @@ class SequentialAwaits(Rule):
             seen.add(root)
             root = self.origins[root]
         return root
-
-    def _ordered_context(self) -> bool:
-        """Whether the block runs inside ``async with lock:`` / a transaction / a limiter."""
-        for ancestor in reversed(self.context.ancestors):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
-                return False
-            if isinstance(ancestor, cst.With):
-                for item in ancestor.items:
-                    text = self.context.module.code_for_node(item.item).lower()
-                    if any(word in text for word in ORDERING_CONTEXT_WORDS):
-                        return True
-        return False
 
     def _awaited(self, statement: cst.BaseStatement) -> _Await | None:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
@@ -295,13 +284,6 @@ class SequentialAwaits(Rule):
             if isinstance(small, (cst.Assign, cst.AnnAssign)):
                 if not self._plain(small):
                     return False
-                targets = (
-                    [t.target for t in small.targets]
-                    if isinstance(small, cst.Assign)
-                    else [small.target]
-                )
-                for target in targets:
-                    run.bound_between |= target_paths(target)
                 continue
             return False
         return True
