@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
+from asynclint.dependence import own_nodes
 from asynclint.edits import source_of
 from asynclint.engine import iter_children
 from asynclint.rule import Rule
@@ -87,18 +88,6 @@ _WHAT_BREAKS = {
     "anyio": "cancel scopes (`anyio.move_on_after`, `anyio.fail_after`, `cancel_scope.cancel()`) "
     "and task group shutdown",
 }
-
-
-def _own_nodes(roots: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Every node under ``roots`` that runs as part of the same code (nested functions, lambdas
-    and class bodies left out)."""
-    pending = list(roots)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, _OTHER_CODE):
-            continue
-        yield node
-        pending.extend(iter_children(node))
 
 
 def _is_existing_object(node: cst.BaseExpression) -> bool:
@@ -373,7 +362,7 @@ class SwallowedCancellation(Rule):
         bound = None
         if handler.name is not None and isinstance(handler.name.name, cst.Name):
             bound = handler.name.name.value
-        for node in _own_nodes([handler.body]):
+        for node in own_nodes(handler.body):
             if isinstance(node, cst.Raise):
                 return True
             if isinstance(node, cst.Assert) and _is_false_constant(node.test):
@@ -466,7 +455,9 @@ class SwallowedCancellation(Rule):
         for statement in statements:
             if statement is node:
                 break
-            if any(isinstance(n, cst.Call) and _is_cancel_call(n) for n in _own_nodes([statement])):
+            if isinstance(statement, _OTHER_CODE):
+                continue  # a definition runs none of its body here
+            if any(isinstance(n, cst.Call) and _is_cancel_call(n) for n in own_nodes(statement)):
                 return True
         return False
 
