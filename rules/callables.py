@@ -350,8 +350,6 @@ class CallableMismatch(Rule):
     def _callee(self, func: cst.Name | cst.Attribute, short: str) -> _Callee | None:
         context = self.context
         meaning = context.value(func)
-        if meaning is None and isinstance(func, cst.Attribute):
-            meaning = self._method_of_produced(func.value, short)
         if isinstance(meaning, str):
             slot = _FUNCTIONS.get(meaning)
             if slot is not None:
@@ -365,20 +363,6 @@ class CallableMismatch(Rule):
         owner = self._unknown_receiver_kind(func.value, short)
         slot = _METHODS[owner].get(short) if owner else None
         return _Callee(slot, func, context.module) if slot is not None else None
-
-    def _method_of_produced(self, receiver: cst.BaseExpression, method: str) -> str | None:
-        """``method`` of a receiver the index types by the function that made it
-        (``self._loop = asyncio.get_event_loop()`` gives an attribute "of type"
-        ``asyncio.get_event_loop``): the method of what that function returns."""
-        context = self.context
-        typed = context.value(receiver)
-        if not isinstance(typed, Instance) or context.index is None:
-            return None
-        produced = context.index.instance_of_call(typed.type)
-        if not produced or context.index.canonical(produced) == context.index.canonical(typed.type):
-            return None
-        member = context.index.member(produced, method)
-        return member if isinstance(member, str) else None
 
     def _unknown_receiver_kind(self, receiver: cst.BaseExpression, method: str) -> str | None:
         """The kind of a receiver the engine knows nothing of, from its name, its method's
