@@ -14,6 +14,7 @@ from asynclint.edits import source_of
 from asynclint.engine import Context
 from asynclint.index import ASYNC_GENERATOR, COROUTINE, LOOP_NAMES, SYNC, Instance
 from asynclint.rule import Example, Rule
+from asynclint.rules.tasks import THREADSAFE
 
 _RUNNERS = frozenset(
     {"asyncio.run", "asyncio.runners.run", "trio.run", "anyio.run", "anyio._core._eventloop.run"}
@@ -51,9 +52,6 @@ _RUNNING_LOOP_GETTERS = frozenset(
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 _POLICY_GETTERS = frozenset(
     {"asyncio.get_event_loop_policy", "asyncio.events.get_event_loop_policy"}
-)
-_THREADSAFE = frozenset(
-    {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
 )
 _FORKS = frozenset({"os.fork", "os.forkpty"})
 # Modules that patch asyncio so that a loop may run inside the running one.
@@ -567,7 +565,7 @@ class ThreadsafeResultDeadlock(Rule):
                 self.futures[-1].add(name)
 
     def _on_running_loop(self, call: cst.Call) -> bool:
-        if self.context.resolve(call.func) not in _THREADSAFE:
+        if self.context.resolve(call.func) not in THREADSAFE:
             return False
         loop = next(
             (a.value for a in call.args if a.keyword and a.keyword.value == "loop"),

@@ -20,6 +20,7 @@ from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import source_of
 from asynclint.index import ASYNC_GENERATOR, COROUTINE, LOOP_NAMES, Instance
 from asynclint.rule import Example, Rule
+from asynclint.rules.tasks import GROUP_OPENERS
 
 # What the API does with the argument.
 SYNC_FUNCTION = "sync function"  # calls it from plain code and uses the result
@@ -148,14 +149,6 @@ _METHODS: dict[str, dict[str, Slot]] = {
 _SHORT_NAMES = frozenset(
     {name.rpartition(".")[2] for name in _FUNCTIONS}
     | {method for methods in _METHODS.values() for method in methods}
-)
-_GROUP_OPENERS = frozenset(
-    {
-        "trio.open_nursery",
-        "anyio.create_task_group",
-        "asyncio.TaskGroup",
-        "asyncio.taskgroups.TaskGroup",
-    }
 )
 _PARTIAL = frozenset({"functools.partial"})
 
@@ -401,7 +394,7 @@ class CallableMismatch(Rule):
                     isinstance(target, cst.Name)
                     and target.value == name
                     and isinstance(item.item, cst.Call)
-                    and context.resolve(item.item.func) in _GROUP_OPENERS
+                    and context.resolve(item.item.func) in GROUP_OPENERS
                 ):
                     return True
         return False

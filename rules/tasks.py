@@ -30,8 +30,7 @@ from asynclint.index import (
 from asynclint.rule import Example, Rule
 
 _ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})
-_TASK_CLASS = frozenset({"asyncio.Task", "asyncio.tasks.Task"})
-_THREADSAFE = frozenset(
+THREADSAFE = frozenset(
     {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
 )
 # ``create_task`` of a task group: the group holds the task and awaits it.
@@ -39,7 +38,7 @@ _GROUP_CREATE_TASK = frozenset(
     {"asyncio.TaskGroup.create_task", "asyncio.taskgroups.TaskGroup.create_task"}
 )
 # What opens a task group or nursery in ``async with ... as name``, and how to start a task in it.
-_GROUP_OPENERS = {
+GROUP_OPENERS = {
     "asyncio.TaskGroup": "create_task",
     "asyncio.taskgroups.TaskGroup": "create_task",
     "trio.open_nursery": "start_soon",
@@ -81,7 +80,7 @@ def task_creation(context: Context, node: cst.BaseExpression) -> TaskCreation | 
     if not isinstance(node, cst.Call):
         return None
     resolved = context.resolve(node.func)
-    if resolved in _THREADSAFE:
+    if resolved in THREADSAFE:
         return _made(context, node, threadsafe=True) if context.in_async_function else None
     if resolved in _ENSURE_FUTURE:
         return _made(context, node) if _wraps_new_work(context, node) else None
@@ -141,7 +140,7 @@ def group_in_scope(context: Context) -> tuple[str, str] | None:
             continue
         for item in ancestor.items:
             opener = item.item.func if isinstance(item.item, cst.Call) else None
-            method = _GROUP_OPENERS.get(context.resolve(opener) or "") if opener else None
+            method = GROUP_OPENERS.get(context.resolve(opener) or "") if opener else None
             if method and item.asname and isinstance(item.asname.name, cst.Name):
                 return item.asname.name.value, method
     function = context.scope.node if context.scope.kind == "function" else None
