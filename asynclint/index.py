@@ -234,6 +234,14 @@ class _Summarizer:
         self.fact = ModuleFact(name=name, is_package=is_package)
         self.local_defs: set[str] = set()
         self.bound_twice: set[str] = set()
+        self._own_cache: dict[int, list[ast.AST]] = {}
+
+    def own(self, function: ast.AST) -> list[ast.AST]:
+        """``_own_nodes(function)``, walked once per function however many facts need it."""
+        key = id(function)
+        if key not in self._own_cache:
+            self._own_cache[key] = list(_own_nodes(function))
+        return self._own_cache[key]
 
     # Names are qualified after the whole module is read: a function may use a name imported
     # or defined below it.
@@ -288,7 +296,7 @@ class _Summarizer:
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
     ) -> FunctionFact:
         is_async = isinstance(node, ast.AsyncFunctionDef)
-        yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
+        yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in self.own(node))
         if is_async:
             kind = ASYNC_GENERATOR if yields else COROUTINE
         else:
@@ -306,7 +314,7 @@ class _Summarizer:
             for n in node.body
         )
         fact.placeholder = _is_placeholder(node.body) and not fact.never_returns
-        values = [n.value for n in _own_nodes(node) if isinstance(n, ast.Return) and n.value]
+        values = [n.value for n in self.own(node) if isinstance(n, ast.Return) and n.value]
         fact.plain_returns = not yields and all(_is_plain_value(v, self.qualify) for v in values)
         fact.returns_value = (
             yields
@@ -315,7 +323,7 @@ class _Summarizer:
                 isinstance(n, ast.Return)
                 and n.value is not None
                 and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-                for n in _own_nodes(node)
+                for n in self.own(node)
             )
         )
         return fact
@@ -343,7 +351,7 @@ class _Summarizer:
         factory call, or a local assigned one and read only by the ``return``. For a function
         annotated ``-> asyncio.Task``, any call returned is taken for a new task too (an
         attribute, an item or a name read elsewhere is a task kept somewhere)."""
-        returns = [n for n in _own_nodes(node) if isinstance(n, ast.Return) and n.value]
+        returns = [n for n in self.own(node) if isinstance(n, ast.Return) and n.value]
         if not returns:
             return False
         returned_names: set[str] = set()
@@ -359,7 +367,7 @@ class _Summarizer:
         assigned: dict[str, int] = {}
         loads: dict[str, int] = {}
         stores: dict[str, int] = {}
-        for inner in _own_nodes(node):
+        for inner in self.own(node):
             if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
                 target = inner.targets[0]
                 if isinstance(target, ast.Name) and target.id in returned_names:
@@ -397,7 +405,7 @@ class _Summarizer:
     ) -> list[str]:
         receiver = node.args.args[0].arg if owner and node.args.args else None
         calls = []
-        for inner in _own_nodes(node):
+        for inner in self.own(node):
             if not isinstance(inner, ast.Call):
                 continue
             func = inner.func
@@ -478,7 +486,7 @@ class _Summarizer:
             for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
             if a.annotation is not None
         }
-        for node in _own_nodes(method):
+        for node in self.own(method):
             if isinstance(node, ast.AnnAssign):
                 target, kind = node.target, self.annotation_type(node.annotation)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -573,7 +581,7 @@ class _Summarizer:
                 ]
             for function in functions:
                 covered.update(
-                    id(inner.func) for inner in _own_nodes(function) if isinstance(inner, ast.Call)
+                    id(inner.func) for inner in self.own(function) if isinstance(inner, ast.Call)
                 )
         loose: set[str] = set()
         for node in ast.walk(tree):
