@@ -303,12 +303,6 @@ class GetEventLoopInCoroutine(Rule):
         context = self.context
         if node.args:
             return
-        where = "inside a coroutine"
-        if not context.in_async_function:
-            helper = self._helper_of_coroutines()
-            if helper is None:
-                return
-            where = f"in `{helper}()`, which only coroutines call"
         func = node.func
         resolved = context.resolve(func)
         replacement = None
@@ -325,6 +319,13 @@ class GetEventLoopInCoroutine(Rule):
             replacement = "get_running_loop"
         if replacement is None:
             return
+        where = "inside a coroutine"
+        if not context.in_async_function:
+            # Asked only for the calls in question: the first answer reads the whole project.
+            helper = self._helper_of_coroutines()
+            if helper is None:
+                return
+            where = f"in `{helper}()`, which only coroutines call"
         reference, imports = context.module_reference("asyncio")
         new_func = cst.parse_expression(f"{reference}.{replacement}")
         what = source_of(context.module, func)
