@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -24,20 +24,20 @@ from asynclint.config import (
 from asynclint.diagnostics import Applicability, FileResult, Problem
 from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
-from asynclint.index import ProjectIndex, module_name
-from asynclint.linter import FixMode
+from asynclint.fixing import FixMode
+from asynclint.index import module_name
 from asynclint.reporters import FORMATTERS, OUTPUT_FORMATS, format_statistics, format_text
 from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
     Task,
-    build_index,
     check_text,
     decode_source,
     default_jobs,
     on_deep_stack,
-    prepare_process,
     run_tasks,
+    tune_collector,
 )
+from asynclint.session import ProjectSession
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -199,6 +199,34 @@ def main(
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
     (default: the current directory). Use '-' to read standard input."""
+    if _print_documentation(explain_code, list_rules):
+        return
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    configs, selector = _read_configuration(
+        config_file, exclude, extend_exclude, select, extend_select, ignore
+    )
+    fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
+    run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff, not no_cache)
+    results, sources = _lint(run, stdin_filename, jobs or default_jobs())
+    output = _Output(
+        output_format,
+        statistics,
+        show_source,
+        quiet,
+        exit_zero,
+        color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
+    )
+    problems = [p for r in results for p in r.problems]
+    for problem in problems:
+        _echo_problem(problem)
+    if diff:
+        sys.exit(_report_diff(results, output, bool(problems)))
+    sys.exit(_report(results, sources, output, fix_mode, stdin_fix=paths == ("-",) and fix))
+
+
+def _print_documentation(explain_code: str | None, list_rules: bool) -> bool:
+    """Print a rule's page (``--explain``) or the rules table (``--list-rules``), if asked."""
     if explain_code is not None:
         rule = RULES_BY_CODE.get(explain_code.strip().upper())
         if rule is None:
@@ -206,13 +234,21 @@ def main(
                 f"unknown rule code {explain_code!r}; `asynclint --list-rules` lists them"
             )
         click.echo(explain(rule), nl=False)
-        return
+        return True
     if list_rules:
         click.echo(rules_list(), nl=False)
-        return
-    if unsafe_fixes and not (fix or diff):
-        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+        return True
+    return False
 
+
+def _read_configuration(
+    config_file: str | None,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> tuple[ConfigFinder, _Selector]:
     try:
         configs = ConfigFinder(
             Path(config_file) if config_file else None,
@@ -227,26 +263,44 @@ def main(
     except ConfigError as error:
         click.echo(f"asynclint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    selector = _Selector(cli_selection)
-    fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return configs, _Selector(cli_selection)
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What to check and how: the paths given and the options that apply to every file."""
+
+    paths: tuple[str, ...]
+    configs: ConfigFinder
+    selector: _Selector
+    force_exclude: bool
+    fix_mode: FixMode | None
+    write: bool  # write the fixes back (``--fix`` without ``--diff``)
+    use_cache: bool
+
+
+@dataclass(frozen=True)
+class _Output:
+    """How the results are shown, and whether findings make the exit status 1."""
+
+    format: str
+    statistics: bool
+    show_source: bool
+    quiet: bool
+    exit_zero: bool
+    color: bool
+
+
+def _lint(
+    run: _Run, stdin_filename: str | None, jobs: int
+) -> tuple[list[FileResult], dict[str, str]]:
+    """The results of every file (and the source texts the report shows, for stdin)."""
     try:
-        if paths == ("-",):
-            results, sources = _run_stdin(configs, selector, stdin_filename, fix_mode, not no_cache)
-        else:
-            if "-" in paths:
-                raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
-            results, sources = _run_paths(
-                list(paths) or ["."],
-                configs,
-                selector,
-                force_exclude,
-                fix_mode,
-                fix and not diff,
-                jobs or default_jobs(),
-                not no_cache,
-            )
+        if run.paths == ("-",):
+            return _run_stdin(run, stdin_filename)
+        if "-" in run.paths:
+            raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
+        return _run_paths(run, jobs)
     except ConfigError as error:
         click.echo(f"asynclint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
@@ -254,51 +308,52 @@ def main(
         click.echo(f"asynclint: internal error: a worker process died: {error}", err=True)
         sys.exit(EXIT_ERROR)
 
-    problems = [p for r in results for p in r.problems]
-    for problem in problems:
-        _echo_problem(problem)
-    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+
+def _report_diff(results: list[FileResult], output: _Output, problems: bool) -> int:
+    """``--diff``: print the fixes, write nothing; the exit status says whether any."""
     fixed = sum(r.fixed_count for r in results)
-    stdin_mode = paths == ("-",)
+    changed = [r for r in results if r.fixed_source is not None]
+    for result in changed:
+        click.echo(_unified_diff(result), nl=False)
+    if not output.quiet:
+        click.echo(f"Would fix {fixed} finding{'s' * (fixed != 1)}.", err=True)
+    if problems:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if changed and not output.exit_zero else EXIT_CLEAN
 
-    if diff:
-        changed = [r for r in results if r.fixed_source is not None]
-        for result in changed:
-            click.echo(_unified_diff(result), nl=False)
-        if not quiet:
-            click.echo(f"Would fix {fixed} finding{'s' * (fixed != 1)}.", err=True)
-        sys.exit(
-            EXIT_ERROR if problems else EXIT_FINDINGS if changed and not exit_zero else EXIT_CLEAN
-        )
 
-    if stdin_mode and fix:
+def _report(
+    results: list[FileResult],
+    sources: dict[str, str],
+    output: _Output,
+    fix_mode: FixMode | None,
+    stdin_fix: bool,
+) -> int:
+    """Print the findings (and, with ``--fix`` on stdin, the fixed text); the exit status."""
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    if stdin_fix:
         # Editors pipe the buffer through: the (fixed) text goes to stdout, findings to stderr.
         result = results[0]
         text = result.fixed_source if result.fixed_source is not None else sources.get(result.path)
         if text is not None:
             click.echo(text, nl=False)
-        report_to_stderr = True
+    if output.statistics:
+        text = format_statistics(diagnostics)
+    elif output.format == "text":
+        text = format_text(
+            diagnostics, color=output.color, show_source=output.show_source, sources=sources
+        )
     else:
-        report_to_stderr = False
-
-    if statistics:
-        output = format_statistics(diagnostics)
-    elif output_format == "text":
-        output = format_text(diagnostics, color=color, show_source=show_source, sources=sources)
-    else:
-        output = FORMATTERS[output_format](diagnostics)
-    click.echo(output, nl=False, err=report_to_stderr, color=color)
-
-    if output_format == "text" and not quiet and not statistics:
+        text = FORMATTERS[output.format](diagnostics)
+    click.echo(text, nl=False, err=stdin_fix, color=output.color)
+    if output.format == "text" and not output.quiet and not output.statistics:
+        fixed = sum(r.fixed_count for r in results)
         summary = _summary(diagnostics, fixed, fix_mode is not None)
         if summary:
-            click.echo(summary, err=report_to_stderr)
-
-    if any(p.internal for p in problems) or problems:
-        sys.exit(EXIT_ERROR)
-    if diagnostics and not exit_zero:
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+            click.echo(summary, err=stdin_fix)
+    if any(r.problems for r in results):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics and not output.exit_zero else EXIT_CLEAN
 
 
 def _summary(diagnostics: Sequence, fixed: int, fixing: bool) -> str:
@@ -322,65 +377,47 @@ def _summary(diagnostics: Sequence, fixed: int, fixing: bool) -> str:
     return "\n".join(lines)
 
 
-def _run_stdin(
-    configs: ConfigFinder,
-    selector: _Selector,
-    stdin_filename: str | None,
-    fix_mode: FixMode | None,
-    use_cache: bool,
-) -> tuple[list[FileResult], dict[str, str]]:
+def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult], dict[str, str]]:
     display = stdin_filename or "-"
     settings_path = Path(stdin_filename) if stdin_filename else Path.cwd() / "-"
-    settings = configs.for_path(settings_path)
+    settings = run.configs.for_path(settings_path)
     data = sys.stdin.buffer.read()
     try:
         source = decode_source(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         reason = error.msg if isinstance(error, SyntaxError) else str(error)
         return [FileResult(display, problems=[Problem(display, f"cannot decode: {reason}")])], {}
-    codes = selector.codes_for(settings_path, settings)
-    module = None
-    if stdin_filename:
-        module = module_name(settings_path)
-        index = _project_index([settings_path], [Task(display, display, codes)], configs, use_cache)
-        prepare_process(index)
+    codes = run.selector.codes_for(settings_path, settings)
     task = Task(
         display,
         display,
         codes,
-        fix_mode,
-        module=module,
+        run.fix_mode,
+        module=module_name(settings_path) if stdin_filename else None,
         blocking=settings.blocking,
         allow_blocking=settings.allow_blocking,
     )
-    return [on_deep_stack(check_text, source, task)], {display: source.text}
+    session = None
+    if stdin_filename:
+        session = _session([settings_path], [task], run, jobs=1)
+        tune_collector()
+    return [on_deep_stack(check_text, source, task, session)], {display: source.text}
 
 
-def _run_paths(
-    paths: list[str],
-    configs: ConfigFinder,
-    selector: _Selector,
-    force_exclude: bool,
-    fix_mode: FixMode | None,
-    write: bool,
-    jobs: int,
-    use_cache: bool,
-) -> tuple[list[FileResult], dict[str, str]]:
-    finder = FileFinder(configs, force_exclude=force_exclude)
-    files = finder.find(paths)
+def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
+    finder = FileFinder(run.configs, force_exclude=run.force_exclude)
+    files = finder.find(list(run.paths) or ["."])
     tasks = []
     for path in files:
-        settings = configs.for_path(path)
-        codes = selector.codes_for(path, settings)
-        module = module_name(path)
+        settings = run.configs.for_path(path)
         tasks.append(
             Task(
                 str(path),
                 _display_path(path),
-                codes,
-                fix_mode,
-                write,
-                module,
+                run.selector.codes_for(path, settings),
+                run.fix_mode,
+                run.write,
+                module_name(path),
                 settings.blocking,
                 settings.allow_blocking,
             )
@@ -388,20 +425,21 @@ def _run_paths(
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]
-    index = _project_index(files, tasks, configs, use_cache, jobs)
-    results.extend(run_tasks(tasks, jobs, index))
+    results.extend(run_tasks(tasks, jobs, _session(files, tasks, run, jobs)))
     return results, {}
 
 
-def _project_index(
-    files: list[Path], tasks: list[Task], configs: ConfigFinder, use_cache: bool, jobs: int = 1
-) -> ProjectIndex | None:
-    """The index of the linted files' projects, when an enabled rule needs one."""
-    if not files or not any(RULES_BY_CODE[c].needs_index for t in tasks for c in t.codes):
-        return None
-
-    def project_files(root: Path) -> list[Path]:
-        return FileFinder(configs).find([str(root)])  # its problems are not the user's
-
-    python = configs.for_path(files[0]).python
-    return build_index(files, project_files, use_cache, jobs, python)
+def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> ProjectSession:
+    """The run's session: the index of the linted files' projects, when an enabled rule
+    needs one, and the catalogue of each file's blocking-call configuration."""
+    rules = {RULES_BY_CODE[code] for task in tasks for code in task.codes}
+    python = run.configs.for_path(files[0]).python if files else None
+    return ProjectSession.build(
+        files,
+        rules,
+        run.configs,
+        use_cache=run.use_cache,
+        jobs=jobs,
+        blocking={task.blocking_config for task in tasks},
+        python=python,
+    )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from asynclint import toml
-from asynclint.blocking import load_blocking_catalogue
+from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.rules import ALL_RULES
 
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in ALL_RULES)

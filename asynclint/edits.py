@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from asynclint.diagnostics import ImportNeeded
+from asynclint.syntax.scopes import Scope
+
 
 def needs_parentheses(node: cst.BaseExpression, parent: cst.CSTNode | None) -> bool:
     """Whether ``await node`` must be parenthesised where ``node`` stands: only as the object of
@@ -34,3 +37,22 @@ def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 40) -> str:
     """The code of ``node`` on one line, shortened to about ``limit`` characters."""
     text = " ".join(module.code_for_node(node).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def async_library(module_scope: Scope) -> str:
+    """``anyio``, ``trio`` or ``asyncio``: which library the module's async code uses, from
+    what the module imports (``module_scope`` is the module's scope)."""
+    imported = {q.split(".", 1)[0] for q in module_scope.bindings.values() if isinstance(q, str)}
+    if "anyio" in imported:
+        return "anyio"
+    if "trio" in imported and "asyncio" not in imported:
+        return "trio"
+    return "asyncio"
+
+
+def module_reference(module_scope: Scope, module: str) -> tuple[str, tuple[ImportNeeded, ...]]:
+    """How code in the module can name ``module``, and the import that needs, if any."""
+    for name, qualified in module_scope.bindings.items():
+        if qualified == module:
+            return name, ()
+    return module, (ImportNeeded(module),)

@@ -3,22 +3,22 @@
 LibCST's own visitor driver rebuilds every node as it goes, and its metadata providers (positions,
 scopes, qualified names) cost several times the parse itself. The walker here reads each node's
 dataclass fields directly (the names of the fields worth descending into are cached per node
-type), keeps the little context the rules need (the scope stack with its name bindings, the chain
-of ancestors), and resolves names through the module's own import table.
+type), keeps the little context the rules need (the scope stack with its name bindings and
+reads, the chain of ancestors), resolves names through the module's own import table, and
+answers the facts rules ask (``asynclint.facts``) once per node.
 """
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 
-from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
-from asynclint.diagnostics import Fix, ImportNeeded
+from asynclint.facts import Fact
+from asynclint.facts.resolution import QUALIFIED_NAME, VALUE, annotation_type
 from asynclint.index import (
     ASYNC_GENERATOR,
     COROUTINE,
@@ -27,138 +27,27 @@ from asynclint.index import (
     ProjectIndex,
     absolute_module,
 )
+from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
+from asynclint.syntax.nodes import (
+    NODE_TYPES,
+    STATEMENT_TYPES,
+    child_fields,
+    dotted_name,
+    iter_children,
+    target_names,
+)
+from asynclint.syntax.scopes import INTROSPECTION, UNKNOWN, LocalFunction, Scope, is_read
 
 if TYPE_CHECKING:
+    from asynclint.diagnostics import Fix
     from asynclint.rule import Rule
 
-# Fields that only hold tokens, whitespace or comments: never worth a visit.
-_TOKEN_FIELDS = frozenset(
-    {
-        "asynchronous",
-        "colon",
-        "comma",
-        "comment",
-        "dot",
-        "empty_lines",
-        "equal",
-        "first_colon",
-        "first_line",
-        "footer",
-        "header",
-        "indent",
-        "keyword",  # Arg.keyword is the parameter name, not a reference
-        "last_line",
-        "lbrace",
-        "lbracket",
-        "leading_lines",
-        "leading_whitespace",
-        "lines_after_decorators",
-        "lpar",
-        "newline",
-        "operator",
-        "posonly_ind",
-        "rbrace",
-        "rbracket",
-        "relative",
-        "rpar",
-        "second_colon",
-        "semicolon",
-        "separator",
-        "star",
-        "trailing_whitespace",
-    }
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _subclasses(base: type) -> set[type]:
-    found = set()
-    pending = [base]
-    while pending:
-        for sub in pending.pop().__subclasses__():
-            if sub not in found:
-                found.add(sub)
-                pending.append(sub)
-    return found
-
-
-# Every concrete LibCST node class: a set lookup is much cheaper than isinstance() against
-# the abstract CSTNode, and the walker asks once per field of every node.
-_NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
-
-
-def child_fields(node_type: type) -> tuple[str, ...]:
-    """Names of the fields of ``node_type`` that may hold nodes worth visiting, in order."""
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _TOKEN_FIELDS and not f.name.startswith("whitespace")
-        )
-        _FIELDS[node_type] = names
-    return names
-
-
-def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The child nodes the walker descends into (tokens and whitespace left out)."""
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        if type(value) in _NODE_TYPES:
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if type(item) in _NODE_TYPES:
-                    yield item
-
-
+T = TypeVar("T")
 _BUILTIN_NAMES = frozenset(dir(builtins))
-# A binding whose meaning the engine cannot tell (an assignment, a def, two different imports).
-UNKNOWN = None
-
-
-@dataclass(frozen=True)
-class LocalFunction:
-    """A function defined inside a function body, and what calling it gives."""
-
-    kind: str
-
 
 # What a name means: a qualified name (an import, or a module-level definition), an object of a
 # known class, a local function, or UNKNOWN.
 Binding = str | Instance | LocalFunction | None
-
-
-@dataclass
-class Scope:
-    """A namespace: the module, a function, a lambda or a class body."""
-
-    kind: str  # "module" | "function" | "lambda" | "class"
-    node: cst.CSTNode
-    is_async: bool = False
-    bindings: dict[str, Binding] = field(default_factory=dict)
-    has_yield: bool = False
-    # For a method of a module-level class: that class's qualified name.
-    owner_class: str | None = None
-
-    def bind(self, name: str, meaning: Binding) -> None:
-        """Bind ``name``; a second, different meaning makes it UNKNOWN."""
-        if name in self.bindings and self.bindings[name] != meaning:
-            self.bindings[name] = UNKNOWN
-        else:
-            self.bindings[name] = meaning
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, else None."""
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    return ".".join(reversed(parts))
 
 
 def _bind_import(
@@ -192,17 +81,6 @@ def _bind_import(
         scope.bind(local, f"{base}{separator}{alias.name.value}")
 
 
-def _target_names(target: cst.CSTNode) -> Iterator[str]:
-    """Names an assignment target binds (``a``, ``a, *b``, ``[a, (b, c)]``)."""
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
-
-
 def _bind_statement(
     scope: Scope,
     node: cst.CSTNode,
@@ -214,39 +92,45 @@ def _bind_statement(
     if isinstance(node, (cst.Import, cst.ImportFrom)):
         _bind_import(scope, node, module)
     elif isinstance(node, cst.Assign):
-        alias = _alias_of(lookup or scope.bindings.get, node)
+        alias = _alias_of(lookup or scope.bindings.get, node, scope.kind == "module")
         for target in node.targets:
-            for name in _target_names(target.target):
+            for name in target_names(target.target):
                 scope.bind(name, alias)
     elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             scope.bind(name, UNKNOWN)
     elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         name = node.name.value
         qualified = f"{module[0]}.{name}" if module and scope.kind == "module" else UNKNOWN
         scope.bind(name, qualified)
     elif isinstance(node, (cst.For, cst.CompFor)):
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             scope.bind(name, UNKNOWN)
     elif isinstance(node, cst.WithItem):
         if node.asname is not None:
-            for name in _target_names(node.asname.name):
+            for name in target_names(node.asname.name):
                 scope.bind(name, UNKNOWN)
     elif isinstance(node, cst.NamedExpr):
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             scope.bind(name, UNKNOWN)
     elif isinstance(node, cst.ExceptHandler):
         if node.name is not None:
-            for name in _target_names(node.name.name):
+            for name in target_names(node.name.name):
                 scope.bind(name, UNKNOWN)
 
 
-def _alias_of(lookup: Callable[[str], Binding], node: cst.Assign) -> str | None:
+def _alias_of(
+    lookup: Callable[[str], Binding], node: cst.Assign, module_level: bool = False
+) -> str | None:
     """For ``nap = time.sleep``: the qualified name the alias stands for, from what ``lookup``
-    says the names bound so far mean; UNKNOWN for any other assignment."""
+    says the names bound so far mean; UNKNOWN for any other assignment. At module level,
+    ``Alias = Generic[Args]`` names the class too (as the index reads it)."""
     if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
         return UNKNOWN
-    dotted = dotted_name(node.value) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+    value = node.value
+    if module_level and isinstance(value, cst.Subscript):
+        value = value.value
+    dotted = dotted_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
     if dotted is None:
         return UNKNOWN
     head, _, rest = dotted.partition(".")
@@ -325,12 +209,8 @@ class Report:
     functions: tuple[cst.Name, ...] = ()
 
 
-_STATEMENT_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-_LIBRARIES = ("anyio", "trio", "asyncio")
-
-
 class Context:
-    """What rules may ask while the engine walks a module."""
+    """The walk as rules see it: where the walker is, what names mean there, and the facts."""
 
     def __init__(
         self,
@@ -340,8 +220,9 @@ class Context:
         blocking: BlockingCatalogue | None = None,
     ) -> None:
         """``module_info`` is the module's dotted name and whether it is a package's
-        ``__init__``; ``index`` knows the other modules of the project and the libraries;
-        ``blocking`` is the blocking-call catalogue with the file's configuration applied."""
+        ``__init__``; ``index`` knows the other modules of the project and the libraries (only
+        fact providers read it); ``blocking`` is the blocking-call catalogue with the file's
+        configuration applied."""
         self.module = module
         self._blocking = blocking
         self.index = index
@@ -350,9 +231,8 @@ class Context:
         self.scopes: list[Scope] = [self.module_scope]
         self.ancestors: list[cst.CSTNode] = []
         self.reports: list[Report] = []
-        self._library: str | None = None
-        # What rules computed about a node, shared between rules (keyed by rule family, node id)
-        self.memo: dict[tuple[str, int], object] = {}
+        # Facts answered since the bindings in view last changed: fact -> node -> answer.
+        self._answers: dict[Fact[Any], dict[cst.CSTNode, Any]] = {}
 
     # --- where we are -------------------------------------------------------------------
     @property
@@ -381,6 +261,13 @@ class Context:
                 return node
         return None
 
+    def enclosing_class(self) -> str | None:
+        """The qualified name of the module-level class whose method is being walked."""
+        for scope in reversed(self.scopes):
+            if scope.owner_class:
+                return scope.owner_class
+        return None
+
     # --- names ----------------------------------------------------------------------------
     def lookup(self, name: str) -> Binding:
         """What a bare name means here (``nap`` -> ``"time.sleep"``), if known."""
@@ -394,46 +281,8 @@ class Context:
             return f"builtins.{name}"
         return None
 
-    def resolve(self, node: cst.BaseExpression) -> str | None:
-        """The qualified name of a name or attribute chain (``t.sleep`` -> ``time.sleep``)."""
-        parts = []
-        while isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
-            node = node.value
-        if not isinstance(node, cst.Name):
-            return None
-        base = self.lookup(node.value)
-        if not isinstance(base, str):
-            return None
-        parts.append(base)
-        return ".".join(reversed(parts))
-
-    def value(self, node: cst.BaseExpression) -> Binding:
-        """What an expression is, as far as names, imports, constructors, annotations and the
-        project index tell: a qualified name, an ``Instance``, a ``LocalFunction``, or None."""
-        if isinstance(node, cst.Name):
-            meaning = self.lookup(node.value)
-            if meaning is None and self._bound_at_module_level(node.value):
-                return self._module_variable(node.value)
-            return meaning
-        if isinstance(node, cst.Attribute):
-            base = self.value(node.value)
-            if isinstance(base, str):
-                return f"{base}.{node.attr.value}"
-            if isinstance(base, Instance) and self.index is not None:
-                return self.index.member(base.type, node.attr.value)
-            return None
-        if isinstance(node, (cst.Call, cst.Await)):
-            call = node.expression if isinstance(node, cst.Await) else node
-            if not isinstance(call, cst.Call) or self.index is None:
-                return None
-            callee = self.value(call.func)
-            if isinstance(callee, str):
-                produced = self.index.instance_of_call(callee)
-                return Instance(produced) if produced else None
-        return None
-
-    def _bound_at_module_level(self, name: str) -> bool:
+    def bound_at_module_level(self, name: str) -> bool:
+        """Whether ``name`` here means the module's own global of that name."""
         innermost = self.scopes[-1]
         for scope in reversed(self.scopes):
             if scope.kind == "class" and scope is not innermost:
@@ -442,112 +291,6 @@ class Context:
                 return scope is self.module_scope
         return False
 
-    def _module_variable(self, name: str) -> Instance | None:
-        """A module-level object (``lock = threading.Lock()``), as the index summarised it."""
-        if self.index is None or self.module_info is None:
-            return None
-        found = self.index.find(f"{self.module_info[0]}.{name}")
-        if found is not None and found.what == "instance" and found.type:
-            return Instance(found.type)
-        return None
-
-    def call_kind(self, call: cst.Call) -> str | None:
-        """What calling ``call.func`` gives (``index.COROUTINE``, ``index.AWAITABLE``,
-        ``index.SYNC`` ...), or None when the engine is not sure."""
-        func = call.func
-        if self.index is None:
-            return None
-        if (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Call)
-            and isinstance(func.value.func, cst.Name)
-            and func.value.func.value == "super"
-            and self.lookup("super") == "builtins.super"
-        ):
-            return self._super_call_kind(func.attr.value)
-        callee = self.value(func)
-        if isinstance(callee, LocalFunction):
-            return callee.kind
-        if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
-            method = self.index.member(callee.type, "__call__")
-            return self.index.call_kind(method) if isinstance(method, str) else None
-        if not isinstance(callee, str):
-            return None
-        kind = self.index.call_kind(callee)
-        if kind is not None and isinstance(func, cst.Attribute):
-            # A receiver of class C may be any subclass: if one of the project's subclasses
-            # redefines the method as something else, the call's kind is not known.
-            receiver = self.value(func.value)
-            if isinstance(receiver, Instance):
-                overriding = self.index.overriding_kinds(receiver.type, func.attr.value)
-                if overriding - {kind}:
-                    return None
-        return kind
-
-    def never_awaitable(self, func: cst.BaseExpression) -> bool:
-        """Whether calling ``func`` (a name or attribute, not called here) surely gives
-        something that cannot be awaited: a known plain function that returns nothing or a
-        plainly typed value, a class without ``__await__``, a catalogued blocking call. A
-        method that a project subclass redefines makes it unsure."""
-        if self.index is None:
-            return False
-        callee = self.value(func)
-        if not isinstance(callee, str):
-            return False
-        if isinstance(func, cst.Attribute):
-            receiver = self.value(func.value)
-            if isinstance(receiver, Instance) and self.index.overriding_kinds(
-                receiver.type, func.attr.value
-            ):
-                return False
-        return self.index.never_awaitable(callee)
-
-    def _super_call_kind(self, method: str) -> str | None:
-        owner = self.enclosing_class()
-        if owner is None or self.index is None:
-            return None
-        found = self.index.find(owner)
-        if found is None or found.klass is None:
-            return None
-        kinds = set()
-        for base in found.klass.bases:
-            member = self.index.member(base, method) if base else None
-            kinds.add(self.index.call_kind(member) if isinstance(member, str) else None)
-        return kinds.pop() if len(kinds) == 1 else None
-
-    def enclosing_class(self) -> str | None:
-        """The qualified name of the module-level class whose method is being walked."""
-        for scope in reversed(self.scopes):
-            if scope.owner_class:
-                return scope.owner_class
-        return None
-
-    def annotation_type(self, node: cst.BaseExpression) -> str | None:
-        """The class an annotation names: ``Client``, ``Optional[Client]``, ``Client | None``."""
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            left, right = self.annotation_type(node.left), self.annotation_type(node.right)
-            if right in (None, "builtins.None"):
-                return left
-            return right if left in (None, "builtins.None") else None
-        if isinstance(node, cst.Name) and node.value == "None":
-            return "builtins.None"
-        if isinstance(node, cst.Subscript):
-            outer = self.resolve(node.value)
-            if outer in ("typing.Optional", "typing.Union"):
-                types = {
-                    self.annotation_type(e.slice.value)
-                    for e in node.slice
-                    if isinstance(e.slice, cst.Index)
-                } - {"builtins.None"}
-                return types.pop() if len(types) == 1 else None
-            return outer
-        if isinstance(node, cst.SimpleString):
-            try:
-                return self.annotation_type(cst.parse_expression(node.evaluated_value))
-            except (cst.ParserSyntaxError, ValueError, TypeError):
-                return None
-        return self.resolve(node)
-
     @property
     def blocking(self) -> BlockingCatalogue:
         """The blocking-call catalogue, as configured for this file."""
@@ -555,33 +298,27 @@ class Context:
             self._blocking = load_blocking_catalogue()
         return self._blocking
 
-    @property
-    def async_library(self) -> str:
-        """``anyio``, ``trio`` or ``asyncio``: which library the module's async code uses."""
-        if self._library is None:
-            imported = {
-                q.split(".", 1)[0] for q in self.module_scope.bindings.values() if q is not None
-            }
-            if "anyio" in imported:
-                self._library = "anyio"
-            elif "trio" in imported and "asyncio" not in imported:
-                self._library = "trio"
-            else:
-                self._library = "asyncio"
-        return self._library
+    # --- facts ----------------------------------------------------------------------------
+    def answer(self, fact: Fact[T], node: Any) -> T:
+        """The answer to ``fact`` about ``node`` where the walk stands, computed once."""
+        answers = self._answers.get(fact)
+        if answers is None:
+            answers = self._answers[fact] = {}
+        elif node in answers:
+            return answers[node]
+        value = answers[node] = fact.provider(self, node)
+        return value
 
-    def module_reference(self, module: str) -> tuple[str, tuple[ImportNeeded, ...]]:
-        """How code in this module can name ``module``, and the import that needs, if any."""
-        for name, qualified in self.module_scope.bindings.items():
-            if qualified == module:
-                return name, ()
-        return module, (ImportNeeded(module),)
+    def bindings_changed(self) -> None:
+        """Forget the answers: they may depend on bindings that just changed."""
+        if self._answers:
+            self._answers = {}
 
     # --- reporting ------------------------------------------------------------------------
     def add_report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Fix | None) -> None:
         statement = node
         for ancestor in reversed(self.ancestors):
-            if isinstance(ancestor, _STATEMENT_TYPES):
+            if isinstance(ancestor, STATEMENT_TYPES):
                 statement = ancestor
                 break
         functions = tuple(a.name for a in self.ancestors if isinstance(a, cst.FunctionDef))
@@ -610,6 +347,8 @@ class Walker:
         # Visitors registered for a base class (BaseCompoundStatement, BaseExpression ...)
         # apply to every concrete subclass.
         self._resolved: dict[type, tuple[list, list]] = {}
+        # Rules with an end-of-scope check, called as each scope is left (reads complete).
+        self.scope_enders = [rule for rule in rules if rule.has_end_of_scope()]
 
     def _handlers_for(self, node_type: type) -> tuple[list, list]:
         handlers = self._resolved.get(node_type)
@@ -621,6 +360,7 @@ class Walker:
 
     def run(self) -> list[Report]:
         self.walk(self.context.module)
+        self._end_scope(self.context.module_scope)
         return self.context.reports
 
     def walk(self, node: cst.CSTNode) -> None:
@@ -641,11 +381,11 @@ class Walker:
             for name in child_fields(node_type):
                 value = getattr(node, name)
                 value_type = type(value)
-                if value_type in _NODE_TYPES:
+                if value_type in NODE_TYPES:
                     walk(value)
                 elif value_type is tuple or value_type is list:
                     for item in value:
-                        if type(item) in _NODE_TYPES:
+                        if type(item) in NODE_TYPES:
                             walk(item)
         for rule, handler in leaves:
             try:
@@ -674,7 +414,7 @@ class Walker:
             if param.annotation is not None:
                 self.walk(param.annotation)
                 if param is not star_arg and param is not params.star_kwarg:
-                    annotated = self.context.annotation_type(param.annotation.annotation)
+                    annotated = annotation_type(self.context, param.annotation.annotation)
                     meaning = Instance(annotated) if annotated else UNKNOWN
             if param.default is not None:
                 self.walk(param.default)
@@ -685,9 +425,40 @@ class Walker:
         for name, meaning in parameters:
             scope.bindings[name] = meaning
         self.context.scopes.append(scope)
+        self.context.bindings_changed()
 
     def _leave(self) -> Scope:
-        return self.context.scopes.pop()
+        """Leave the innermost scope: its reads are complete, so its end-of-scope checks run,
+        and the names it reads but does not bind count as reads of the enclosing scope (for a
+        function in a class body: of the scope around the class)."""
+        scopes = self.context.scopes
+        scope = scopes[-1]
+        self._end_scope(scope)
+        scopes.pop()
+        self.context.bindings_changed()
+        free = scope.free_reads()
+        if free:
+            outer = len(scopes) - 1
+            while scope.kind != "class" and outer > 0 and scopes[outer].kind == "class":
+                outer -= 1
+            scopes[outer].reads |= free
+        return scope
+
+    def _end_scope(self, scope: Scope) -> None:
+        for rule in self.scope_enders:
+            try:
+                rule.end_of_scope(scope)
+            except Exception as error:
+                raise RuleCrash(rule, error) from error
+
+    def walk_name(self, node: cst.Name) -> None:
+        """Record a read of the name (targets, attribute names and the like are not reads)."""
+        context = self.context
+        if is_read(context.ancestors):
+            scope = context.scopes[-1]
+            scope.reads.add(node.value)
+            if node.value in INTROSPECTION:
+                scope.introspected = True
 
     def walk_function(self, node: cst.FunctionDef) -> None:
         context = self.context
@@ -699,7 +470,7 @@ class Walker:
         scope = Scope("function", node, is_async=node.asynchronous is not None)
         if enclosing.kind == "class" and len(context.scopes) == 2 and context.module_info:
             scope.owner_class = f"{context.module_info[0]}.{enclosing.node.name.value}"
-            decorators = {context.resolve(d.decorator) for d in node.decorators}
+            decorators = {context.answer(QUALIFIED_NAME, d.decorator) for d in node.decorators}
             if parameters and "builtins.staticmethod" not in decorators:
                 first = parameters[0][0]
                 if "builtins.classmethod" in decorators:
@@ -708,6 +479,7 @@ class Walker:
                     parameters[0] = (first, Instance(scope.owner_class))
         if enclosing.kind != "module":
             enclosing.bind(node.name.value, UNKNOWN)  # until its body has been seen
+            context.bindings_changed()
         self._enter(scope, parameters)
         self.walk(node.body)
         self._leave()
@@ -717,6 +489,7 @@ class Walker:
                 kind = ASYNC_GENERATOR if scope.has_yield else COROUTINE
             meaning = LocalFunction(kind) if not node.decorators else UNKNOWN
             enclosing.bindings[node.name.value] = meaning
+            context.bindings_changed()
 
     def walk_yield(self, node: cst.Yield) -> None:
         self.context.scope.has_yield = True
@@ -733,6 +506,7 @@ class Walker:
         self.walk_all(arg.value for arg in (*node.bases, *node.keywords))
         if self.context.scope.kind != "module":
             self.context.scope.bind(node.name.value, UNKNOWN)
+            self.context.bindings_changed()
         self._enter(Scope("class", node), ())
         self.walk(node.body)
         self._leave()
@@ -750,10 +524,13 @@ class Walker:
             target, value = _single_target(node)
             if target is not None and value is not None and scope.bindings.get(target) is UNKNOWN:
                 inferred = (
-                    context.value(value) if isinstance(value, (cst.Call, cst.Await)) else None
+                    context.answer(VALUE, value)
+                    if isinstance(value, (cst.Call, cst.Await))
+                    else None
                 )
                 if isinstance(inferred, Instance):
                     scope.bindings[target] = inferred
+            context.bindings_changed()
         self.walk_all(iter_children(node))
 
 
@@ -771,6 +548,7 @@ def _single_target(node: cst.CSTNode) -> tuple[str | None, cst.BaseExpression | 
 
 
 _SPECIAL: dict[type, Callable[[Walker, Any], None]] = {
+    cst.Name: Walker.walk_name,
     cst.FunctionDef: Walker.walk_function,
     cst.Lambda: Walker.walk_lambda,
     cst.Yield: Walker.walk_yield,

@@ -11,9 +11,9 @@ here too. Options are registered the flake8 way and read from ``setup.cfg``, ``t
     asynclint-extend-blocking-calls = mylib.fetch_now=network, legacy.wait=sleep
     asynclint-allow-blocking-calls = mylib.cheap_read
 
-flake8 checks files in parallel processes. Each process builds the project index once per
-project, from the summaries cached on disk (``.asynclint_cache/``) by the first process or an
-earlier run, not once per file.
+flake8 checks files in parallel processes. Each process builds the project's session (its
+index, as the command line builds it) once per project, from the summaries cached on disk
+(``.asynclint_cache/``) by the first process or an earlier run, not once per file.
 """
 
 from __future__ import annotations
@@ -24,32 +24,27 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from asynclint import __version__
-from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.config import ConfigFinder
-from asynclint.discovery import FileFinder
-from asynclint.index import ProjectIndex, is_project_root, module_name, project_root
+from asynclint.index import is_project_root, module_name, project_root
+from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext, check_source
 from asynclint.rules import ALL_RULES
+from asynclint.session import NO_BLOCKING_CONFIG, BlockingConfig, ProjectSession
 
 _RULES = list(ALL_RULES)
-# One index per project root and process: flake8 hands each process many files.
-_indexes: dict[Path, ProjectIndex] = {}
+# One session per project root and process: flake8 hands each process many files.
+_sessions: dict[Path, ProjectSession] = {}
 
 
-def _index_for(path: Path) -> ProjectIndex:
-    from asynclint.runner import build_index
-
+def _session_for(path: Path, blocking: BlockingConfig) -> ProjectSession:
     root = project_root(path)
     if not is_project_root(root):
         root = path  # no project: the file is indexed alone
-    if root not in _indexes:
-        configs = ConfigFinder()
-
-        def project_files(folder: Path) -> list[Path]:
-            return FileFinder(configs).find([str(folder)])
-
-        _indexes[root] = build_index([path], project_files, use_cache=True, jobs=1)
-    return _indexes[root]
+    if root not in _sessions:
+        _sessions[root] = ProjectSession.build(
+            [path], _RULES, ConfigFinder(), use_cache=True, jobs=1, blocking=[blocking]
+        )
+    return _sessions[root]
 
 
 def _pairs(values: list[str]) -> dict[str, str]:
@@ -72,6 +67,7 @@ class Plugin:
     name = "asynclint"
     version = __version__
     catalogue: ClassVar[BlockingCatalogue | None] = None
+    blocking: ClassVar[BlockingConfig] = NO_BLOCKING_CONFIG
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
@@ -102,6 +98,7 @@ class Plugin:
             extra = _pairs(list(getattr(options, "asynclint_extend_blocking_calls", None) or []))
             allowed = tuple(getattr(options, "asynclint_allow_blocking_calls", None) or [])
             cls.catalogue = load_blocking_catalogue(extra, allowed) if extra or allowed else None
+            cls.blocking = (tuple(sorted(extra.items())), allowed)
         except ValueError as error:  # a clear line and exit status 1, no traceback
             raise SystemExit(f"asynclint: {error}") from None
 
@@ -113,8 +110,8 @@ class Plugin:
         where = None
         if self.filename not in ("stdin", "-") and path.is_file():
             resolved = path.resolve()
-            name, is_package = module_name(resolved)
-            where = ModuleContext(_index_for(resolved), name, is_package, self.catalogue)
+            session = _session_for(resolved, self.blocking)
+            where = session.context_for(module_name(resolved), self.blocking)
         elif self.catalogue is not None:
             alone = ModuleContext.alone(source, self.filename)
             where = ModuleContext(alone.index, alone.name, False, self.catalogue)

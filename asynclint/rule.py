@@ -7,9 +7,10 @@ pages), and examples that must fire (``invalid``) and near-misses that must stay
 away from the behaviour.
 
 Rules look like LibCST visitors (``visit_Call``, ``leave_FunctionDef``) but the engine drives
-them: it walks each tree once and calls the methods of every enabled rule. Rules never read
-files, parse or print; they look at nodes, ask the engine's context what a name means, and call
-``self.report``.
+them: it walks each tree once and calls the methods of every enabled rule, and a rule's
+``end_of_scope`` as each scope is left. Rules never read files, parse or print; they look at
+nodes, ask the facts they declare in ``requires`` (``self.ask(FACT, node)``, see
+``asynclint.facts``), and call ``self.report``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
+from asynclint.engine import Context
+from asynclint.facts import Fact, UndeclaredFact, closure, need_index
 
 if TYPE_CHECKING:
-    from asynclint.engine import Context
+    from asynclint.syntax.scopes import Scope
+
+__all__ = ["Context", "Example", "Rule", "check_rule_contract"]
+
+T = TypeVar("T")
 
 CODE_RE = re.compile(r"^AL\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -57,8 +64,9 @@ class Rule:
     valid: ClassVar[tuple[Example | str, ...]] = ()
     # Codes of other tools for the same mistake; ``# noqa: <alias>`` silences this rule too.
     noqa_aliases: ClassVar[tuple[str, ...]] = ()
-    # Whether the rule asks the project index (other modules, libraries) about calls.
-    needs_index: ClassVar[bool] = False
+    # The facts the rule asks (``self.ask``); the engine builds the project index when one
+    # of them, or a fact they use, needs it.
+    requires: ClassVar[tuple[Fact[Any], ...]] = ()
     # Paragraphs several rules' pages share, as ``(name, text)`` pairs: a line ``<<name>>`` in
     # the docstring stands for the text, written once.
     doc_parts: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -66,9 +74,12 @@ class Rule:
     # Filled in by __init_subclass__: libcst node class name -> method names.
     visitor_methods: ClassVar[dict[str, str]]
     leaver_methods: ClassVar[dict[str, str]]
+    # ``requires`` and every fact those use: what ``ask`` answers.
+    answerable: ClassVar[frozenset[Fact[Any]]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        cls.answerable = closure(cls.requires)
         cls.visitor_methods = {}
         cls.leaver_methods = {}
         for attr in dir(cls):
@@ -88,6 +99,25 @@ class Rule:
     def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
         """Report ``node``; ``message`` defaults to the rule's summary."""
         self.context.add_report(self, node, message or self.summary, fix)
+
+    def ask(self, fact: Fact[T], node: Any) -> T:
+        """The answer to one of the rule's ``requires`` about ``node``, shared by the rules."""
+        if fact not in self.answerable:
+            raise UndeclaredFact(f"{self.code} ({self.name})", fact)
+        return self.context.answer(fact, node)
+
+    def end_of_scope(self, scope: Scope) -> None:
+        """Called as the walker leaves each scope (module, function, lambda, class body), once
+        ``scope.reads`` is complete. Rules that judge a whole scope override it."""
+
+    @classmethod
+    def has_end_of_scope(cls) -> bool:
+        return cls.end_of_scope is not Rule.end_of_scope
+
+    @classmethod
+    def uses_index(cls) -> bool:
+        """Whether the rule's facts need the project index (other modules, libraries)."""
+        return need_index(cls.requires)
 
     @classmethod
     def documentation(cls) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import io
 import multiprocessing
@@ -16,23 +15,15 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from asynclint.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.diagnostics import FileResult, Problem
-from asynclint.index import (
-    ModuleFact,
-    ProjectIndex,
-    SummaryCache,
-    default_cache_directory,
-    environment_paths,
-    is_project_root,
-    module_name,
-    project_root,
-    summarize,
-)
-from asynclint.linter import FixMode, ModuleContext, check_source
+from asynclint.fixing import FixMode
+from asynclint.linter import check_source
 from asynclint.rules import RULES_BY_CODE
+
+if TYPE_CHECKING:
+    from asynclint.session import BlockingConfig, ProjectSession
 
 # Below this many files, starting worker processes costs more than it saves.
 _MIN_FILES_FOR_WORKERS = 8
@@ -52,6 +43,10 @@ class Task:
     # The file's ``extend-blocking-calls`` and ``allow-blocking-calls``
     blocking: tuple[tuple[str, str], ...] = ()
     allow_blocking: tuple[str, ...] = ()
+
+    @property
+    def blocking_config(self) -> BlockingConfig:
+        return (self.blocking, self.allow_blocking)
 
 
 @dataclass(frozen=True)
@@ -113,12 +108,13 @@ def on_deep_stack(function: Callable[..., _T], *args: object) -> _T:
     return _deep_thread[1].submit(function, *args).result()
 
 
-def check_task(task: Task) -> FileResult:
-    """Read, lint and maybe fix one file; every failure becomes a ``Problem``, never a raise."""
-    return on_deep_stack(_check_task, task)
+def check_task(task: Task, session: ProjectSession | None = None) -> FileResult:
+    """Read, lint and maybe fix one file; every failure becomes a ``Problem``, never a raise.
+    ``session`` holds the project index; without one, each module is analysed alone."""
+    return on_deep_stack(_check_task, task, session)
 
 
-def _check_task(task: Task) -> FileResult:
+def _check_task(task: Task, session: ProjectSession | None) -> FileResult:
     try:
         data = Path(task.path).read_bytes()
     except IsADirectoryError:
@@ -135,20 +131,12 @@ def _check_task(task: Task) -> FileResult:
         return FileResult(
             task.display, problems=[Problem(task.display, f"cannot decode: {reason}")]
         )
-    return check_text(source, task)
+    return check_text(source, task, session)
 
 
-# The project index of the run: set before worker processes start (they inherit it, or get it
-# through their initializer), read by every check.
-_index: ProjectIndex | None = None
-
-
-def check_text(source: SourceText, task: Task) -> FileResult:
+def check_text(source: SourceText, task: Task, session: ProjectSession | None = None) -> FileResult:
     rules = [RULES_BY_CODE[code] for code in task.codes]
-    where = None
-    if _index is not None and task.module is not None:
-        blocking = _configured_catalogue(task.blocking, task.allow_blocking)
-        where = ModuleContext(_index, *task.module, blocking)
+    where = session.context_for(task.module, task.blocking_config) if session else None
     try:
         result = check_source(source.text, task.display, rules, task.fix_mode, where)
     except Exception as error:  # a bug of ours: report it against the file, keep going
@@ -174,20 +162,27 @@ def check_text(source: SourceText, task: Task) -> FileResult:
     return result
 
 
-@functools.lru_cache(maxsize=32)
-def _configured_catalogue(
-    extra: tuple[tuple[str, str], ...], allowed: tuple[str, ...]
-) -> BlockingCatalogue:
-    return load_blocking_catalogue(dict(extra), allowed)
-
-
-def prepare_process(index: ProjectIndex | None = None) -> None:
-    """Set up a process that checks files: the run's project index, the collector's pace."""
-    global _index
-    _index = index
-    # Parsing allocates many small objects that live as long as the tree: collecting them
-    # over and over is wasted time. A higher threshold keeps collection for real garbage.
+def tune_collector() -> None:
+    """Parsing allocates many small objects that live as long as the tree: collecting them
+    over and over is wasted time. A higher threshold keeps collection for real garbage."""
     gc.set_threshold(100_000, 50, 100)
+
+
+# The session of the run, in a worker process only: its pool's initializer sets it from the
+# argument the pool was given (inherited with the process under ``fork``, pickled once per
+# worker otherwise), never per task.
+_worker_session: ProjectSession | None = None
+
+
+def prepare_process(session: ProjectSession | None = None) -> None:
+    """Set up a worker process: the run's session, the collector's pace."""
+    global _worker_session
+    _worker_session = session
+    tune_collector()
+
+
+def _check_in_worker(task: Task) -> FileResult:
+    return check_task(task, _worker_session)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -196,7 +191,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def run_tasks(
-    tasks: Sequence[Task], jobs: int, index: ProjectIndex | None = None
+    tasks: Sequence[Task], jobs: int, session: ProjectSession | None = None
 ) -> Iterator[FileResult]:
     """Results of ``tasks`` (in the order given), using ``jobs`` worker processes.
 
@@ -205,8 +200,8 @@ def run_tasks(
     its process is reported as failed, and the rest of the run goes on in a new pool.
     """
     if jobs <= 1 or len(tasks) < _MIN_FILES_FOR_WORKERS:
-        prepare_process(index)
-        yield from map(check_task, tasks)
+        tune_collector()
+        yield from (check_task(task, session) for task in tasks)
         return
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     remaining = list(tasks)
@@ -217,88 +212,30 @@ def run_tasks(
                 max_workers=jobs,
                 mp_context=_pool_context(),
                 initializer=prepare_process,
-                initargs=(index,),
+                initargs=(session,),
             ) as pool:
-                for result in pool.map(check_task, remaining, chunksize=chunk):
+                for result in pool.map(_check_in_worker, remaining, chunksize=chunk):
                     done += 1
                     yield result
             return
         except BrokenProcessPool:
             suspects = remaining[done : done + jobs * chunk]
-            yield from (_check_alone(task, index) for task in suspects)
+            yield from (_check_alone(task, session) for task in suspects)
             remaining = remaining[done + len(suspects) :]
 
 
-def _check_alone(task: Task, index: ProjectIndex | None) -> FileResult:
+def _check_alone(task: Task, session: ProjectSession | None) -> FileResult:
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=_pool_context(), initializer=prepare_process, initargs=(index,)
+        max_workers=1, mp_context=_pool_context(), initializer=prepare_process, initargs=(session,)
     ) as pool:
         try:
-            return pool.submit(check_task, task).result()
+            return pool.submit(_check_in_worker, task).result()
         except BrokenProcessPool:
             message = "internal error: the process checking this file crashed"
             return FileResult(task.display, problems=[Problem(task.display, message, True)])
 
 
-def build_index(
-    files: Sequence[Path],
-    project_files: Callable[[Path], list[Path]],
-    use_cache: bool,
-    jobs: int = 1,
-    python: str | None = None,
-) -> ProjectIndex:
-    """The index of every project the files belong to (each found from its ``pyproject.toml``
-    or ``.git``), with the libraries of the first project's environment (``python``: a
-    configured interpreter or virtual environment).
-
-    ``project_files`` lists the Python files of a project root. Summaries missing from the
-    cache are made in ``jobs`` worker processes. A module name that two files of different
-    content claim is left out (unknown), rather than guessed.
-    """
-    roots = sorted({project_root(path) for path in files})
-    modules: dict[str, ModuleFact | None] = {}
-    contents: dict[str, bytes] = {}
-    colliding: set[str] = set()
-    missing: list[tuple[bytes, str, bool, SummaryCache, str]] = []
-    for root in roots:
-        cache = SummaryCache(default_cache_directory(root) if use_cache else None)
-        # The files being linted belong in the index even when discovery excludes them
-        # (a file named on the command line is linted whatever the excludes say).
-        own = [path for path in files if project_root(path) == root]
-        # A folder with no project marker is no project: only the files given are indexed,
-        # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
-        listed = project_files(root) if is_project_root(root) else []
-        for path in dict.fromkeys([*listed, *own]):
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            name, is_package = module_name(path)
-            if name in contents:
-                if contents[name] != data:
-                    colliding.add(name)
-                continue
-            contents[name] = data
-            key = cache.key(data, name, is_package)
-            modules[name] = cache.load(key)
-            if modules[name] is None:
-                missing.append((data, name, is_package, cache, key))
-    made = _map(_summarize, [(data, name, package) for data, name, package, _, _ in missing], jobs)
-    for (_, name, _, cache, key), fact in zip(missing, made, strict=True):
-        cache.store(key, fact)
-        modules[name] = fact
-    for name in colliding:
-        modules[name] = None
-    base = roots[0] if roots else Path.cwd()
-    library_cache = SummaryCache(default_cache_directory(base) if use_cache else None)
-    return ProjectIndex(modules, environment_paths(base, python), library_cache)
-
-
-def _summarize(item: tuple[bytes, str, bool]) -> ModuleFact:
-    return summarize(*item)
-
-
-def _map(function: Callable[[_A], _T], items: Sequence[_A], jobs: int) -> list[_T]:
+def map_in_workers(function: Callable[[_A], _T], items: Sequence[_A], jobs: int) -> list[_T]:
     """``map`` in ``jobs`` processes when there is enough to share."""
     if jobs <= 1 or len(items) < _MIN_FILES_FOR_WORKERS:
         return list(map(function, items))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from asynclint.linter import FixMode, check_source
+from asynclint.fixing import FixMode
+from asynclint.linter import check_source
 from asynclint.rule import Rule
 
 _MARKER = re.compile(r"#\s*error:\s*(?P<codes>AL\d{3}(?:\s*,\s*AL\d{3})*)\s*$")

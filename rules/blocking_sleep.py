@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from textwrap import dedent
+
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import awaited, source_of
+from asynclint.edits import async_library, awaited, module_reference, source_of
+from asynclint.facts.blocking import BLOCKING_CALL
+from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.rule import Example, Rule
-from asynclint.rules.blocking_calls import blocking_call, chain_text
 
 
 class BlockingSleep(Rule):
@@ -65,57 +68,127 @@ class BlockingSleep(Rule):
     summary = "`time.sleep()` blocks the event loop inside `async def`"
     fix_applicability = Applicability.UNSAFE
     noqa_aliases = ("ASYNC251",)  # flake8-async and ruff: blocking sleep in async function
+    requires = (QUALIFIED_NAME, BLOCKING_CALL)
 
     invalid = (
         Example(
-            "import time\n\nasync def poll():\n    time.sleep(1)  # error: AL201\n",
-            fixed="import time\nimport asyncio\n\nasync def poll():\n    await asyncio.sleep(1)\n",
+            dedent("""\
+                import time
+
+                async def poll():
+                    time.sleep(1)  # error: AL201
+            """),
+            fixed=dedent("""\
+                import time
+                import asyncio
+
+                async def poll():
+                    await asyncio.sleep(1)
+            """),
         ),
         Example(
-            "from time import sleep as nap\n"
-            "import trio\n"
-            "\n"
-            "async def poll():\n"
-            "    nap(0.1)  # error: AL201\n",
-            fixed="from time import sleep as nap\nimport trio\n\n"
-            "async def poll():\n    await trio.sleep(0.1)\n",
+            dedent("""\
+                from time import sleep as nap
+                import trio
+
+                async def poll():
+                    nap(0.1)  # error: AL201
+            """),
+            fixed=dedent("""\
+                from time import sleep as nap
+                import trio
+
+                async def poll():
+                    await trio.sleep(0.1)
+            """),
         ),
-        "import time as t\n"
-        "\n"
-        "async def ticks():\n"
-        "    for i in range(3):\n"
-        "        yield [t.sleep(i) for _ in range(2)]  # error: AL201\n",
-        "import time\n"
-        "\n"
-        "def outer():\n"
-        "    async def inner():\n"
-        "        time.sleep(1)  # error: AL201\n"
-        "    return inner\n",
+        dedent("""\
+            import time as t
+
+            async def ticks():
+                for i in range(3):
+                    yield [t.sleep(i) for _ in range(2)]  # error: AL201
+        """),
+        dedent("""\
+            import time
+
+            def outer():
+                async def inner():
+                    time.sleep(1)  # error: AL201
+                return inner
+        """),
     )
     valid = (
-        "import asyncio\n\nasync def poll():\n    await asyncio.sleep(1)\n",
-        "import time\n\ndef poll():\n    time.sleep(1)\n",
-        "import asyncio, time\n\nasync def poll():\n    await asyncio.to_thread(time.sleep, 1)\n",
-        "import time\n\nasync def poll():\n    def worker():\n        time.sleep(1)\n"
-        "    return worker\n",
-        "import time\n\nasync def poll(loop):\n"
-        "    await loop.run_in_executor(None, lambda: time.sleep(1))\n",
-        "import time\n\nasync def poll():\n    class Retry:\n        delay = time.sleep(0)\n",
-        "import asyncio\n\nasync def poll():\n    def sleep(x): ...\n    sleep(1)\n",
-        "from asyncio import sleep\n\nasync def poll():\n    await sleep(1)\n",
-        "import time\n\nasync def poll(time):\n    time.sleep(1)\n",
+        dedent("""\
+            import asyncio
+
+            async def poll():
+                await asyncio.sleep(1)
+        """),
+        dedent("""\
+            import time
+
+            def poll():
+                time.sleep(1)
+        """),
+        dedent("""\
+            import asyncio, time
+
+            async def poll():
+                await asyncio.to_thread(time.sleep, 1)
+        """),
+        dedent("""\
+            import time
+
+            async def poll():
+                def worker():
+                    time.sleep(1)
+                return worker
+        """),
+        dedent("""\
+            import time
+
+            async def poll(loop):
+                await loop.run_in_executor(None, lambda: time.sleep(1))
+        """),
+        dedent("""\
+            import time
+
+            async def poll():
+                class Retry:
+                    delay = time.sleep(0)
+        """),
+        dedent("""\
+            import asyncio
+
+            async def poll():
+                def sleep(x): ...
+                sleep(1)
+        """),
+        dedent("""\
+            from asyncio import sleep
+
+            async def poll():
+                await sleep(1)
+        """),
+        dedent("""\
+            import time
+
+            async def poll(time):
+                time.sleep(1)
+        """),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         if not context.in_async_function:
             return
-        if context.resolve(node.func) != "time.sleep":
+        if self.ask(QUALIFIED_NAME, node.func) != "time.sleep":
             self._through_helper(node)
             return
         if context.blocking.family_of("time.sleep") is None:
             return  # listed in allow-blocking-calls
-        library = context.async_library
+        library = async_library(context.module_scope)
         self.report(
             node,
             f"`time.sleep()` blocks the event loop inside `async def`; "
@@ -125,21 +198,20 @@ class BlockingSleep(Rule):
 
     def _through_helper(self, node: cst.Call) -> None:
         """A project sync function that sleeps, called from the coroutine."""
-        if self.context.index is None:
-            return
-        found = blocking_call(self, node)
+        found = self.ask(BLOCKING_CALL, node)
         if found is not None and found.chain and found.family.name == "sleep":
             name = source_of(self.context.module, node.func)
+            library = async_library(self.context.module_scope)
             self.report(
                 node,
-                f"`{name}()` blocks the event loop through a sync helper: {chain_text(found)}; "
-                f"make the helper async and use `await {self.context.async_library}.sleep()`",
+                f"`{name}()` blocks the event loop through a sync helper: {found.chain_text()}; "
+                f"make the helper async and use `await {library}.sleep()`",
             )
 
     def _fix(self, node: cst.Call, library: str) -> Fix | None:
         if self.context.enclosing(cst.GeneratorExp) is not None:
             return None
-        reference, imports = self.context.module_reference(library)
+        reference, imports = module_reference(self.context.module_scope, library)
         call = node.with_changes(
             func=cst.Attribute(value=cst.parse_expression(reference), attr=cst.Name("sleep"))
         )

@@ -60,7 +60,7 @@ from check_library_table import (
     type_candidates,
 )
 
-from asynclint.blocking import BlockingCatalogue, parse_blocking_catalogue
+from asynclint.knowledge.blocking import BlockingCatalogue, parse_blocking_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "asynclint" / "data" / "blocking.toml"

@@ -16,6 +16,7 @@ from asynclint.linter import check_source
 from asynclint.rules import ALL_RULES
 from asynclint.rules.blocking_sleep import BlockingSleep
 from asynclint.runner import Task, check_task
+from asynclint.session import ProjectSession
 
 
 @pytest.mark.parametrize(
@@ -269,10 +270,12 @@ def test_a_worker_process_that_dies_loses_only_its_file(
         )
     original = runner._check_task
 
-    def crash_on_one_file(task: runner.Task) -> runner.FileResult:
+    def crash_on_one_file(
+        task: runner.Task, session: ProjectSession | None = None
+    ) -> runner.FileResult:
         if task.path.endswith("m13.py"):
             os._exit(70)  # what a segfault in a parser looks like from the outside
-        return original(task)
+        return original(task, session)
 
     monkeypatch.setattr(runner, "_check_task", crash_on_one_file)
     tasks = [runner.Task(str(p), p.name, ("AL201",)) for p in sorted(tmp_path.glob("*.py"))]

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from asynclint.blocking import (
+from asynclint.knowledge.blocking import (
     BlockingCatalogue,
     load_blocking_catalogue,
     parse_blocking_catalogue,

@@ -5,14 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from asynclint.dependence import (
-    depends,
-    has_await,
-    is_ordered_receiver,
-    is_read_like,
-    paths_read,
-    target_paths,
-)
+from asynclint.facts.dependence import depends, paths_read, target_paths
+from asynclint.knowledge.names import is_logging_call, is_ordered_receiver, is_read_like
 
 
 @pytest.mark.parametrize(
@@ -52,6 +46,22 @@ def test_ordered_receivers(receiver: str | None, expected: bool) -> None:
     assert is_ordered_receiver(receiver) is expected
 
 
+@pytest.mark.parametrize(
+    ("receiver", "method", "expected"),
+    [
+        ("logger", "info", True),
+        ("self.logger", "info", True),
+        ("self._log", "debug", True),
+        ("logging", "warning", True),
+        (None, "print", True),
+        ("self.cache", "put", False),
+        (None, "fetch", False),
+    ],
+)
+def test_logging_calls(receiver: str | None, method: str, expected: bool) -> None:
+    assert is_logging_call(receiver, method) is expected
+
+
 def test_paths_and_dependence() -> None:
     call = cst.parse_expression("fetch(self.cache.get(key), user)")
     read = paths_read(call)
@@ -61,5 +71,3 @@ def test_paths_and_dependence() -> None:
     assert depends(read, {"self.cache"})
     assert depends({"self"}, {"self.cache"})  # ``self`` passed on reaches ``self.cache``
     assert not depends(read, {"orders"})
-    assert has_await(cst.parse_statement("x = [await f(i) for i in y]\n"))
-    assert not has_await(cst.parse_statement("def g():\n    return 1\n"))

@@ -11,7 +11,9 @@ from conftest import SLEEPY, SLEEPY_FIXED, UNSAFE_HINT, Run, finding, write_tree
 
 import asynclint.runner
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.linter import FixMode, check_source
+from asynclint.facts.resolution import QUALIFIED_NAME
+from asynclint.fixing import FixMode
+from asynclint.linter import check_source
 from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
 from asynclint.runner import Task, check_task
@@ -237,10 +239,11 @@ class BreaksTheCode(Rule):
 
     code = "AL991"
     name = "breaks-the-code"
+    requires = (QUALIFIED_NAME,)
     summary = "test rule"
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.resolve(node.func) == "time.sleep":
+        if self.ask(QUALIFIED_NAME, node.func) == "time.sleep":
             fix = Fix("break", ((node, _unparsable_name()),), Applicability.SAFE)
             self.report(node, fix=fix)
 
@@ -250,10 +253,11 @@ class KeepsTheFinding(Rule):
 
     code = "AL992"
     name = "keeps-the-finding"
+    requires = (QUALIFIED_NAME,)
     summary = "test rule"
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.resolve(node.func) == "time.sleep":
+        if self.ask(QUALIFIED_NAME, node.func) == "time.sleep":
             replacement = node.with_changes(args=())
             fix = Fix("drop the argument", ((node, replacement),), Applicability.SAFE)
             self.report(node, fix=fix)
@@ -298,10 +302,11 @@ class RenamesToCyrillic(Rule):
 
     code = "AL993"
     name = "renames-to-cyrillic"
+    requires = (QUALIFIED_NAME,)
     summary = "test rule"
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.resolve(node.func) == "time.sleep":
+        if self.ask(QUALIFIED_NAME, node.func) == "time.sleep":
             self.report(node, fix=Fix("rename", ((node, cst.Name("жди")),), Applicability.SAFE))
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from asynclint.libraries import (
+from asynclint.knowledge.libraries import (
     CALL_KINDS,
     CLASS_PROTOCOLS,
     LibraryTable,

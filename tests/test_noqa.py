@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SLEEPY, Run, finding, write_tree
 
-from asynclint.linter import FixMode, check_source
+from asynclint.fixing import FixMode
+from asynclint.linter import check_source
 from asynclint.noqa import find_suppressions
 from asynclint.rules import ALL_RULES
 

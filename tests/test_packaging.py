@@ -25,6 +25,13 @@ def test_wheel_has_no_top_level_rules_package(tmp_path: Path) -> None:
     assert "asynclint/rules/blocking_sleep.py" in names
     assert "asynclint/cli.py" in names
     assert not any(name.startswith(("tests/", "fixtures/")) for name in names)
+    # Every module of the source tree is in the wheel (the package list is explicit).
+    sources = [p.relative_to(ROOT).as_posix() for p in (ROOT / "asynclint").rglob("*.py")]
+    sources += [
+        "asynclint/" + p.relative_to(ROOT).as_posix() for p in (ROOT / "rules").rglob("*.py")
+    ]
+    missing = sorted(s for s in sources if "/build/" not in s and s not in names)
+    assert not missing, f"modules left out of the wheel: {missing}"
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "asynclint = asynclint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

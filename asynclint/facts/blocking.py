@@ -1,0 +1,75 @@
+"""Whether a call blocks the event loop, and through which of the project's sync helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from asynclint.facts import fact
+from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
+from asynclint.index import Instance
+from asynclint.knowledge.blocking import Family
+from asynclint.knowledge.roles import NON_BLOCKING_KEYWORDS
+
+if TYPE_CHECKING:
+    from asynclint.engine import Context
+
+
+@dataclass(frozen=True)
+class BlockingCall:
+    qualified: str  # the blocking call itself (at the end of the chain)
+    family: Family
+    chain: tuple[str, ...] = ()  # project sync helpers leading to it, outermost first
+
+    def chain_text(self) -> str:
+        """``load_config() -> read_file() -> open()``."""
+        names = [*self.chain, self.qualified]
+        return " -> ".join(f"{name.rsplit('.', 1)[-1]}()" for name in names)
+
+
+@fact("blocking-call", uses_index=True, uses=(QUALIFIED_NAME, VALUE))
+def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
+    """The blocking call that ``node`` makes on the event loop (it stands in an ``async def``
+    body), directly or through the project's sync helpers, or None."""
+    if not context.in_async_function:
+        return None
+    catalogue = context.blocking
+    candidates = []
+    qualified = context.answer(QUALIFIED_NAME, node.func)
+    if qualified is not None:
+        candidates.append(qualified)
+    if isinstance(node.func, cst.Attribute):
+        receiver = context.answer(VALUE, node.func.value)
+        if isinstance(receiver, Instance):
+            candidates.append(f"{receiver.type}.{node.func.attr.value}")
+        elif isinstance(receiver, str) and qualified is None:
+            candidates.append(f"{receiver}.{node.func.attr.value}")
+    for candidate in candidates:
+        family = catalogue.family_of(candidate)
+        if family is not None:
+            return None if _returns_at_once(node) else BlockingCall(candidate, family)
+    if context.index is None:
+        return None
+    for candidate in candidates:  # a sync helper of the project that blocks, a few calls down
+        chain = context.index.blocking_chain(candidate, catalogue.family_of)
+        if chain:
+            family = catalogue.family_of(chain[-1])
+            if family is not None:
+                return BlockingCall(chain[-1], family, tuple(chain[:-1]))
+    return None
+
+
+def _returns_at_once(node: cst.Call) -> bool:
+    """``lock.acquire(blocking=False)``, ``q.get(block=False)``, ``os.waitpid(pid, os.WNOHANG)``."""
+    for argument in node.args:
+        keyword = argument.keyword.value if argument.keyword else None
+        value = argument.value
+        if keyword in NON_BLOCKING_KEYWORDS:
+            literal = value.value if isinstance(value, (cst.Name, cst.Integer)) else None
+            if literal == NON_BLOCKING_KEYWORDS[keyword]:
+                return True
+        if isinstance(value, cst.Attribute) and value.attr.value == "WNOHANG":
+            return True
+    return False

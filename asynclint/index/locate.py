@@ -1,0 +1,104 @@
+"""Where modules are: a file's project and module name, and a module's file on a search path.
+
+Also how a relative import's module is named (``absolute_module``), which the summaries and the
+engine's import table both use.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Iterable
+from pathlib import Path
+
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_root(path: Path) -> Path:
+    """The project a file belongs to: the nearest folder above it with a ``pyproject.toml``,
+    ``setup.py``, ``setup.cfg`` or ``.git``; else its own folder."""
+    start = path.resolve()
+    if not start.is_dir():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if is_project_root(folder):
+            return folder
+    return start
+
+
+def is_project_root(folder: Path) -> bool:
+    """Whether a folder is a project's root (where a cache may be written)."""
+    return any((folder / marker).exists() for marker in _ROOT_MARKERS)
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    """A file's dotted module name from its package chain (``__init__.py`` files above it),
+    and whether it is a package's ``__init__``. ``src/pkg/mod.py`` -> ``pkg.mod``."""
+    path = path.resolve()
+    stem = path.name.rsplit(".", 1)[0]
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists():
+        parts.append(folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return ".".join(reversed(parts)) or stem, is_package
+
+
+def environment_paths(project: Path, python: str | None = None) -> list[Path]:
+    """Where installed packages live for the project being linted (not asynclint's own
+    environment, which under pre-commit is an isolated one): a configured interpreter or
+    virtual environment, else ``$VIRTUAL_ENV``, else ``.venv``/``venv`` in the project, else
+    the running interpreter's; followed by the standard library."""
+    candidates: list[Path] = []
+    if python:
+        candidates.append(Path(python))
+    elif os.environ.get("VIRTUAL_ENV"):
+        candidates.append(Path(os.environ["VIRTUAL_ENV"]))
+    else:
+        candidates.extend(project / name for name in (".venv", "venv"))
+    paths: list[Path] = []
+    for candidate in candidates:
+        env = candidate if candidate.is_dir() else candidate.parent.parent  # .../bin/python
+        for pattern in ("lib/python3*/site-packages", "lib/python3*/dist-packages"):
+            paths.extend(sorted(env.glob(pattern)))
+        paths.extend(sorted(env.glob("Lib/site-packages")))
+        if paths:
+            break
+    if not paths:
+        paths.extend(Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    return [*paths, stdlib]
+
+
+def find_module_file(name: str, search: Iterable[Path]) -> tuple[Path, bool] | None:
+    """The source of module ``name`` on ``search`` paths (``.pyi`` stubs first)."""
+    relative = Path(*name.split("."))
+    for base in search:
+        for candidate, is_package in (
+            (base / relative / "__init__.pyi", True),
+            (base / relative / "__init__.py", True),
+            (base / relative.with_suffix(".pyi"), False),
+            (base / relative.with_suffix(".py"), False),
+        ):
+            if candidate.is_file():
+                return candidate, is_package
+    return None
+
+
+def absolute_module(module: str | None, level: int, current: str, is_package: bool) -> str:
+    """The absolute name of ``from <dots><module> import ...`` written in module ``current``."""
+    if level == 0:
+        return module or ""
+    parts = current.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    if module:
+        return f"{base}.{module}" if base else module
+    return base

@@ -1,0 +1,110 @@
+"""The facts the project index records: one summary per module, and what names refer to.
+
+A summary (``ModuleFact``) is what ``summarise`` reads from a module's source; it is stored as
+JSON in the summary cache, so it holds only plain data. ``Definition`` and ``Instance`` are what
+the queries answer with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# ``FunctionFact.wraps`` of a decorator whose sync wrapper returns what the wrapped function
+# returns: the decorated function keeps its kind.
+PASSTHROUGH = "passthrough"
+
+
+@dataclass
+class FunctionFact:
+    """A function or method as defined: its own kind, its decorators, its return annotation."""
+
+    kind: str
+    decorators: list[str] = field(default_factory=list)  # qualified, innermost last
+    returns: str | None = None  # qualified outer type of the return annotation
+    # For a decorator: what the function it returns is (``@wraps`` wrapper found inside).
+    wraps: str | None = None
+    # What the body calls directly (qualified; ``self.m()`` as ``<module>.<Class>.m``), in
+    # order, outside nested functions and lambdas: for following sync helpers that block.
+    calls: list[str] = field(default_factory=list)
+    # Whether every value it returns is a task it has just created and kept no other reference
+    # to (``return asyncio.create_task(...)``): the caller alone holds the task.
+    fresh_task: bool = False
+    # Whether it may return a value: a ``return`` with a value other than ``None``, a ``yield``,
+    # or a body that is only a placeholder (``...``, ``pass``, ``raise NotImplementedError``),
+    # which an override or a stub stands in for.
+    returns_value: bool = True
+    # Whether its body only raises (``raise NotImplementedError``): it never returns at all.
+    never_returns: bool = False
+    # Whether its body is a placeholder (``...``, ``pass``, docstring): a stub or an abstract
+    # method, whose annotation is all there is to know.
+    placeholder: bool = False
+    # Whether every value it returns is built right there (a literal, an operation, a display):
+    # then a plain return annotation can be trusted. Annotations of values that come from
+    # calls are not (``def suglen(self) -> int: return self.execute_command(...)`` returns an
+    # awaitable in an async client).
+    plain_returns: bool = False
+
+
+@dataclass
+class ClassFact:
+    bases: list[str] = field(default_factory=list)  # qualified; "" when not resolvable
+    methods: dict[str, FunctionFact] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)  # name -> qualified type
+    protocols: list[str] = field(default_factory=list)  # dunder methods defined here
+
+
+@dataclass
+class ModuleFact:
+    name: str
+    is_package: bool = False
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    classes: dict[str, ClassFact] = field(default_factory=dict)
+    # local name -> qualified name, for imports and module-level aliases (``f = other.f``)
+    names: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # name -> qualified type
+    stars: list[str] = field(default_factory=list)  # modules star-imported
+    exports: list[str] | None = None  # a literal ``__all__``
+    ambiguous: list[str] = field(default_factory=list)  # bound in conflicting ways
+    # Classes defined inside functions or other classes: not reachable by name, but they may
+    # override methods of the classes they derive from.
+    local_classes: list[ClassFact] = field(default_factory=list)
+    # Private names (``_helper``) used other than by a call in a module-level function or a
+    # method: called at module level or in nested functions and lambdas, or taken as a value
+    # (``loop.call_soon(_helper)``). Such a function may run anywhere.
+    loose_private: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ModuleFact:
+        nested = ("functions", "classes", "local_classes")
+        fact = cls(**{k: v for k, v in data.items() if k not in nested})
+        fact.functions = {k: FunctionFact(**v) for k, v in data["functions"].items()}
+        fact.classes = {k: _class_from_json(v) for k, v in data["classes"].items()}
+        fact.local_classes = [_class_from_json(v) for v in data["local_classes"]]
+        return fact
+
+
+def _class_from_json(value: dict) -> ClassFact:
+    methods = {k: FunctionFact(**v) for k, v in value["methods"].items()}
+    return ClassFact(value["bases"], methods, value["attributes"], value["protocols"])
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An object of the class with this qualified name (``"aiohttp.ClientSession"``)."""
+
+    type: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a qualified name refers to, as the index found it (``ProjectIndex.find``)."""
+
+    what: str  # "module" | "class" | "function" | "instance" | "unknown"
+    qualified: str  # where it is defined (imports and re-exports followed)
+    module: ModuleFact | None = None
+    klass: ClassFact | None = None
+    function: FunctionFact | None = None  # None for a function only the library table knows
+    type: str | None = None  # for instances: the qualified name of their class

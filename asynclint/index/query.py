@@ -1,0 +1,365 @@
+"""The queries: what a qualified name is, and what calling or awaiting it gives.
+
+``ProjectIndex`` holds the summaries of the project's modules and reads those of the standard
+library and installed packages lazily, from source. It follows imports, re-exports and base
+classes to answer the questions the facts ask (``call_kind``, ``member``, ``class_protocols``
+...). Answers the library table gives (``asynclint/data/libraries.toml``) come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from asynclint.index.blocking import blocking_chain, never_awaitable
+from asynclint.index.cache import SummaryCache
+from asynclint.index.callers import PrivateUses, only_called_from_coroutines
+from asynclint.index.locate import find_module_file
+from asynclint.index.model import (
+    PASSTHROUGH,
+    ClassFact,
+    Definition,
+    FunctionFact,
+    Instance,
+    ModuleFact,
+)
+from asynclint.index.tables import (
+    ABSTRACT_PROTOCOLS,
+    AWAITABLE_ANNOTATIONS,
+    COROUTINE_LIKE,
+    KIND_DECORATORS,
+    TABLE_PROTOCOLS,
+    TRANSPARENT_DECORATORS,
+)
+from asynclint.knowledge.blocking import load_blocking_catalogue
+from asynclint.knowledge.kinds import (
+    AWAITABLE,
+    AWAITABLE_OBJECT,
+    COROUTINE,
+    SYNC,
+    TASK,
+    UNKNOWN,
+)
+from asynclint.knowledge.libraries import LibraryTable, load_library_table
+
+_MAX_DEPTH = 24
+
+
+class ProjectIndex:
+    """Module summaries of the project, plus library modules read lazily from ``search``."""
+
+    def __init__(
+        self,
+        modules: dict[str, ModuleFact] | None = None,
+        search: list[Path] | None = None,
+        cache: SummaryCache | None = None,
+        library: LibraryTable | None = None,
+    ) -> None:
+        self.modules: dict[str, ModuleFact | None] = dict(modules or {})
+        self.project = frozenset(self.modules)
+        self._project_packages = frozenset(name.split(".", 1)[0] for name in self.project)
+        # Memos of ``blocking.blocking_chain`` (per catalogue) and ``callers``.
+        self._chains: dict[int, dict[str, list[str] | None]] = {}
+        self._private_uses: PrivateUses | None = None
+        self._subclasses: dict[str, list[ClassFact]] | None = None
+        self._class_names: dict[int, str] = {}  # module-level class fact -> qualified name
+        self.search = search if search is not None else []
+        self.cache = cache or SummaryCache(None)
+        self.library = library if library is not None else load_library_table()
+        self._memo: dict[str, Definition | None] = {}
+
+    # --- modules ------------------------------------------------------------------------
+    def module(self, name: str) -> ModuleFact | None:
+        if name in self.modules:
+            return self.modules[name]
+        fact = None
+        located = find_module_file(name, self.search) if self.search else None
+        if located is not None:
+            path, is_package = located
+            try:
+                fact = self.cache.summary(path.read_bytes(), name, is_package)
+            except OSError:
+                fact = None
+        self.modules[name] = fact
+        return fact
+
+    # --- names --------------------------------------------------------------------------
+    def find(self, qualified: str) -> Definition | None:
+        """What a qualified name refers to, following imports, re-exports and base classes."""
+        if qualified in self._memo:
+            return self._memo[qualified]
+        self._memo[qualified] = None  # a cycle resolves to nothing
+        found = self._find(qualified, 0)
+        self._memo[qualified] = found
+        return found
+
+    def _find(self, qualified: str, depth: int) -> Definition | None:
+        if depth > _MAX_DEPTH or not qualified:
+            return None
+        alias = self.library.aliases.get(qualified)
+        if alias:
+            return self.find(alias)
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = self.module(".".join(parts[:cut]))
+            if module is None:
+                continue
+            found = Definition("module", module.name, module=module)
+            for part in parts[cut:]:
+                found = self._member(found, part, depth + 1)
+                if found is None:
+                    return None
+            return found
+        return None
+
+    def _member(self, owner: Definition, name: str, depth: int) -> Definition | None:
+        qualified = f"{owner.qualified}.{name}"
+        if owner.what == "module" and owner.module is not None:
+            return self._module_member(owner.module, name, depth)
+        if owner.what == "class":
+            return self._class_member(owner.qualified, name, depth, set())
+        if owner.what == "instance" and owner.type:
+            return self._class_member(owner.type, name, depth, set())
+        return Definition("unknown", qualified) if owner.what == "unknown" else None
+
+    def _module_member(self, module: ModuleFact, name: str, depth: int) -> Definition | None:
+        qualified = f"{module.name}.{name}"
+        if name in module.ambiguous:
+            return Definition("unknown", qualified)
+        if name in module.functions:
+            return Definition("function", qualified, function=module.functions[name])
+        if name in module.classes:
+            return Definition("class", qualified, klass=module.classes[name])
+        if name in module.names:
+            target = module.names[name]
+            if target != qualified:
+                return self._find(target, depth + 1)
+        if name in module.variables:
+            # The summary records the constructor (or annotation); the instance is of its class.
+            klass = (
+                self.instance_of_call(module.variables[name]) if module.variables[name] else None
+            )
+            return Definition("instance", qualified, type=klass) if klass else None
+        submodule = self.module(qualified) if module.is_package else None  # only packages
+        if submodule is not None:
+            return Definition("module", qualified, module=submodule)
+        for star in module.stars:
+            source = self.module(star)
+            if source is not None and (source.exports is None or name in source.exports):
+                found = self._module_member(source, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _class_member(
+        self, klass: str, name: str, depth: int, seen: set[str], inherited: bool = False
+    ) -> Definition | None:
+        """``name`` looked up on class ``klass`` and then its bases. The library table speaks
+        for the class it lists, not for subclasses: those may change the protocol (redis's
+        ``Pipeline`` queues the commands that ``Redis`` runs)."""
+        if klass in seen or depth > _MAX_DEPTH:
+            return None
+        seen.add(klass)
+        qualified = f"{klass}.{name}"
+        if not inherited and self.library.call_kind(qualified) is not None:
+            return Definition("function", qualified)
+        found = self.find(klass)
+        if found is None or found.what != "class" or found.klass is None:
+            return None
+        fact = found.klass
+        if name in fact.methods:
+            return Definition("function", f"{found.qualified}.{name}", function=fact.methods[name])
+        if name in fact.attributes:
+            kind = fact.attributes[name]
+            if kind:
+                # ``self.loop = asyncio.get_event_loop()`` records the function called: the
+                # attribute holds what it returns.
+                made = self.find(kind)
+                if made is None or made.what != "class":
+                    kind = self.instance_of_call(kind) or (kind if made is None else "")
+            return Definition("instance", qualified, type=kind) if kind else None
+        for base in fact.bases:
+            if not base:
+                continue
+            member = self._class_member(base, name, depth + 1, seen, inherited=True)
+            if member is not None:
+                return member
+        return None
+
+    # --- what rules ask -----------------------------------------------------------------
+    def call_kind(self, qualified: str) -> str | None:
+        """What calling ``qualified`` gives: COROUTINE, AWAITABLE, ASYNC_GENERATOR, SYNC,
+        ASYNC_CONTEXT_MANAGER ... or None when unknown (the caller should stay silent)."""
+        listed = self.library.call_kind(qualified)
+        if listed is not None:
+            return listed
+        found = self.find(qualified)
+        if found is None:
+            return None
+        if found.what == "function" and found.function is not None:
+            listed = self.library.call_kind(found.qualified)
+            if listed is not None:
+                return listed
+            kind = self.function_kind(found.function)
+            returns = found.function.returns
+            if kind == SYNC and found.function.fresh_task:
+                return TASK
+            if kind == SYNC and returns:
+                if returns in AWAITABLE_ANNOTATIONS:
+                    return None  # returns some awaitable, perhaps a coroutine: unsure
+                protocols = self.class_protocols(returns)
+                if protocols is not None and "__await__" in protocols:
+                    return AWAITABLE if COROUTINE_LIKE <= protocols else AWAITABLE_OBJECT
+            return kind
+        if found.what == "function":
+            return self.library.call_kind(found.qualified)
+        if found.what == "class":
+            return SYNC  # constructing an object
+        return None
+
+    def is_project_name(self, qualified: str) -> bool:
+        """Whether ``qualified`` names something in one of the project's own packages."""
+        return qualified.split(".", 1)[0] in self._project_packages
+
+    def never_awaitable(self, qualified: str) -> bool:
+        """Whether calling ``qualified`` surely gives something that cannot be awaited (see
+        ``asynclint.index.blocking.never_awaitable``); False when unsure."""
+        return never_awaitable(self, qualified)
+
+    def only_called_from_coroutines(self, qualified: str) -> bool:
+        """Whether the project's private function ``qualified`` is called only from the
+        project's coroutines (see ``asynclint.index.callers``)."""
+        return only_called_from_coroutines(self, qualified)
+
+    def returns_fresh_task(self, qualified: str) -> bool:
+        """Whether awaiting a call of the coroutine function ``qualified`` gives a task that
+        nothing else holds (``async def start(): return asyncio.create_task(...)``)."""
+        found = self.find(qualified)
+        return (
+            found is not None
+            and found.function is not None
+            and found.function.fresh_task
+            and self.function_kind(found.function) == COROUTINE
+        )
+
+    def function_kind(self, fact: FunctionFact) -> str | None:
+        kind: str | None = fact.kind
+        for decorator in reversed(fact.decorators):
+            if decorator in TRANSPARENT_DECORATORS:
+                continue
+            if decorator in KIND_DECORATORS:
+                kind = KIND_DECORATORS[decorator]
+                continue
+            wrapper = self.find(decorator) if decorator != "?" else None
+            effect = (
+                wrapper.function.wraps
+                if wrapper is not None and wrapper.function is not None
+                else None
+            )
+            if effect == PASSTHROUGH:
+                continue
+            kind = COROUTINE if effect == COROUTINE else UNKNOWN
+        if kind == UNKNOWN:
+            return None
+        return kind
+
+    def instance_of_call(self, qualified: str) -> str | None:
+        """The class of what calling ``qualified`` returns (awaited, for a coroutine):
+        a class's constructor, an annotated return type, or the library table's entry (the
+        async libraries' table, then the blocking catalogue's constructors)."""
+        listed = self.library.return_type(qualified) or self._blocking_class(qualified)
+        if listed:
+            return listed
+        found = self.find(qualified)
+        if found is None:
+            return None
+        if found.what == "class":
+            return found.qualified
+        if found.what == "function":
+            listed = self.library.return_type(found.qualified)
+            if listed:
+                return listed
+            if found.function is not None and found.function.returns:
+                return found.function.returns
+        return None
+
+    def blocking_chain(
+        self, qualified: str, family_of: Callable[[str], object | None], depth: int = 4
+    ) -> list[str] | None:
+        """For a sync function of the project: the chain of calls down to a blocking call
+        (``["pkg.load", "pkg.read", "builtins.open"]``), up to ``depth`` levels; None when
+        none is found (see ``asynclint.index.blocking.blocking_chain``)."""
+        return blocking_chain(self, qualified, family_of, depth)
+
+    def _blocking_class(self, qualified: str) -> str | None:
+        return load_blocking_catalogue().class_of_constructor(qualified)
+
+    def member(self, klass: str, name: str) -> str | Instance | None:
+        """An attribute of an instance of ``klass``: a method's qualified name, or an
+        ``Instance`` for a data attribute of known type."""
+        found = self._class_member(klass, name, 0, set())
+        if found is None:
+            return None
+        if found.what == "instance" and found.type:
+            return Instance(found.type)
+        if found.what == "function":
+            return found.qualified
+        return None
+
+    def canonical(self, klass: str) -> str:
+        """A class's name where it is defined (``aiohttp.ClientResponse`` ->
+        ``aiohttp.client_reqrep.ClientResponse``), so names reached by different paths compare."""
+        found = self.find(klass)
+        return found.qualified if found is not None and found.what == "class" else klass
+
+    def overriding_kinds(self, klass: str, method: str) -> set[str | None]:
+        """The kinds of ``method`` as the project's subclasses of ``klass`` (at any depth, nested
+        classes included) redefine it. A receiver typed ``klass`` may be any of them."""
+        if self._subclasses is None:
+            subclasses: dict[str, list[ClassFact]] = {}
+            for name in self.project:
+                module = self.modules.get(name)
+                if module is None:
+                    continue
+                for class_name, fact in module.classes.items():
+                    self._class_names[id(fact)] = f"{name}.{class_name}"
+                for fact in [*module.classes.values(), *module.local_classes]:
+                    for base in fact.bases:
+                        if base:
+                            subclasses.setdefault(self.canonical(base), []).append(fact)
+            self._subclasses = subclasses
+        kinds: set[str | None] = set()
+        pending, seen = [self.canonical(klass)], set()
+        while pending:
+            current = pending.pop()
+            for fact in self._subclasses.get(current, ()):
+                if id(fact) in seen:
+                    continue
+                seen.add(id(fact))
+                if method in fact.methods:
+                    kinds.add(self.function_kind(fact.methods[method]))
+                if id(fact) in self._class_names:
+                    pending.append(self._class_names[id(fact)])
+        return kinds
+
+    def class_protocols(self, qualified: str) -> frozenset[str] | None:
+        """The async and sync protocol methods (``__aenter__``, ``__await__`` ...) instances of
+        the class support, its bases included; None when a base cannot be seen."""
+        if qualified in ABSTRACT_PROTOCOLS:
+            return ABSTRACT_PROTOCOLS[qualified]
+        listed = self.library.class_protocols(qualified)
+        if listed is not None:
+            # The table names protocols ("awaitable"); answers are in dunder methods.
+            return frozenset(m for name in listed for m in TABLE_PROTOCOLS.get(name, (name,)))
+        found = self.find(qualified)
+        if found is None or found.what != "class" or found.klass is None:
+            return None
+        protocols = set(found.klass.protocols)
+        for base in found.klass.bases:
+            if not base:
+                return None  # a base the index cannot see may add protocols
+            inherited = self.class_protocols(base)
+            if inherited is None:
+                return None
+            protocols |= inherited
+        return frozenset(protocols)

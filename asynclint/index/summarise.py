@@ -1,0 +1,540 @@
+"""Summarising one module: the ``ast`` prepass that records what a module defines.
+
+A summary only records definitions (functions, classes, imports, module variables, annotated
+types), never what the code does at run time; the queries (``asynclint.index.query``) put the
+summaries together. The summary cache keys its entries on this module's source (and on the
+modules it reads its knowledge from), so a change here invalidates every cached summary.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Callable, Iterator
+
+from asynclint.index.locate import absolute_module
+from asynclint.index.model import PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
+from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, OPTIONAL_WRAPPERS, SYNC, UNKNOWN
+from asynclint.knowledge.names import LOOP_NAMES
+from asynclint.knowledge.roles import LOOP_GETTERS, TASK_FACTORIES
+
+_WRAPS = frozenset({"functools.wraps"})
+_PROTOCOL_METHODS = frozenset(
+    {
+        "__aenter__",
+        "__aexit__",
+        "__aiter__",
+        "__anext__",
+        "__await__",
+        "__enter__",
+        "__iter__",
+        "send",
+        "throw",
+    }
+)
+_NONE = "builtins.None"
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class _Summarizer:
+    def __init__(self, name: str, is_package: bool) -> None:
+        self.fact = ModuleFact(name=name, is_package=is_package)
+        self.local_defs: set[str] = set()
+        self.bound_twice: set[str] = set()
+        self._own_cache: dict[int, list[ast.AST]] = {}
+
+    def own(self, function: ast.AST) -> list[ast.AST]:
+        """``_own_nodes(function)``, walked once per function however many facts need it."""
+        key = id(function)
+        if key not in self._own_cache:
+            self._own_cache[key] = list(_own_nodes(function))
+        return self._own_cache[key]
+
+    # Names are qualified after the whole module is read: a function may use a name imported
+    # or defined below it.
+    def qualify(self, node: ast.expr | None) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.fact.names:
+            base = self.fact.names[head]
+        elif head in self.local_defs:
+            base = f"{self.fact.name}.{head}"
+        elif head in _BUILTINS:
+            base = f"builtins.{head}"
+        else:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def annotation_type(self, node: ast.expr | None) -> str | None:
+        """The class an annotation names: ``Client``, ``Optional[Client]``, ``Client | None``,
+        ``None | Client``, ``"Client"``; the outer type for generics (``Task[int]`` ->
+        ``asyncio.Task``). It agrees with ``asynclint.facts.resolution.annotation_type``, which
+        reads LibCST trees (``tests/test_index_parity.py``)."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                return self.annotation_type(ast.parse(node.value, mode="eval").body)
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            # ``T | None`` and ``None | T`` are ``T``; ``T | U`` is no one class.
+            left, right = self.annotation_type(node.left), self.annotation_type(node.right)
+            if right in (None, _NONE):
+                return left
+            return right if left in (None, _NONE) else None
+        if isinstance(node, ast.Constant) and node.value is None:
+            return _NONE
+        if isinstance(node, ast.Subscript):
+            outer = self.qualify(node.value)
+            if outer in OPTIONAL_WRAPPERS:
+                inner = node.slice
+                options = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+                types = {self.annotation_type(o) for o in options} - {_NONE}
+                return types.pop() if len(types) == 1 else None
+            return outer
+        return self.qualify(node)
+
+    def function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
+    ) -> FunctionFact:
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in self.own(node))
+        if is_async:
+            kind = ASYNC_GENERATOR if yields else COROUTINE
+        else:
+            kind = SYNC
+        fact = FunctionFact(kind=kind)
+        fact.decorators = [self._decorator(d) for d in node.decorator_list]
+        fact.returns = self.annotation_type(node.returns)
+        fact.wraps = self._wrapper_kind(node, depth=2)
+        fact.calls = self._direct_calls(node, owner)
+        annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
+        fact.fresh_task = self._returns_fresh_task(node, annotated)
+        fact.never_returns = any(isinstance(n, ast.Raise) for n in node.body) and all(
+            isinstance(n, (ast.Raise, ast.Pass))
+            or (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+            for n in node.body
+        )
+        fact.placeholder = _is_placeholder(node.body) and not fact.never_returns
+        values = [n.value for n in self.own(node) if isinstance(n, ast.Return) and n.value]
+        fact.plain_returns = not yields and all(_is_plain_value(v, self.qualify) for v in values)
+        fact.returns_value = (
+            yields
+            or _is_placeholder(node.body)
+            or any(
+                isinstance(n, ast.Return)
+                and n.value is not None
+                and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+                for n in self.own(node)
+            )
+        )
+        return fact
+
+    def creates_task(self, node: ast.expr | None) -> bool:
+        """``asyncio.create_task(...)``, ``asyncio.ensure_future(...)``, ``asyncio.Task(...)``
+        or ``<loop>.create_task(...)`` on a loop from ``get_running_loop()`` or named like one."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if self.qualify(func) in TASK_FACTORIES:
+            return True
+        if not isinstance(func, ast.Attribute) or func.attr != "create_task":
+            return False
+        receiver = func.value
+        if isinstance(receiver, ast.Call):
+            return self.qualify(receiver.func) in LOOP_GETTERS
+        last = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+        return last in LOOP_NAMES
+
+    def _returns_fresh_task(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: bool = False
+    ) -> bool:
+        """Every ``return`` gives a task created here that nothing else references: a task
+        factory call, or a local assigned one and read only by the ``return``. For a function
+        annotated ``-> asyncio.Task``, any call returned is taken for a new task too (an
+        attribute, an item or a name read elsewhere is a task kept somewhere)."""
+        returns = [n for n in self.own(node) if isinstance(n, ast.Return) and n.value]
+        if not returns:
+            return False
+        returned_names: set[str] = set()
+        for ret in returns:
+            if isinstance(ret.value, ast.Name):
+                returned_names.add(ret.value.id)
+            elif not (
+                self.creates_task(ret.value) or (annotated and isinstance(ret.value, ast.Call))
+            ):
+                return False
+        if not returned_names:
+            return True
+        assigned: dict[str, int] = {}
+        loads: dict[str, int] = {}
+        stores: dict[str, int] = {}
+        for inner in self.own(node):
+            if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
+                target = inner.targets[0]
+                if isinstance(target, ast.Name) and target.id in returned_names:
+                    value = inner.value
+                    if not (
+                        self.creates_task(value) or (annotated and isinstance(value, ast.Call))
+                    ):
+                        return False
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+            elif isinstance(inner, ast.Name):
+                counts = loads if isinstance(inner.ctx, ast.Load) else stores
+                counts[inner.id] = counts.get(inner.id, 0) + 1
+            elif isinstance(inner, (ast.Global, ast.Nonlocal)):
+                if returned_names & set(inner.names):
+                    return False
+        for name in returned_names:
+            returned_count = sum(
+                1 for r in returns if isinstance(r.value, ast.Name) and r.value.id == name
+            )
+            if (
+                assigned.get(name) != 1
+                or stores.get(name) != 1
+                or loads.get(name, 0) != returned_count
+            ):
+                return False
+        return not any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and returned_names & {m.id for m in ast.walk(n) if isinstance(m, ast.Name)}
+            for n in ast.walk(node)
+            if n is not node
+        )
+
+    def _direct_calls(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
+    ) -> list[str]:
+        receiver = node.args.args[0].arg if owner and node.args.args else None
+        calls = []
+        for inner in self.own(node):
+            if not isinstance(inner, ast.Call):
+                continue
+            func = inner.func
+            if (
+                receiver
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == receiver
+            ):
+                calls.append(f"{self.fact.name}.{owner}.{func.attr}")
+                continue
+            qualified = self.qualify(func)
+            if qualified and qualified not in calls:
+                calls.append(qualified)
+        return calls
+
+    def _decorator(self, node: ast.expr) -> str:
+        target = node.func if isinstance(node, ast.Call) else node
+        return self.qualify(target) or "?"
+
+    def _wrapper_kind(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> str | None:
+        """For a decorator: the kind of the ``@functools.wraps`` function it returns, looking
+        through one level of decorator factory. ``"passthrough"`` for a sync wrapper (it returns
+        what the wrapped function returns)."""
+        returned = {
+            n.value.id
+            for n in node.body
+            if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
+        }
+        for inner in node.body:
+            if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if inner.name not in returned:
+                continue
+            if any(self._decorator(d) in _WRAPS for d in inner.decorator_list):
+                return COROUTINE if isinstance(inner, ast.AsyncFunctionDef) else PASSTHROUGH
+            if depth > 1:
+                found = self._wrapper_kind(inner, depth - 1)
+                if found:
+                    return found
+        return None
+
+    def klass(self, node: ast.ClassDef, top_level: bool = True) -> ClassFact:
+        # ``Base[T]`` derives from ``Base``
+        bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]
+        fact = ClassFact(bases=[self.qualify(b) or "" for b in bases])
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(self._decorator(d) == "typing.overload" for d in item.decorator_list):
+                    continue
+                if item.name in fact.methods:
+                    fact.methods[item.name] = FunctionFact(kind=UNKNOWN)
+                else:
+                    fact.methods[item.name] = self.function(item, node.name if top_level else None)
+                if item.name in _PROTOCOL_METHODS:
+                    fact.protocols.append(item.name)
+                self._self_attributes(item, fact)
+            elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                annotated = self.annotation_type(item.annotation)
+                if annotated and not annotated.startswith("typing.ClassVar"):
+                    fact.attributes[item.target.id] = annotated
+            elif isinstance(item, ast.Assign):
+                for target in item.targets:
+                    if isinstance(target, ast.Name) and target.id in _PROTOCOL_METHODS:
+                        fact.protocols.append(target.id)  # ``__aenter__ = other``
+        return fact
+
+    def _self_attributes(
+        self, method: ast.FunctionDef | ast.AsyncFunctionDef, fact: ClassFact
+    ) -> None:
+        """``self.x: T = ...`` and ``self.x = T(...)`` anywhere in a method."""
+        if not method.args.args:
+            return
+        receiver = method.args.args[0].arg
+        # ``def __init__(self, repo: Repo): self.repo = repo`` types the attribute too.
+        parameters = {
+            a.arg: self.annotation_type(a.annotation)
+            for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
+            if a.annotation is not None
+        }
+        for node in self.own(method):
+            if isinstance(node, ast.AnnAssign):
+                target, kind = node.target, self.annotation_type(node.annotation)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+                if isinstance(value, ast.Call):
+                    kind = self.qualify(value.func)
+                elif isinstance(value, ast.Name) and value.id in parameters:
+                    kind = parameters[value.id]
+                else:
+                    kind = None
+            else:
+                continue
+            if not (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == receiver
+            ):
+                continue
+            previous = fact.attributes.get(target.attr)
+            if kind is None or (previous is not None and previous != kind):
+                if previous is not None and previous != kind and kind is not None:
+                    fact.attributes[target.attr] = ""
+                continue
+            fact.attributes[target.attr] = kind
+
+    def module(self, tree: ast.Module) -> ModuleFact:
+        fact = self.fact
+        statements = list(_top_level(tree.body))
+        seen: dict[str, str] = {}
+
+        def bind(name: str, how: str) -> None:
+            if name in seen and seen[name] != how:
+                self.bound_twice.add(name)
+            seen[name] = how
+
+        for node in statements:  # imports and definitions first: qualification needs them
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        fact.names[alias.asname] = alias.name
+                        bind(alias.asname, f"import {alias.name}")
+                    else:
+                        top = alias.name.split(".", 1)[0]
+                        fact.names[top] = top
+                        bind(top, f"import {top}")
+            elif isinstance(node, ast.ImportFrom):
+                base = absolute_module(node.module, node.level, fact.name, fact.is_package)
+                for alias in node.names:
+                    if alias.name == "*":
+                        fact.stars.append(base)
+                        continue
+                    local = alias.asname or alias.name
+                    fact.names[local] = f"{base}.{alias.name}" if base else alias.name
+                    bind(local, f"import {fact.names[local]}")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.local_defs.add(node.name)
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                decorators = [self._decorator(d) for d in node.decorator_list]
+                if "typing.overload" in decorators:
+                    continue
+                bind(node.name, "def")
+                if node.name in fact.functions:
+                    self.bound_twice.add(node.name)
+                fact.functions[node.name] = self.function(node)
+            elif isinstance(node, ast.ClassDef):
+                bind(node.name, "class")
+                fact.classes[node.name] = self.klass(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self._module_assignment(node, bind)
+        top_level = {id(node) for node in statements}
+        fact.local_classes = [
+            self.klass(node, top_level=False)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
+        ]
+        fact.ambiguous = sorted(self.bound_twice)
+        fact.loose_private = self._loose_private(tree, statements)
+        return fact
+
+    def _loose_private(self, tree: ast.Module, statements: list[ast.stmt]) -> list[str]:
+        """Private names used anywhere but as the callee of a call in the own body of a
+        module-level function or a top-level class's method (those calls are in ``calls``)."""
+        covered: set[int] = set()
+        for node in statements:
+            functions = [node] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+            if isinstance(node, ast.ClassDef):
+                functions = [
+                    item
+                    for item in node.body
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                ]
+            for function in functions:
+                covered.update(
+                    id(inner.func) for inner in self.own(function) if isinstance(inner, ast.Call)
+                )
+        loose: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                name = node.id
+            elif isinstance(node, ast.Attribute):
+                name = node.attr
+            else:
+                continue
+            if not name.startswith("_") or name.startswith("__") or id(node) in covered:
+                continue
+            if isinstance(node.ctx, ast.Load):
+                qualified = self.qualify(node)
+                if qualified:
+                    loose.add(qualified)
+        return sorted(loose)
+
+    def _module_assignment(self, node: ast.Assign | ast.AnnAssign, bind) -> None:
+        fact = self.fact
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        bind(name.id, "assign")
+                continue
+            name = target.id
+            if name == "__all__" and isinstance(value, (ast.List, ast.Tuple)):
+                exported = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+                fact.exports = [e for e in exported if isinstance(e, str)]
+                continue
+            if isinstance(value, ast.Subscript) and self.qualify(value.value):
+                value = value.value  # ``Alias = Generic[Args]``: the alias names the class
+            if isinstance(value, (ast.Name, ast.Attribute)) and self.qualify(value):
+                fact.names[name] = self.qualify(value) or ""
+                bind(name, f"alias {fact.names[name]}")
+            elif isinstance(value, ast.Call) and self.qualify(value.func):
+                fact.variables[name] = self.qualify(value.func) or ""
+                bind(name, f"variable {fact.variables[name]}")
+            elif isinstance(node, ast.AnnAssign) and self.annotation_type(node.annotation):
+                fact.variables[name] = self.annotation_type(node.annotation) or ""
+                bind(name, f"variable {fact.variables[name]}")
+            else:
+                bind(name, "assign")
+                fact.variables.pop(name, None)
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, entering ``if``/``try``/``with`` blocks (not functions)."""
+    for node in body:
+        if isinstance(node, ast.If):
+            yield from _top_level(node.body)
+            yield from _top_level(node.orelse)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            yield from _top_level(node.body)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                yield from _top_level(handler.body)
+            yield from _top_level(node.orelse)  # type: ignore[attr-defined]
+            yield from _top_level(node.finalbody)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.With):
+            yield from _top_level(node.body)
+        else:
+            yield node
+
+
+_PLAIN_VALUES = (
+    ast.Constant,
+    ast.JoinedStr,
+    ast.Compare,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+)
+
+
+_PLAIN_BUILTINS = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "abs", "bool", "bytes", "dict", "float", "format", "frozenset", "hash", "int",
+        "isinstance", "issubclass", "len", "list", "repr", "round", "set", "sorted", "str",
+        "sum", "tuple",
+    )
+)  # fmt: skip
+
+
+def _is_plain_value(node: ast.expr, qualify: Callable[[ast.expr], str | None]) -> bool:
+    """A value built right where it stands, never an awaitable: a literal, an operation, a
+    display, a comprehension, a builtin conversion (``len(x)``, ``str(x)``), and ``x and y``
+    or ``x if c else y`` of such values."""
+    if isinstance(node, ast.BoolOp):
+        return all(_is_plain_value(v, qualify) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        return _is_plain_value(node.body, qualify) and _is_plain_value(node.orelse, qualify)
+    if isinstance(node, ast.Call):
+        return qualify(node.func) in _PLAIN_BUILTINS
+    return isinstance(node, _PLAIN_VALUES)
+
+
+def _is_placeholder(body: list[ast.stmt]) -> bool:
+    """A body that only stands in for a real one: a docstring, ``...``, ``pass``, a ``raise``."""
+    for statement in body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or ``...``
+        if not isinstance(statement, (ast.Pass, ast.Raise)):
+            return False
+    return True
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function's body, not entering nested functions, lambdas or classes."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def summarize(source: str | bytes, name: str, is_package: bool = False) -> ModuleFact:
+    """The summary of a module's source; an empty one if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ModuleFact(name=name, is_package=is_package)
+    return _Summarizer(name, is_package).module(tree)

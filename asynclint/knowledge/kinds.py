@@ -1,0 +1,43 @@
+"""What calling something gives: the kinds the index records and the rules compare.
+
+The project index stores these strings in its summaries (``FunctionFact.kind``), the library
+table uses the same spellings (``asynclint/data/libraries.toml``), and the facts answer with
+them (``CALL_KIND``).
+"""
+
+from __future__ import annotations
+
+COROUTINE = "coroutine"  # ``async def``: a coroutine to await
+ASYNC_GENERATOR = "async-generator"  # ``async def`` with ``yield``: iterate with ``async for``
+SYNC = "sync"  # a plain function (generators included)
+ASYNC_CONTEXT_MANAGER = "async-context-manager"  # ``@asynccontextmanager``
+CONTEXT_MANAGER = "context-manager"  # ``@contextmanager``
+PROPERTY = "property"  # read as an attribute, not called
+TASK = "task"  # returns a new ``asyncio.Task`` that nothing else holds
+UNKNOWN = "unknown"  # a decorator the index cannot see through, or several definitions
+AWAITABLE = "awaitable"  # not a coroutine, but must be awaited or it does nothing (or is lost)
+# An object that may be awaited but does its work anyway (a task handle, a future): dropping it
+# is not a missing ``await``; awaiting it is not an error either.
+AWAITABLE_OBJECT = "awaitable-object"
+
+# Annotations that wrap one type with ``None`` (``Optional[T]``, ``Union[T, None]``): both the
+# index's and the engine's annotation readers see the class inside.
+OPTIONAL_WRAPPERS = frozenset(
+    {"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"}
+)
+
+# The builtin containers: plain iterables, never async ones.
+_CONTAINERS = ("list", "tuple", "set", "frozenset", "dict", "str", "bytes", "bytearray", "range")
+# Types (as annotations of parameters and attributes name them) whose values are plain iterables.
+PLAIN_ITERABLE_TYPES = frozenset(
+    {
+        *(f"builtins.{name}" for name in _CONTAINERS),
+        *(f"typing.{name}" for name in ("List", "Tuple", "Set", "FrozenSet", "Dict", "Generator")),
+        "collections.abc.Generator",
+    }
+)
+# Builtins whose call gives a plain iterable or iterator, whatever the arguments.
+PLAIN_ITERABLE_CALLS = frozenset(
+    f"builtins.{name}"
+    for name in (*_CONTAINERS, "enumerate", "zip", "reversed", "sorted", "map", "filter", "iter")
+)

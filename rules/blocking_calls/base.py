@@ -1,0 +1,112 @@
+"""The base of the AL202-AL207 rules: the message, and the fix that runs the call in a thread."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from asynclint.diagnostics import Applicability, Fix
+from asynclint.edits import async_library, module_reference, source_of
+from asynclint.facts.blocking import BLOCKING_CALL
+from asynclint.knowledge.roles import THREAD_OFFLOAD
+from asynclint.rule import Rule
+
+
+def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
+    """``x = f(a, k=v)`` -> ``x = await asyncio.to_thread(f, a, k=v)`` (trio and anyio:
+    ``to_thread.run_sync``, with ``functools.partial`` for keyword arguments), offered only
+    where the call is a whole statement or the whole value of an assignment or return."""
+    context = rule.context
+    statement = context.parent
+    if (
+        not (
+            isinstance(statement, cst.Expr)
+            or (
+                isinstance(statement, (cst.Assign, cst.AnnAssign, cst.Return))
+                and statement.value is node
+            )
+        )
+        or node.lpar
+    ):
+        return None
+    if context.enclosing(cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp) is not None:
+        return None
+    library = async_library(context.module_scope)
+    reference, imports = module_reference(context.module_scope, library)
+    positional = [a for a in node.args if a.keyword is None and a.star != "**"]
+    keywords = [a for a in node.args if a.keyword is not None or a.star == "**"]
+    if library == "asyncio":
+        runner = cst.parse_expression(f"{reference}.to_thread")
+        arguments = [cst.Arg(node.func), *node.args]
+    else:
+        runner = cst.parse_expression(f"{reference}.to_thread.run_sync")
+        if keywords:
+            partial, more = module_reference(context.module_scope, "functools")
+            imports = imports + more
+            bound = cst.Call(
+                cst.parse_expression(f"{partial}.partial"), [cst.Arg(node.func), *node.args]
+            )
+            arguments = [cst.Arg(bound)]
+        else:
+            arguments = [cst.Arg(node.func), *positional]
+    arguments = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in arguments]
+    replacement = cst.Await(expression=cst.Call(runner, arguments))
+    return Fix(
+        "Run it in a worker thread",
+        ((node, replacement),),
+        Applicability.UNSAFE,
+        imports,
+    )
+
+
+# Paragraphs every family's page shares (``<<chains>>``, ``<<thread fix>>`` in the pages).
+_CHAINS_DOC = """\
+    A call of one of the project's sync functions that reaches such a call (directly or a few
+    calls down, across modules) is reported too, at the call in the coroutine, with the chain
+    in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+"""
+_THREAD_FIX_DOC = """\
+    ## Fix safety
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
+    `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
+    thread-unsafe objects it touches and cancellation behave differently. A call used as a
+    context manager (`with open(...)`) gets advice only: it needs a different API.
+"""
+
+
+class BlockingCallRule(Rule):
+    """Base of the family rules; not a rule itself."""
+
+    family: ClassVar[str]
+    requires = (BLOCKING_CALL,)
+    fix_applicability = Applicability.UNSAFE
+    doc_parts = (("chains", _CHAINS_DOC), ("thread fix", _THREAD_FIX_DOC))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self.ask(BLOCKING_CALL, node)
+        if found is None or found.family.name != self.family:
+            return
+        catalogue = self.context.blocking
+        offload = THREAD_OFFLOAD[async_library(self.context.module_scope)]
+        name = source_of(self.context.module, node.func)
+        fix = thread_fix(self, node)
+        if found.chain:
+            self.report(
+                node,
+                f"`{name}()` blocks the event loop through a sync helper: {found.chain_text()} "
+                f"({found.family.title.lower()}); make the helper async or run it in a thread "
+                f"with {offload}",
+                fix,
+            )
+            return
+        replacement = catalogue.replacement_for(found.qualified)
+        if "to_thread" not in replacement:
+            replacement += f", or run it in a thread with {offload}"
+        self.report(
+            node,
+            f"`{name}()` blocks the event loop ({found.family.title.lower()}); use {replacement}",
+            fix,
+        )

@@ -1,0 +1,294 @@
+"""The pages of AL202-AL204: network, process and file calls."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from asynclint.rules.blocking_calls.base import BlockingCallRule
+
+
+class BlockingNetworkCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds blocking network calls inside `async def`: `requests` (module functions and
+    `requests.Session` methods), `urllib.request.urlopen`, `urllib3`, `http.client`, httpx's
+    sync API (`httpx.get`, `httpx.Client`), `smtplib`, `ftplib`, `xmlrpc`, plain sockets and
+    their methods (`sock.recv`, `sock.sendall`), and DNS lookups (`socket.getaddrinfo`,
+    `socket.gethostbyname`). Methods are found through the receiver's type: a constructor
+    (`s = requests.Session()`), a parameter or attribute annotation (`self.http:
+    requests.Session`).
+
+    <<chains>>
+
+    ## Why is this bad?
+    A sync network call waits for the other side while holding the event loop's only thread:
+    every other request, timer and connection of the process stalls for the full round trip,
+    timeouts included.
+
+    ## Example
+    ```python
+    import requests
+
+
+    async def profile(user_id):
+        return requests.get(f"https://api.example.com/users/{user_id}").json()
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+
+    async def profile(user_id):
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"https://api.example.com/users/{user_id}")
+            return response.json()
+    ```
+    Or use `aiohttp.ClientSession`, asyncio streams for sockets (`asyncio.open_connection`),
+    `loop.getaddrinfo()` for DNS, or run the call in a thread with `await
+    asyncio.to_thread(...)` (`trio.to_thread.run_sync`, `anyio.to_thread.run_sync`).
+
+    ## Fix safety
+    When the call is a whole statement, or the whole value of an assignment or `return`, the
+    fix runs it in a worker thread: `await asyncio.to_thread(requests.get, url)`
+    (`trio.to_thread.run_sync` / `anyio.to_thread.run_sync`, with `functools.partial` for
+    keyword arguments). It is unsafe: the call now runs in another thread, so thread-unsafe
+    objects it touches, thread-local state and cancellation behave differently. Moving to an
+    async client is better and is left to you.
+    """
+
+    code = "AL202"
+    name = "blocking-network-call"
+    summary = "A blocking network call (requests, urllib, sockets, DNS ...) inside `async def`"
+    family = "network"
+    noqa_aliases = ("ASYNC210", "ASYNC211", "ASYNC212")
+    invalid = (
+        dedent("""\
+            import requests
+
+            async def f(url):
+                return requests.get(url)  # error: AL202
+        """),
+        dedent("""\
+            import requests
+
+            async def f(url):
+                s = requests.Session()
+                s.post(url)  # error: AL202
+        """),
+        dedent("""\
+            import socket
+
+            async def f(host):
+                return socket.getaddrinfo(host, 80)  # error: AL202
+        """),
+        dedent("""\
+            import httpx
+
+            class Api:
+                def __init__(self):
+                    self.http = httpx.Client()
+
+                async def get(self, url):
+                    return self.http.get(url)  # error: AL202
+        """),
+    )
+    valid = (
+        dedent("""\
+            import httpx
+
+            async def f(url):
+                async with httpx.AsyncClient() as c:
+                    return await c.get(url)
+        """),
+        dedent("""\
+            import requests
+
+            def f(url):
+                return requests.get(url)
+        """),
+        dedent("""\
+            import asyncio, requests
+
+            async def f(url):
+                return await asyncio.to_thread(requests.get, url)
+        """),
+        dedent("""\
+            import requests
+
+            async def f(session, url):
+                return await session.get(url)
+        """),
+    )
+
+
+class BlockingProcessCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds calls that start or wait for processes inside `async def`: `subprocess.run`,
+    `call`, `check_call`, `check_output`, `Popen` and its `wait`/`communicate`, `os.system`,
+    `os.popen`, `os.spawn*`, `os.wait*`. A call that returns at once (`os.waitpid(pid,
+    os.WNOHANG)`) is not reported.
+
+    <<chains>>
+
+    ## Why is this bad?
+    Starting a process forks and execs while the event loop waits; waiting for it (which
+    `run`, `check_output` and `communicate` do) stalls the loop for the whole life of the
+    child process.
+
+    ## Example
+    ```python
+    import subprocess
+
+
+    async def version():
+        return subprocess.check_output(["git", "describe"]).decode()
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def version():
+        process = await asyncio.create_subprocess_exec(
+            "git", "describe", stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await process.communicate()
+        return out.decode()
+    ```
+    With trio or anyio: `await trio.run_process(...)`, `await anyio.run_process(...)`.
+
+    <<thread fix>>
+    """
+
+    code = "AL203"
+    name = "blocking-process-call"
+    summary = "A call that starts or waits for a process (subprocess, os.system ...) in `async def`"
+    family = "process"
+    noqa_aliases = ("ASYNC220", "ASYNC221", "ASYNC222")
+    invalid = (
+        dedent("""\
+            import subprocess
+
+            async def f():
+                subprocess.run(['ls'])  # error: AL203
+        """),
+        dedent("""\
+            import os
+
+            async def f():
+                os.system('ls')  # error: AL203
+        """),
+    )
+    valid = (
+        dedent("""\
+            import asyncio
+
+            async def f():
+                p = await asyncio.create_subprocess_exec('ls')
+                await p.wait()
+        """),
+        dedent("""\
+            import os
+
+            async def f(pid):
+                return os.waitpid(pid, os.WNOHANG)
+        """),
+        dedent("""\
+            import subprocess
+
+            def f():
+                subprocess.run(['ls'])
+        """),
+    )
+
+
+class BlockingFileCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds file and path I/O inside `async def`: `open()`, `io.open`, `os.fdopen`, `codecs.open`,
+    the `os` functions that touch the disk (`os.remove`, `os.listdir`, `os.makedirs`, `os.stat`,
+    the `os.path` functions that ask the disk such as `os.path.exists`), `shutil`, and the
+    `pathlib.Path` methods that read, write or list (`read_text`, `write_bytes`, `iterdir`,
+    `exists`). Pure path arithmetic (`os.path.join`, `Path("a") / "b"`) is not I/O and is never
+    reported.
+
+    <<chains>>
+
+    ## Why is this bad?
+    Disk I/O blocks the thread that does it. On a loaded machine, a network file system or a
+    slow disk, a single `open().read()` stalls every task of the event loop.
+
+    ## Example
+    ```python
+    async def load(path):
+        with open(path) as f:
+            return f.read()
+    ```
+
+    ## Use instead
+    ```python
+    import anyio
+
+
+    async def load(path):
+        return await anyio.Path(path).read_text()
+    ```
+    Or `aiofiles.open(...)`, or run the whole function in a thread with `await
+    asyncio.to_thread(...)`. An `open()` used as a context manager needs one of these, not a
+    line-by-line rewrite.
+
+    <<thread fix>>
+    """
+
+    code = "AL204"
+    name = "blocking-file-call"
+    summary = "File or path I/O (open, os, shutil, pathlib) inside `async def`"
+    family = "file"
+    noqa_aliases = ("ASYNC230", "ASYNC231", "ASYNC232", "ASYNC240")
+    invalid = (
+        dedent("""\
+            async def f(path):
+                with open(path) as f:  # error: AL204
+                    return 1
+        """),
+        dedent("""\
+            import pathlib
+
+            async def f(p: pathlib.Path):
+                return p.read_text()  # error: AL204
+        """),
+        dedent("""\
+            import shutil
+
+            async def f(a, b):
+                shutil.copy(a, b)  # error: AL204
+        """),
+    )
+    valid = (
+        dedent("""\
+            import os
+
+            async def f(a):
+                return os.path.join(a, 'b')
+        """),
+        dedent("""\
+            import anyio
+
+            async def f(p):
+                return await anyio.Path(p).read_text()
+        """),
+        dedent("""\
+            import asyncio
+
+            async def f(p):
+                return await asyncio.to_thread(open, p)
+        """),
+        dedent("""\
+            def f(path):
+                with open(path) as f:
+                    return f.read()
+        """),
+    )

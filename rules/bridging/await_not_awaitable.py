@@ -1,0 +1,166 @@
+"""AL504 await-not-awaitable: ``await`` on something that cannot be awaited."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import libcst as cst
+
+from asynclint.edits import source_of
+from asynclint.facts.awaitables import REFERENCED_CALL_KIND
+from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE
+from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, SYNC
+from asynclint.rule import Rule
+
+
+class AwaitNotAwaitable(Rule):
+    """
+    ## What it does
+    Finds `await` on something that cannot be awaited: the result of a plain function that
+    surely returns no awaitable (the project's functions that return nothing or a plainly
+    typed value, classes without `__await__`, the blocking calls of the catalogue such as
+    `time.sleep()` or `requests.get()`), an `async def` function named without calling it
+    (`await fetch`), and an async generator call (`await ticks()`).
+
+    ## Why is this bad?
+    It fails at run time: "object NoneType can't be used in 'await' expression", "object
+    function can't be used in 'await' expression", "object async_generator can't be used in
+    'await' expression". Usually a sync function was taken for async (or was async once), a
+    call's parentheses were forgotten, or an async generator was meant to be iterated.
+
+    ## Example
+    ```python
+    import time
+
+
+    async def fetch(): ...
+
+
+    async def main():
+        await time.sleep(1)
+        await fetch
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def fetch(): ...
+
+
+    async def main():
+        await asyncio.sleep(1)
+        await fetch()
+    ```
+
+    ## Fix safety
+    No fix is offered: whether the callee should become async, the `await` should go, or the
+    call is missing its arguments depends on the program.
+    """
+
+    code = "AL504"
+    name = "await-not-awaitable"
+    summary = "`await` on something that is not awaitable"
+    requires = (CALL_KIND, NEVER_AWAITABLE, REFERENCED_CALL_KIND)
+
+    invalid = (
+        dedent("""\
+            def save(record):
+                print(record)
+
+            async def main(record):
+                await save(record)  # error: AL504
+        """),
+        dedent("""\
+            async def fetch(): ...
+
+            async def main():
+                await fetch  # error: AL504
+        """),
+        dedent("""\
+            async def ticks():
+                yield 1
+
+            async def main():
+                await ticks()  # error: AL504
+        """),
+        dedent("""\
+            import time
+
+            async def main():
+                await time.sleep(1)  # error: AL504
+        """),
+    )
+    valid = (
+        dedent("""\
+            async def fetch(): ...
+
+            async def main():
+                await fetch()
+        """),
+        dedent("""\
+            async def fetch(): ...
+
+            def start():
+                return fetch()
+
+            async def main():
+                await start()
+        """),
+        dedent("""\
+            def start(job):
+                return job.run()
+
+            async def main(job):
+                await start(job)
+        """),
+        dedent("""\
+            import asyncio
+
+            async def main(task: asyncio.Task):
+                await task
+        """),
+        dedent("""\
+            class Base:
+                def run(self):
+                    pass
+
+            class Child(Base):
+                async def run(self): ...
+
+            async def main(job: Base):
+                await job.run()
+        """),
+    )
+
+    def visit_Await(self, node: cst.Await) -> None:
+        context = self.context
+        expression = node.expression
+        if isinstance(expression, cst.Call):
+            kind = self.ask(CALL_KIND, expression)
+            if kind not in (None, SYNC, ASYNC_GENERATOR):
+                return  # a coroutine, a future, a task: awaitable
+            name = source_of(context.module, expression.func)
+            if kind == ASYNC_GENERATOR:
+                self.report(
+                    node,
+                    f"`{name}()` is an async generator: it cannot be awaited; iterate it with "
+                    "`async for`",
+                )
+            elif self.ask(NEVER_AWAITABLE, expression.func):
+                self.report(
+                    node,
+                    f"`{name}()` returns a value that cannot be awaited (it fails at run "
+                    "time); drop the `await`, or make the function `async def`",
+                )
+            return
+        if isinstance(expression, (cst.Name, cst.Attribute)):
+            kind = self.ask(REFERENCED_CALL_KIND, expression)
+            if kind == COROUTINE:
+                name = source_of(context.module, expression)
+                self.report(
+                    node,
+                    f"`{name}` is a coroutine function, not a coroutine: awaiting it fails at "
+                    f"run time; call it: `await {name}(...)`",
+                )

@@ -1,0 +1,46 @@
+"""What the AL1xx rules share: how a message names the call, the ``await`` fix, the base."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.diagnostics import Applicability, Fix
+from asynclint.edits import awaited, source_of
+from asynclint.knowledge.kinds import COROUTINE
+from asynclint.rule import Context, Rule
+
+# The "Fix safety" paragraph of every AL1xx page (``<<fix safety>>`` in the pages).
+_FIX_SAFETY = """
+The fix inserts `await`; it is offered only inside `async def` and is unsafe: the awaited
+code now runs (and may raise) where before it silently did not, and the statement now waits
+for it. If the coroutine was meant to run in the background, schedule it with
+`asyncio.create_task()` (keeping a reference) instead.
+"""
+
+
+def describe_call(context: Context, call: cst.Call, kind: str) -> str:
+    """The start of a message: what calling ``call.func`` creates, and that it ..."""
+    name = source_of(context.module, call.func)
+    if kind == COROUTINE:
+        return f"`{name}()` is a coroutine function: calling it creates a coroutine that"
+    return f"`{name}()` returns an awaitable (a future) that"
+
+
+def await_fix(rule: Rule, node: cst.Call, parent: cst.CSTNode | None = None) -> Fix | None:
+    """Insert ``await`` before ``node`` (whose parent is ``parent``, by default the parent of
+    the node being visited), where the engine knows ``await`` is allowed."""
+    context = rule.context
+    if not context.in_async_function or context.enclosing(cst.GeneratorExp) is not None:
+        return None
+    return Fix(
+        "Add `await`",
+        ((node, awaited(node, parent or context.parent)),),
+        Applicability.UNSAFE,
+    )
+
+
+class MissingAwaitRule(Rule):
+    """Base of the AL1xx rules; not a rule itself."""
+
+    fix_applicability = Applicability.UNSAFE
+    doc_parts = (("fix safety", _FIX_SAFETY),)

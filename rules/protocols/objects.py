@@ -1,0 +1,142 @@
+"""What AL505 knows of the object a ``with`` or a ``for`` uses: literals, plain iterables,
+plain generator functions of the module, and the protocols the shared facts give."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.facts.protocols import (
+    CLASS_MEMBER,
+    CONSTRUCTED_HERE,
+    INDEXED,
+    PROTOCOLS,
+    SUBCLASS_METHOD_KINDS,
+)
+from asynclint.facts.resolution import QUALIFIED_NAME, VALUE, Instance
+from asynclint.knowledge.kinds import PLAIN_ITERABLE_CALLS, SYNC
+from asynclint.rule import Context, Rule
+from asynclint.rules.protocols.methods import own_yield
+from asynclint.syntax.nodes import iter_children
+
+DISPLAYS = (
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+)
+
+
+def is_async_expression(node: cst.CSTNode) -> bool:
+    """Whether an expression holds an ``await`` or an ``async for`` (a generator expression
+    that does is an async generator)."""
+    pending: list[cst.CSTNode] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Await):
+            return True
+        if isinstance(current, cst.CompFor) and current.asynchronous is not None:
+            return True
+        pending.extend(iter_children(current))
+    return False
+
+
+def protocols(
+    rule: Rule, node: cst.BaseExpression, with_targets: set[tuple[int, str]]
+) -> frozenset[str] | None:
+    """The protocol methods of what ``node`` evaluates to, or None when unsure."""
+    if isinstance(node, (cst.Name, cst.Attribute)) and bound_by_with(
+        rule.context, node, with_targets
+    ):
+        return None
+    return rule.ask(PROTOCOLS, node)
+
+
+def bound_by_with(
+    context: Context, node: cst.BaseExpression, with_targets: set[tuple[int, str]]
+) -> bool:
+    """Whether the name at the head of ``node`` is bound by ``with ... as name`` (the
+    ``(id(scope node), name)`` pairs of ``with_targets``). The engine gives such a name the
+    type of the context manager, but it holds what ``__enter__`` returns: the yielded value
+    of an ``@contextmanager`` function, a connection from a pool, a path from
+    ``TemporaryDirectory()``."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    if not isinstance(node, cst.Name) or not with_targets:
+        return False
+    name = node.value
+    innermost = context.scopes[-1]
+    for scope in reversed(context.scopes):
+        if scope.kind == "class" and scope is not innermost:
+            continue
+        if name in scope.bindings:
+            return (id(scope.node), name) in with_targets
+    return False
+
+
+def subclass_may_add(rule: Rule, node: cst.BaseExpression, method: str) -> bool:
+    """Whether the object, known by its declared class rather than by construction, may be
+    of a project subclass that defines ``method``. ``self`` in a method of the class is
+    always unsure: a subclass may also get the method from another base (a mixin)."""
+    value = rule.ask(VALUE, node)
+    if not isinstance(value, Instance) or not rule.ask(INDEXED, node):
+        return False
+    if isinstance(node, cst.Call) and rule.ask(CONSTRUCTED_HERE, node):
+        return False  # constructed here (or listed in the library table)
+    if isinstance(node, cst.Name) and value.type == rule.context.enclosing_class():
+        return True
+    return bool(rule.ask(SUBCLASS_METHOD_KINDS, (value.type, method)))
+
+
+def has_getitem(rule: Rule, node: cst.BaseExpression) -> bool:
+    """Whether the object's class has ``__getitem__`` (``for`` falls back to it)."""
+    value = rule.ask(VALUE, node)
+    if not isinstance(value, Instance):
+        return False
+    return rule.ask(CLASS_MEMBER, (value.type, "__getitem__")) is not None
+
+
+def gives_plain_iterable(
+    rule: Rule, call: cst.Call, kind: str | None, plain_generators: dict[str, bool]
+) -> bool:
+    """A builtin that makes a plain iterable, a method of a literal, or a plain generator
+    function of this module (``plain_generators`` remembers the module's answers)."""
+    func = call.func
+    if rule.ask(QUALIFIED_NAME, func) in PLAIN_ITERABLE_CALLS:
+        return True
+    if isinstance(func, cst.Attribute) and isinstance(func.value, DISPLAYS):
+        return True  # ``{...}.items()``, ``"a b".split()``: builtin types' methods
+    return kind == SYNC and _is_plain_generator(rule.context, func, plain_generators)
+
+
+def _is_plain_generator(
+    context: Context, func: cst.BaseExpression, plain_generators: dict[str, bool]
+) -> bool:
+    """Whether ``func`` names an undecorated, plain generator function defined at the
+    top level of this module."""
+    if not isinstance(func, cst.Name) or context.module_info is None:
+        return False
+    name = func.value
+    qualified = f"{context.module_info[0]}.{name}"
+    if context.lookup(name) != qualified:
+        return False
+    if name not in plain_generators:
+        definitions = [
+            s
+            for s in context.module.body
+            if isinstance(s, (cst.FunctionDef, cst.ClassDef)) and s.name.value == name
+        ]
+        found = len(definitions) == 1 and isinstance(definitions[0], cst.FunctionDef)
+        function = definitions[0] if found else None
+        plain_generators[name] = (
+            isinstance(function, cst.FunctionDef)
+            and function.asynchronous is None
+            and not function.decorators
+            and own_yield(function)
+        )
+    return plain_generators[name]

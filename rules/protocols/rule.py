@@ -1,0 +1,280 @@
+"""AL505 sync-async-protocol-mismatch: the rule, for ``with``, ``for`` and definitions."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.edits import source_of
+from asynclint.facts.protocols import (
+    ASYNC_ITERATOR,
+    CLASS_MEMBER,
+    CONSTRUCTED_HERE,
+    CONSTRUCTS_OTHERWISE,
+    INDEXED,
+    LIBRARY_CALL_KIND,
+    PROTOCOLS,
+    SUBCLASS_METHOD_KINDS,
+)
+from asynclint.facts.resolution import CALL_KIND, QUALIFIED_NAME, VALUE
+from asynclint.knowledge.kinds import ASYNC_GENERATOR, AWAITABLE, COROUTINE
+from asynclint.rule import Context, Rule
+from asynclint.rules.protocols.methods import (
+    AITER_MESSAGE,
+    INIT_MESSAGE,
+    SYNC_ONLY_METHODS,
+    context_decorator,
+    decorator_message,
+    is_placeholder,
+    may_construct_otherwise,
+)
+from asynclint.rules.protocols.objects import (
+    DISPLAYS,
+    gives_plain_iterable,
+    has_getitem,
+    is_async_expression,
+    protocols,
+    subclass_may_add,
+)
+from asynclint.rules.protocols.page import INVALID, PAGE, VALID
+
+_PLAIN = "a sync-only iterable: `async for` fails with TypeError; use `for`"
+
+
+class SyncAsyncProtocolMismatch(Rule):
+    __doc__ = PAGE
+
+    code = "AL505"
+    name = "sync-async-protocol-mismatch"
+    summary = "A sync protocol is used on an async-only object, or the reverse"
+    requires = (
+        CALL_KIND,
+        CLASS_MEMBER,
+        CONSTRUCTED_HERE,
+        CONSTRUCTS_OTHERWISE,
+        INDEXED,
+        LIBRARY_CALL_KIND,
+        PROTOCOLS,
+        QUALIFIED_NAME,
+        SUBCLASS_METHOD_KINDS,
+        VALUE,
+    )
+
+    invalid = INVALID
+    valid = VALID
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        # Functions whose ``yield`` decides (``id`` -> whether one was seen): those under
+        # ``@contextmanager``/``@asynccontextmanager``, and ``async def __aiter__`` methods.
+        self._yields: dict[int, bool] = {}
+        # module-level function name -> whether it is a plain, undecorated generator function
+        self._plain_generators: dict[str, bool] = {}
+        # ``(id(function node), name)`` of names bound by ``with ... as name``
+        self._with_targets: set[tuple[int, str]] = set()
+
+    # --- with / async with ------------------------------------------------------------------
+    def visit_With(self, node: cst.With) -> None:
+        if not self.ask(INDEXED, node):
+            return
+        is_async = node.asynchronous is not None
+        for item in node.items:
+            message = self._with_mismatch(item.item, is_async)
+            if message is not None and not self._expected_to_fail():
+                self.report(item.item, message)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            scope = self.context.scope
+            if scope.kind != "module":
+                self._with_targets.add((id(scope.node), node.asname.name.value))
+
+    def _with_mismatch(self, expression: cst.BaseExpression, is_async: bool) -> str | None:
+        if isinstance(expression, cst.Call):
+            message = self._with_call_mismatch(expression, is_async)
+            if message is not None:
+                return message
+        methods = protocols(self, expression, self._with_targets)
+        if methods is None:
+            return None
+        what = self._describe(expression)
+        if not is_async and "__aenter__" in methods and "__enter__" not in methods:
+            if subclass_may_add(self, expression, "__enter__"):
+                return None
+            return (
+                f"{what} is an async-only context manager: a plain `with` fails "
+                f"with TypeError; use `async with`{self._inside_async()}"
+            )
+        if is_async and "__enter__" in methods and "__aenter__" not in methods:
+            if subclass_may_add(self, expression, "__aenter__"):
+                return None
+            return (
+                f"{what} is a sync-only context manager: `async with` fails "
+                "with TypeError; use `with`"
+            )
+        return None
+
+    def _with_call_mismatch(self, expression: cst.Call, is_async: bool) -> str | None:
+        """A call whose kind alone says it gives no context manager for the statement."""
+        statement = "async with" if is_async else "with"
+        kind = self.ask(CALL_KIND, expression)
+        callee = _Code(self.context.module, expression.func)
+        if kind == COROUTINE:
+            return (
+                f"{callee} creates a coroutine, which is not a context manager: if it "
+                f"returns one, use `{statement} await ...`; if it `yield`s once, make it an "
+                "`@asynccontextmanager` and use `async with`"
+            )
+        if kind == ASYNC_GENERATOR:
+            return (
+                f"{callee} is an async generator, not a context manager: decorate the "
+                "function with `@contextlib.asynccontextmanager` and use `async with`"
+            )
+        # Of the library table's awaitables none supports a plain ``with`` (the project's
+        # own awaitable classes may).
+        if (
+            kind == AWAITABLE
+            and not is_async
+            and self.ask(LIBRARY_CALL_KIND, expression) == AWAITABLE
+        ):
+            return (
+                f"{callee} returns an awaitable, which plain `with` cannot use: "
+                f"`async with` it{self._inside_async()} when it is an async context "
+                "manager (an `aiohttp` request, an `asyncpg` pool's `acquire()`), "
+                "else `with await ...`"
+            )
+        return None
+
+    # --- for / async for / comprehensions -------------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        self._check_iteration(node.iter, node.asynchronous is not None)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._check_iteration(node.iter, node.asynchronous is not None)
+
+    def _check_iteration(self, iterable: cst.BaseExpression, is_async: bool) -> None:
+        if not self.ask(INDEXED, iterable):
+            return
+        message = self._async_for_mismatch(iterable) if is_async else self._for_mismatch(iterable)
+        if message is not None and not self._expected_to_fail():
+            self.report(iterable, message)
+
+    def _expected_to_fail(self) -> bool:
+        """Whether the code runs inside ``with pytest.raises(...)`` or ``with
+        self.assertRaises(...)``: a test that makes the mistake on purpose."""
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if not isinstance(ancestor, cst.With):
+                continue
+            for item in ancestor.items:
+                call = item.item
+                if not isinstance(call, cst.Call):
+                    continue
+                if self.ask(QUALIFIED_NAME, call.func) == "pytest.raises" or (
+                    isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value.startswith("assertRaises")
+                ):
+                    return True
+        return False
+
+    def _for_mismatch(self, iterable: cst.BaseExpression) -> str | None:
+        if isinstance(iterable, cst.Call):
+            kind = self.ask(CALL_KIND, iterable)
+            if self.ask(QUALIFIED_NAME, iterable.func) == "builtins.aiter":
+                kind = ASYNC_ITERATOR
+            if kind in (ASYNC_GENERATOR, ASYNC_ITERATOR):
+                # (a coroutine iterated with ``for`` is AL103's)
+                what = "an async generator" if kind == ASYNC_GENERATOR else "an async iterator"
+                return (
+                    f"`{source_of(self.context.module, iterable.func)}()` gives {what}: a plain "
+                    f"`for` fails with TypeError; use `async for`{self._inside_async()}"
+                )
+        methods = protocols(self, iterable, self._with_targets)
+        if methods is None or "__aiter__" not in methods or "__iter__" in methods:
+            return None
+        if subclass_may_add(self, iterable, "__iter__") or has_getitem(self, iterable):
+            return None
+        return (
+            f"{self._describe(iterable)} is an async-only iterable: a plain `for` "
+            f"fails with TypeError; use `async for`"
+            f"{self._inside_async()}"
+        )
+
+    def _async_for_mismatch(self, iterable: cst.BaseExpression) -> str | None:
+        if isinstance(iterable, DISPLAYS) or (
+            isinstance(iterable, cst.GeneratorExp) and not is_async_expression(iterable)
+        ):
+            return f"{self._describe(iterable)} is {_PLAIN}"
+        if isinstance(iterable, cst.Call):
+            callee = _Code(self.context.module, iterable.func)
+            kind = self.ask(CALL_KIND, iterable)
+            if kind == COROUTINE:
+                return (
+                    f"{callee} creates a coroutine, not an async iterator: if it returns "
+                    "one, use `async for ... in await ...`; to produce items one by one, make "
+                    "the function an async generator (`yield` them)"
+                )
+            if gives_plain_iterable(self, iterable, kind, self._plain_generators):
+                return f"{callee} gives {_PLAIN}"
+        methods = protocols(self, iterable, self._with_targets)
+        if methods is None or "__iter__" not in methods or "__aiter__" in methods:
+            return None
+        if subclass_may_add(self, iterable, "__aiter__"):
+            return None
+        return f"{self._describe(iterable)} is {_PLAIN}"
+
+    # --- decorators and special methods ---------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        context = self.context
+        name = node.name.value
+        if context.scope.kind == "class" and node.asynchronous is not None:
+            if name == "__init__" and not may_construct_otherwise(self, context.scope.node):
+                self.report(node.name, INIT_MESSAGE)
+            elif name in SYNC_ONLY_METHODS:
+                self.report(node.name, f"`async def {name}`: {SYNC_ONLY_METHODS[name]}")
+            elif name == "__aiter__" and not is_placeholder(node.body):
+                self._yields[id(node)] = False
+        if any(context_decorator(self, d) for d in node.decorators):
+            self._yields[id(node)] = False
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        key = id(self.context.scope.node)
+        if key in self._yields:
+            self._yields[key] = True
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        yields = self._yields.pop(id(node), None)
+        if yields is None:
+            return
+        is_async = node.asynchronous is not None
+        if not yields:
+            # ``return other_cm()`` under a decorator is fine; an ``async def __aiter__``
+            # that does not yield returns a coroutine.
+            if is_async and node.name.value == "__aiter__" and not node.decorators:
+                self.report(node.name, AITER_MESSAGE)
+            return
+        for decorator in node.decorators:
+            message = decorator_message(context_decorator(self, decorator), is_async)
+            if message is not None:
+                self.report(decorator, message)
+
+    # --- messages -------------------------------------------------------------------------
+    def _describe(self, node: cst.BaseExpression) -> str:
+        if isinstance(node, cst.Call):
+            return f"`{source_of(self.context.module, node.func)}()`"
+        return f"`{source_of(self.context.module, node)}`"
+
+    def _inside_async(self) -> str:
+        return "" if self.context.in_async_function else " (inside an `async def`)"
+
+
+class _Code:
+    """A callee's code for a message, printed only if a message is made (printing code is the
+    costly part of a check that usually finds nothing)."""
+
+    def __init__(self, module: cst.Module, func: cst.BaseExpression) -> None:
+        self.module = module
+        self.func = func
+
+    def __format__(self, spec: str) -> str:
+        return f"`{source_of(self.module, self.func)}()`"
