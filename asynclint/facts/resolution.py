@@ -144,14 +144,9 @@ def NEVER_AWAITABLE(context: Context, func: cst.BaseExpression) -> bool:
     return index.never_awaitable(callee)
 
 
-@fact("annotation-type", uses=(QUALIFIED_NAME,))
-def ANNOTATION_TYPE(context: Context, node: cst.BaseExpression) -> str | None:
-    """The class an annotation names: ``Client``, ``Optional[Client]``, ``Client | None``."""
-    return annotation_type(context, node)
-
-
 def annotation_type(context: Context, node: cst.BaseExpression) -> str | None:
-    """``ANNOTATION_TYPE`` without the memo (annotations in strings are parsed on the fly)."""
+    """The class an annotation names: ``Client``, ``Optional[Client]``, ``Client | None``
+    (annotations in strings are parsed on the fly, so the answer is not memoised)."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         left, right = annotation_type(context, node.left), annotation_type(context, node.right)
         if right in (None, "builtins.None"):

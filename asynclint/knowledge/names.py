@@ -19,11 +19,6 @@ LOGGING_METHODS = frozenset(
 _LOGGER_RE = re.compile(r"^_*(log|logger|logging)$|logger$", re.IGNORECASE)
 
 
-def is_loop_name(name: str) -> bool:
-    """``loop``, ``self._loop``: the conventional names of an event loop."""
-    return name.rsplit(".", 1)[-1] in LOOP_NAMES
-
-
 def is_logger_name(name: str) -> bool:
     """``log``, ``logger``, ``self._logger``, ``LOGGER``, ``access_logger``: code names its
     loggers so, and a call on one only writes a record."""

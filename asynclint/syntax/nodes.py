@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -134,11 +133,6 @@ def target_names(target: cst.CSTNode) -> Iterator[str]:
             yield from target_names(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from target_names(target.value)
-
-
-def words(name: str) -> list[str]:
-    """``getOrCreate_user`` -> ``["get", "or", "create", "user"]``."""
-    return [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
 
 
 def lone_assignment(
