@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -26,6 +26,7 @@ from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
 from asynclint.index import module_name
+from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.reporters import FORMATTERS, OUTPUT_FORMATS, format_statistics, format_text
 from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
@@ -220,6 +221,8 @@ def main(
     problems = [p for r in results for p in r.problems]
     for problem in problems:
         _echo_problem(problem)
+    for note in _index_notes(run, results):
+        click.echo(note, err=True)
     if diff:
         sys.exit(_report_diff(results, output, bool(problems)))
     sys.exit(_report(results, sources, output, fix_mode, stdin_fix=paths == ("-",) and fix))
@@ -277,6 +280,8 @@ class _Run:
     fix_mode: FixMode | None
     write: bool  # write the fixes back (``--fix`` without ``--diff``)
     use_cache: bool
+    # The run's sessions, with the files they need not name as unreadable (``_index_notes``).
+    sessions: list[tuple[ProjectSession, frozenset[Path]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -400,6 +405,7 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
     session = None
     if stdin_filename:
         session = _session([settings_path], [task], run, jobs=1)
+        task = replace(task, module=session.module_for(settings_path))
         tune_collector()
     return [on_deep_stack(check_text, source, task, session)], {display: source.text}
 
@@ -425,7 +431,10 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]
-    results.extend(run_tasks(tasks, jobs, _session(files, tasks, run, jobs)))
+    session = _session(files, tasks, run, jobs)
+    if session.own_names:  # files indexed under a name of their own
+        tasks = [replace(task, module=session.module_for(Path(task.path))) for task in tasks]
+    results.extend(run_tasks(tasks, jobs, session))
     return results, {}
 
 
@@ -434,7 +443,7 @@ def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> Proj
     needs one, and the catalogue of each file's blocking-call configuration."""
     rules = {RULES_BY_CODE[code] for task in tasks for code in task.codes}
     python = run.configs.for_path(files[0]).python if files else None
-    return ProjectSession.build(
+    session = ProjectSession.build(
         files,
         rules,
         run.configs,
@@ -443,3 +452,26 @@ def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> Proj
         blocking={task.blocking_config for task in tasks},
         python=python,
     )
+    # The file given on standard input is read from there, whatever its copy on disk holds
+    # (an editor's buffer, half written).
+    stdin = frozenset([files[0].resolve()] if run.paths == ("-",) and files else [])
+    run.sessions.append((session, stdin))
+    return session
+
+
+def _index_notes(run: _Run, results: list[FileResult]) -> list[str]:
+    """The line, once per run, that names the project files the index could not read: never
+    a module lost without a word. A linted file already reported as unreadable (a problem, a
+    syntax error) is not named again."""
+    reported = {
+        result.path
+        for result in results
+        if result.problems or any(d.code == SYNTAX_ERROR_CODE for d in result.diagnostics)
+    }
+    notes = []
+    for session, besides in run.sessions:
+        named = {path for path in session.unreadable if _display_path(path) in reported}
+        note = session.unreadable_note(_display_path, besides | named)
+        if note is not None:
+            notes.append(note)
+    return notes

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from asynclint import __version__
 from asynclint.config import ConfigFinder
-from asynclint.index import is_project_root, module_name, project_root
+from asynclint.index import is_project_root, project_root
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext, check_source
 from asynclint.rules import ALL_RULES
@@ -111,7 +111,7 @@ class Plugin:
         if self.filename not in ("stdin", "-") and path.is_file():
             resolved = path.resolve()
             session = _session_for(resolved, self.blocking)
-            where = session.context_for(module_name(resolved), self.blocking)
+            where = session.context_for(session.module_for(resolved), self.blocking)
         elif self.catalogue is not None:
             alone = ModuleContext.alone(source, self.filename)
             where = ModuleContext(alone.index, alone.name, False, self.catalogue)

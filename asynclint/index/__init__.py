@@ -6,11 +6,13 @@ coroutine functions, async generators or plain functions, which classes support 
 protocols, what names a module imports or re-exports, and the types that annotations and
 constructor calls give to attributes and module variables.
 
-Summaries come from the standard library's ``ast`` (they only record definitions) and are
-cached on disk by the hash of the file's content and of the code that makes them.
+Summaries come from the standard library's ``ast`` (they only record definitions; source in
+newer syntax than the running Python's is read through LibCST first) and are cached on disk by
+the hash of the file's content and of the code that makes them.
 
 - ``model``: the facts a summary holds (JSON round-trip), ``Definition`` and ``Instance``;
 - ``summarise``: the ``ast`` prepass that makes a module's summary;
+- ``downgrade``: newer syntax rewritten, through LibCST, into syntax the running ``ast`` reads;
 - ``locate``: a file's project and module name, a module's file on the search path;
 - ``cache``: summaries on disk, and the digest that versions them;
 - ``query``: ``ProjectIndex`` and its queries (``blocking`` and ``callers`` hold the queries

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import marshal
@@ -29,10 +30,12 @@ _SUMMARY_ROOT = "asynclint.index.summarise"
 def summary_version() -> str:
     """A digest of what decides a summary's content, computed once per process: the source of
     ``summarise`` and of every asynclint module it imports, directly or not (the facts'
-    dataclasses, ``absolute_module``, the kinds and names it records), and the Python version
-    (its ``ast`` and its builtins)."""
+    dataclasses, ``absolute_module``, the kinds and names it records), the Python version
+    (its ``ast`` and its builtins) and LibCST's (the newer syntax it reads)."""
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"python {sys.version_info[0]}.{sys.version_info[1]}".encode())
+    # Source in newer syntax is read through LibCST (``downgrade``): its grammar counts too.
+    digest.update(f"\0libcst {importlib.metadata.version('libcst')}".encode())
     for name in summary_modules():
         digest.update(f"\0{name}\0".encode())
         digest.update(_module_source(name))

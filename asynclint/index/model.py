@@ -43,6 +43,14 @@ class FunctionFact:
     # calls are not (``def suglen(self) -> int: return self.execute_command(...)`` returns an
     # awaitable in an async client).
     plain_returns: bool = False
+    # The positional parameters' names, in order (``self`` included), for call-site flow.
+    params: list[str] = field(default_factory=list)
+    # Whether every ``return`` gives the receiver (``return self``): an ``__aenter__`` so
+    # written enters as the object itself.
+    returns_self: bool = False
+    # Unannotated: the callee (qualified) whose call every ``return`` gives, as in
+    # ``return Client(url)``: the function returns what that call makes.
+    returns_made: str | None = None
 
 
 @dataclass
@@ -51,6 +59,9 @@ class ClassFact:
     methods: dict[str, FunctionFact] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)  # name -> qualified type
     protocols: list[str] = field(default_factory=list)  # dunder methods defined here
+    # Every name the class or its methods assign as data (``self.handler = handler``,
+    # ``retries = 3``), typed or not: such a name may hold any callable.
+    data: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +83,16 @@ class ModuleFact:
     # method: called at module level or in nested functions and lambdas, or taken as a value
     # (``loop.call_soon(_helper)``). Such a function may run anywhere.
     loose_private: list[str] = field(default_factory=list)
+    # False when the source could not be parsed (not even as newer syntax): the summary is
+    # empty, and the module's facts are unknown.
+    readable: bool = True
+    # Calls of functions that may be the project's: [callee, positional evidence, keyword
+    # evidence, whether ``*args``/``**kwargs`` are passed] (see ``asynclint.index.callsites``).
+    call_sites: list[list] = field(default_factory=list)
+    # Attribute names read other than as the callee of a call (``callback=self.save``).
+    attribute_refs: list[str] = field(default_factory=list)
+    # Qualified names read other than as a callee (``app.add_route(handle)``).
+    name_refs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -88,14 +109,19 @@ class ModuleFact:
 
 def _class_from_json(value: dict) -> ClassFact:
     methods = {k: FunctionFact(**v) for k, v in value["methods"].items()}
-    return ClassFact(value["bases"], methods, value["attributes"], value["protocols"])
+    return ClassFact(
+        value["bases"], methods, value["attributes"], value["protocols"], value["data"]
+    )
 
 
 @dataclass(frozen=True)
 class Instance:
-    """An object of the class with this qualified name (``"aiohttp.ClientSession"``)."""
+    """An object of the class with this qualified name (``"aiohttp.ClientSession"``); for a
+    container, the class of its items (``list[Client]``: ``item="pkg.Client"``), or of a
+    mapping's values."""
 
     type: str
+    item: str | None = None
 
 
 @dataclass(frozen=True)
