@@ -6,11 +6,13 @@ imported. Re-exports are followed (``from .x import y``, ``import x``, ``__all__
 imports, ``X = Y`` aliases, lazy-import tables), and so are class bases. Then:
 
 - ``[calls]``: the kind the source implies (``async def``, async generator, return annotation,
-  the class of the returned object, ...) must equal the listed kind;
+  the class of the returned object, ...) must equal the listed kind; a ``plain`` entry needs a
+  certain ``sync`` (no value returned, a plain annotation, a generator, a class without
+  ``__await__``), and nothing awaitable;
 - ``[classes]``: the async protocols of the class (``__aenter__``/``__aexit__``, ``__await__``,
   ``__aiter__``, ...), through its bases, must equal the listed ones;
 - ``[returns]``: the listed class must appear in the return annotation, the returned expression
-  or the docstring of the callable;
+  or the docstring of the callable; so must each class of ``[tuples]`` and ``[items]``;
 - ``[aliases]``: both names must resolve to the same definition.
 
 When the implementation does not tell (a C extension, a method generated at runtime, an
@@ -27,7 +29,7 @@ This is a developer tool, not a test. Usage::
 
     python3 -m venv /tmp/libvenv
     /tmp/libvenv/bin/pip install aiohttp httpx asyncpg redis motor aiofiles websockets trio anyio \
-        mypy types-aiofiles   # mypy for typeshed's stdlib stubs
+        requests mypy types-aiofiles   # mypy for typeshed's stdlib stubs
     python tests/check_library_table.py --site-packages /tmp/libvenv/lib/python3.11/site-packages
     python tests/check_library_table.py --site-packages DIR --dump aiohttp.ClientSession
 
@@ -57,8 +59,19 @@ else:
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "asynclint" / "data" / "libraries.toml"
 
-CALL_KINDS = ("coroutine", "awaitable", "async-context-manager", "async-iterator", "task", "sync")
+CALL_KINDS = (
+    "coroutine",
+    "awaitable",
+    "async-context-manager",
+    "async-iterator",
+    "task",
+    "sync",
+    "plain",
+    "property",
+)
 PROTOCOLS = ("async-context-manager", "context-manager", "awaitable", "async-iterator", "iterator")
+# Kinds of call whose result may be awaited: none of them may be listed "plain".
+AWAITABLE_KINDS = {"coroutine", "awaitable", "task"}
 
 # Names from typing / collections.abc / contextlib, as return annotations.
 ANNOTATION_KINDS = {
@@ -898,8 +911,12 @@ class Inferrer:
             node.value if isinstance(node, ast.Subscript) else node, target.module, target.owner
         )
         if isinstance(resolved, ClassTarget) and resolved.module.name not in ABC_MODULES:
-            if name == "Future" or self._is_task(resolved):
-                pass  # asyncio's Future and Task: by name below
+            asyncio_future = name == "Future" and resolved.module.name.split(".")[0] in {
+                "asyncio",
+                "_asyncio",
+            }
+            if asyncio_future or self._is_task(resolved):
+                pass  # asyncio's Future and Task: by name below (not concurrent.futures')
             else:
                 inferred = self.class_kind(resolved)
                 inferred.why = f"returns {resolved.qualname}"
@@ -1078,11 +1095,20 @@ def _is_stub_body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def type_candidates(
-    resolver: Resolver, target: DefTarget, self_cls: ClassTarget | None, depth: int = 0
+    resolver: Resolver,
+    target: DefTarget,
+    self_cls: ClassTarget | None,
+    depth: int = 0,
+    nested: bool = False,
 ) -> list[tuple[ClassTarget, str]]:
-    """Classes a callable's result may be an instance of, with where each was seen."""
+    """Classes a callable's result may be an instance of, with where each was seen (with
+    ``nested``: also a ``Self`` inside the return annotation, for the items of a container)."""
     found: list[tuple[ClassTarget, str]] = []
     node = target.node
+    if nested and node.returns is not None and self_cls is not None:
+        names = ast.walk(node.returns)
+        if any(isinstance(name, ast.Name) and name.id == "Self" for name in names):
+            found.append((self_cls, "Self in the annotation"))
 
     def from_expression(expr: ast.expr, how: str, depth: int = 0) -> None:
         if depth > 3:
@@ -1154,6 +1180,24 @@ def type_candidates(
     return found
 
 
+def _tuple_base_items(resolver: Resolver, target: ClassTarget) -> list[Target] | None:
+    """For ``class X(tuple[A, B])``: what A and B are; None for a class not built so."""
+    for base in target.node.bases:
+        if (
+            isinstance(base, ast.Subscript)
+            and _last_name(base.value) == "tuple"
+            and isinstance(base.slice, ast.Tuple)
+        ):
+            items = []
+            for item in base.slice.elts:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    item = ast.parse(item.value, mode="eval").body
+                head = item.value if isinstance(item, ast.Subscript) else item
+                items.append(resolver.expression(head, target.module, None))
+            return items
+    return None
+
+
 def _returns_self(node: ast.AST) -> bool:
     values = _returned_values(node)
     return bool(values) and all(isinstance(v, ast.Name) and v.id == "self" for v in values)
@@ -1222,16 +1266,24 @@ class Checker:
         return parent if isinstance(parent, ClassTarget) else None
 
     def check_call(self, key: str, expected: str) -> tuple[str, str]:
+        # "plain" is a "sync" call whose result is surely no awaitable: only a certain "sync"
+        # (no value returned, a plain annotation, a generator, a class without __await__) shows it.
+        plain = expected == "plain"
+        expected = "sync" if plain else expected
         last = ""
         for label, resolver in (("source", self.implementation), ("stub", self.stubs)):
             target = resolver.resolve(key)
             if isinstance(target, Missing) and not target.found_module:
+                if label == "source" and key.startswith("builtins."):
+                    continue  # builtins have no source: their stub tells
                 return "missing", target.reason
             inferred = Inferrer(resolver).call_kind(target, self.owner_class(resolver, key))
             if inferred.kinds == {"awaitable"} and expected == "coroutine":
                 if re.search(r"\bAwaitable\b", inferred.why):
                     # annotated `Awaitable`: a coroutine is one, more precisely
                     inferred.kinds = {"coroutine"}
+            if plain and inferred.kinds & AWAITABLE_KINDS:
+                return "mismatch", f"{label} says {sorted(inferred.kinds)}: {inferred.why}"
             if inferred.kinds and inferred.certain:
                 if expected in inferred.kinds and len(inferred.kinds) == 1:
                     return ("verified" if label == "source" else "stub"), inferred.why
@@ -1240,7 +1292,7 @@ class Checker:
                         f"one of {sorted(inferred.kinds)}: {inferred.why}"
                     )
                 return "mismatch", f"{label} says {sorted(inferred.kinds)}: {inferred.why}"
-            if expected in inferred.kinds and expected == "sync":
+            if expected in inferred.kinds and expected == "sync" and not plain:
                 # a plain `def` whose result was not followed: weaker, counted apart
                 return ("weak" if label == "source" else "weak-stub"), inferred.why
             if inferred.kinds and expected not in inferred.kinds and label == "stub":
@@ -1272,12 +1324,14 @@ class Checker:
             return "mismatch", f"{label} has {sorted(protocols)} at {where}"
         return "unchecked", last
 
-    def check_return(self, key: str, expected: str) -> tuple[str, str]:
+    def check_return(self, key: str, expected: str, nested: bool = False) -> tuple[str, str]:
         last = ""
         for label, resolver in (("source", self.implementation), ("stub", self.stubs)):
             target = resolver.resolve(key)
             wanted = resolver.resolve(expected)
             if isinstance(target, Missing) and not target.found_module:
+                if label == "source" and key.startswith("builtins."):
+                    continue  # builtins have no source: their stub tells
                 return "missing", target.reason
             if not isinstance(wanted, ClassTarget):
                 last = last or f"{expected} is not a class here"
@@ -1289,7 +1343,7 @@ class Checker:
             if not isinstance(target, DefTarget):
                 last = last or f"{key} is not a function here"
                 continue
-            candidates = type_candidates(resolver, target, self_cls)
+            candidates = type_candidates(resolver, target, self_cls, nested=nested)
             for candidate, how in candidates:
                 if wanted.key in {cls.key for cls in resolver.mro(candidate)}:
                     status = "verified" if label == "source" else "stub"
@@ -1300,6 +1354,38 @@ class Checker:
             else:
                 last = last or f"{label}: no type information"
         return "unchecked", last
+
+    def check_tuple(self, key: str, expected: list[str]) -> tuple[str, str]:
+        """[tuples]: a class deriving from ``tuple[A, B]`` must list A and B in order; else
+        every listed class must appear as [returns] requires."""
+        for label, resolver in (("source", self.implementation), ("stub", self.stubs)):
+            target = resolver.resolve(key)
+            items = _tuple_base_items(resolver, target) if isinstance(target, ClassTarget) else None
+            if items is None:
+                continue
+            wanted = [resolver.resolve(name) for name in expected]
+            same = len(items) == len(wanted) and all(
+                isinstance(want, ClassTarget)
+                and isinstance(item, ClassTarget)
+                and want.key in {cls.key for cls in resolver.mro(item)}
+                for item, want in zip(items, wanted, strict=False)
+            )
+            names = [item.qualname if isinstance(item, ClassTarget) else "?" for item in items]
+            if same:
+                return ("verified" if label == "source" else "stub"), f"tuple{names}"
+            return "mismatch", f"{label} derives from tuple{names}"
+        return self.check_returns(key, expected, nested=True)
+
+    def check_returns(self, key: str, expected: list[str], nested: bool = False) -> tuple[str, str]:
+        """[tuples] and [items]: every listed class must appear as [returns] requires (with
+        ``nested``, a ``Self`` inside the annotation counts: ``-> Generator[Self, None, None]``)."""
+        results = [(item, *self.check_return(key, item, nested)) for item in expected]
+        for wanted in ("missing", "unchecked"):
+            for item, status, detail in results:
+                if status == wanted:
+                    return status, f"{item}: {detail}"
+        status = "stub" if any(status == "stub" for _, status, _ in results) else "verified"
+        return status, "; ".join(f"{item}: {detail}" for item, _, detail in results)
 
     def check_alias(self, key: str, expected: str) -> tuple[str, str]:
         for label, resolver in (("source", self.implementation), ("stub", self.stubs)):
@@ -1339,6 +1425,10 @@ def run(table_path: Path, checker: Checker, verbose: bool) -> int:
         outcomes.append(Outcome("classes", key, *checker.check_class(key, frozenset(protocols))))
     for key, value in table.get("returns", {}).items():
         outcomes.append(Outcome("returns", key, *checker.check_return(key, value)))
+    for key, value in table.get("tuples", {}).items():
+        outcomes.append(Outcome("tuples", key, *checker.check_tuple(key, value)))
+    for key, value in table.get("items", {}).items():
+        outcomes.append(Outcome("items", key, *checker.check_returns(key, [value], nested=True)))
     for key, value in table.get("aliases", {}).items():
         outcomes.append(Outcome("aliases", key, *checker.check_alias(key, value)))
 

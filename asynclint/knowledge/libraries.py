@@ -1,7 +1,8 @@
 """The curated table of async library APIs (``asynclint/data/libraries.toml``).
 
 It says what calling a library's public name returns (a coroutine, an awaitable, an async context
-manager, ...), which protocols its classes support, and what some calls return, so that rules know
+manager, a plain value that is never awaitable, ...), which protocols its classes support, and
+what some calls return (a class, a tuple of classes, a container of a class), so that rules know
 the common libraries without them being installed and without reading their source.
 """
 
@@ -9,20 +10,33 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from asynclint import toml
+from asynclint.knowledge.kinds import SYNC
 from asynclint.toml import read_data_file
 
+# ``plain`` is a ``sync`` call whose result is never awaitable (None, bytes, a number, a dict,
+# an object without ``__await__``); ``property`` is an attribute read, not called.
 CALL_KINDS = frozenset(
-    {"coroutine", "awaitable", "async-context-manager", "async-iterator", "task", "sync"}
+    {
+        "coroutine",
+        "awaitable",
+        "async-context-manager",
+        "async-iterator",
+        "task",
+        "sync",
+        "plain",
+        "property",
+    }
 )
+PLAIN = "plain"
 CLASS_PROTOCOLS = frozenset(
     {"async-context-manager", "context-manager", "awaitable", "async-iterator", "iterator"}
 )
-SECTIONS = ("calls", "classes", "returns", "aliases")
+SECTIONS = ("calls", "classes", "returns", "tuples", "items", "aliases")
 
 T = TypeVar("T")
 
@@ -35,6 +49,8 @@ class LibraryTable:
     classes: Mapping[str, frozenset[str]]
     returns: Mapping[str, str]
     aliases: Mapping[str, str]
+    tuples: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    items: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def canonical(self, qualified: str) -> str:
         """``qualified`` with aliases applied: to the whole name, or else to its longest aliased
@@ -58,8 +74,15 @@ class LibraryTable:
         return None
 
     def call_kind(self, qualified: str) -> str | None:
-        """What calling ``qualified`` returns (one of ``CALL_KINDS``), or None if unknown."""
-        return _lookup(self.calls, qualified, self.canonical)
+        """What calling ``qualified`` returns (one of ``CALL_KINDS``, with ``plain`` answered
+        as ``sync``), or None if unknown."""
+        kind = _lookup(self.calls, qualified, self.canonical)
+        return SYNC if kind == PLAIN else kind
+
+    def never_awaitable(self, qualified: str) -> bool:
+        """Whether the table says that calling ``qualified`` gives a plain value, never an
+        awaitable (``json.loads``, ``socket.socket.recv``, ``httpx.Response.json``)."""
+        return _lookup(self.calls, qualified, self.canonical) == PLAIN
 
     def class_protocols(self, qualified: str) -> frozenset[str] | None:
         """The protocols the class ``qualified`` supports, or None if it is not listed."""
@@ -67,8 +90,22 @@ class LibraryTable:
 
     def return_type(self, qualified: str) -> str | None:
         """The class a call's result is an instance of (after ``await`` when the call is a
-        coroutine or awaitable), or None if unknown."""
-        return _lookup(self.returns, qualified, self.canonical)
+        coroutine or awaitable): the listed one, or the class itself for a listed class
+        (``aiohttp.ClientSession()``); None if unknown. For a property: its value's class."""
+        listed = _lookup(self.returns, qualified, self.canonical)
+        if listed is None and _lookup(self.classes, qualified, self.canonical) is not None:
+            return self.canonical(qualified)
+        return listed
+
+    def tuple_types(self, qualified: str) -> tuple[str, ...] | None:
+        """For a call whose result is a tuple: the class of each item, in order
+        (``asyncio.open_connection`` -> StreamReader, StreamWriter); None if unknown."""
+        return _lookup(self.tuples, qualified, self.canonical)
+
+    def item_type(self, qualified: str) -> str | None:
+        """For a call or property whose result is a container or an iterator: the class of its
+        items (``pathlib.Path.iterdir``, ``pathlib.Path.parents`` -> ``pathlib.Path``)."""
+        return _lookup(self.items, qualified, self.canonical)
 
 
 def _lookup(section: Mapping[str, T], qualified: str, canonical: Callable[[str], str]) -> T | None:
@@ -106,13 +143,20 @@ def parse_library_table(text: str) -> LibraryTable:
                 f"[classes] {key!r}: {protocols!r} is not a list among {sorted(CLASS_PROTOCOLS)}"
             )
         classes[key] = frozenset(protocols)
-    returns = _names(data, "returns")
-    aliases = _names(data, "aliases")
+    tuples: dict[str, tuple[str, ...]] = {}
+    for key, items in data.get("tuples", {}).items():
+        if not isinstance(items, list) or not all(
+            isinstance(item, str) and _is_qualified_name(item) for item in items
+        ):
+            raise ValueError(f"[tuples] {key!r}: {items!r} is not a list of qualified names")
+        tuples[key] = tuple(items)
     return LibraryTable(
         calls=MappingProxyType(calls),
         classes=MappingProxyType(classes),
-        returns=MappingProxyType(returns),
-        aliases=MappingProxyType(aliases),
+        returns=MappingProxyType(_names(data, "returns")),
+        aliases=MappingProxyType(_names(data, "aliases")),
+        tuples=MappingProxyType(tuples),
+        items=MappingProxyType(_names(data, "items")),
     )
 
 

@@ -19,8 +19,12 @@ class AwaitNotAwaitable(Rule):
     Finds `await` on something that cannot be awaited: the result of a plain function that
     surely returns no awaitable (the project's functions that return nothing or a plainly
     typed value, classes without `__await__`, the blocking calls of the catalogue such as
-    `time.sleep()` or `requests.get()`), an `async def` function named without calling it
-    (`await fetch`), and an async generator call (`await ticks()`).
+    `time.sleep()` or `requests.get()`, and the sync library calls the library table lists as
+    plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
+    `response.json()` of httpx or requests, `nursery.start_soon()`), an `async def` function
+    named without calling it (`await fetch`), and an async generator call (`await ticks()`).
+    A library method counts when its receiver's class is known (a constructor, a return type,
+    an annotation) and no class of the project that derives from it redefines the method.
 
     ## Why is this bad?
     It fails at run time: "object NoneType can't be used in 'await' expression", "object
@@ -91,6 +95,13 @@ class AwaitNotAwaitable(Rule):
             async def main():
                 await time.sleep(1)  # error: AL504
         """),
+        dedent("""\
+            import asyncio
+
+            async def greet(name):
+                loop = asyncio.get_running_loop()
+                await loop.call_soon(print, name)  # error: AL504
+        """),
     )
     valid = (
         dedent("""\
@@ -120,6 +131,14 @@ class AwaitNotAwaitable(Rule):
 
             async def main(task: asyncio.Task):
                 await task
+        """),
+        dedent("""\
+            import asyncio
+
+            async def offload(work):
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, work)
+                await loop.create_future()
         """),
         dedent("""\
             class Base:
