@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import libcst as cst
 
 from asynclint.facts import Fact
-from asynclint.facts.resolution import QUALIFIED_NAME, VALUE, annotation_type
+from asynclint.facts.resolution import (
+    QUALIFIED_NAME,
+    bound_value,
+    parameter_meaning,
+    unpacked_values,
+)
 from asynclint.index import (
     ASYNC_GENERATOR,
     COROUTINE,
@@ -281,6 +286,29 @@ class Context:
             return f"builtins.{name}"
         return None
 
+    def is_bound(self, name: str) -> bool:
+        """Whether ``name`` is bound here by the code itself (star imports do not count) or
+        is a builtin."""
+        innermost = self.scopes[-1]
+        return name in _BUILTIN_NAMES or any(
+            name in scope.bindings
+            for scope in self.scopes
+            if scope.kind != "class" or scope is innermost
+        )
+
+    def parameter_of(self, name: str) -> tuple[str, str] | None:
+        """``(function, name)`` when ``name`` here is an unannotated parameter, not rebound, of
+        the module-level function or method (qualified name) that binds it."""
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.bindings:
+                if name in scope.parameters and scope.qualified:
+                    return scope.qualified, name
+                return None
+        return None
+
     def bound_at_module_level(self, name: str) -> bool:
         """Whether ``name`` here means the module's own global of that name."""
         innermost = self.scopes[-1]
@@ -414,8 +442,7 @@ class Walker:
             if param.annotation is not None:
                 self.walk(param.annotation)
                 if param is not star_arg and param is not params.star_kwarg:
-                    annotated = annotation_type(self.context, param.annotation.annotation)
-                    meaning = Instance(annotated) if annotated else UNKNOWN
+                    meaning = parameter_meaning(self.context, param.annotation.annotation)
             if param.default is not None:
                 self.walk(param.default)
             names.append((param.name.value, meaning))
@@ -480,6 +507,12 @@ class Walker:
         if enclosing.kind != "module":
             enclosing.bind(node.name.value, UNKNOWN)  # until its body has been seen
             context.bindings_changed()
+        elif context.module_info:
+            scope.qualified = f"{context.module_info[0]}.{node.name.value}"
+        if scope.owner_class:
+            scope.qualified = f"{scope.owner_class}.{node.name.value}"
+        if scope.qualified:
+            scope.parameters = {name for name, meaning in parameters if meaning is UNKNOWN}
         self._enter(scope, parameters)
         self.walk(node.body)
         self._leave()
@@ -521,30 +554,65 @@ class Walker:
         scope = context.scope
         if scope.kind != "module":  # the module's bindings are known up front
             _bind_statement(scope, node, context.module_info, context.lookup)
-            target, value = _single_target(node)
-            if target is not None and value is not None and scope.bindings.get(target) is UNKNOWN:
-                inferred = (
-                    context.answer(VALUE, value)
-                    if isinstance(value, (cst.Call, cst.Await))
-                    else None
-                )
-                if isinstance(inferred, Instance):
+            for target, value in _single_targets(node):
+                if scope.bindings.get(target) is UNKNOWN:
+                    inferred = bound_value(context, node, value)
+                    if inferred is not None:
+                        scope.bindings[target] = inferred
+            for target, inferred in _unpacked(context, node):
+                if inferred is not None and scope.bindings.get(target) is UNKNOWN:
                     scope.bindings[target] = inferred
             context.bindings_changed()
         self.walk_all(iter_children(node))
 
 
-def _single_target(node: cst.CSTNode) -> tuple[str | None, cst.BaseExpression | None]:
-    """``(name, value)`` for ``name = value``, ``name: T = value`` and ``with value as name``."""
+def _unpacked(context: Context, node: cst.CSTNode) -> list[tuple[str, Binding]]:
+    """``a, b = call()`` of a call that gives a tuple of known classes: each name's meaning."""
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+        return []
+    target = node.targets[0].target
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(
+        node.value, (cst.Call, cst.Await)
+    ):
+        return []
+    names = [
+        e.value.value if isinstance(e, cst.Element) and isinstance(e.value, cst.Name) else None
+        for e in target.elements
+    ]
+    meanings = unpacked_values(context, node.value, len(names))
+    return [(n, m) for n, m in zip(names, meanings, strict=True) if n is not None]
+
+
+def _single_targets(node: cst.CSTNode) -> list[tuple[str, cst.BaseExpression | None]]:
+    """``(name, value)`` pairs a statement binds one to one: ``name = value``, ``name: T =
+    value`` (value None for a bare annotation), ``with value as name``, ``(name := value)``,
+    and ``a, b = x, y``."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
-        return (target.value, node.value) if isinstance(target, cst.Name) else (None, None)
+        if isinstance(target, cst.Name):
+            return [(target.value, node.value)]
+        value = node.value
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+            pairs = list(zip(target.elements, value.elements, strict=False))
+            if len(target.elements) == len(value.elements):
+                return [
+                    (t.value.value, v.value)
+                    for t, v in pairs
+                    if isinstance(t, cst.Element)
+                    and isinstance(t.value, cst.Name)
+                    and isinstance(v, cst.Element)
+                ]
+        return []
     if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
-        return node.target.value, node.value
+        return [(node.target.value, node.value)]
     if isinstance(node, cst.WithItem) and node.asname is not None:
         target = node.asname.name
-        return (target.value, node.item) if isinstance(target, cst.Name) else (None, None)
-    return None, None
+        return [(target.value, node.item)] if isinstance(target, cst.Name) else []
+    if isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+        return [(node.target.value, node.value)]
+    if isinstance(node, (cst.For, cst.CompFor)) and isinstance(node.target, cst.Name):
+        return [(node.target.value, node.iter)]
+    return []
 
 
 _SPECIAL: dict[type, Callable[[Walker, Any], None]] = {

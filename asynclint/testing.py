@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import libcst as cst
+
 from asynclint.fixing import FixMode
 from asynclint.linter import check_source
 from asynclint.rule import Rule
@@ -44,3 +46,40 @@ def fixed_source(source: str, rules: Sequence[type[Rule]], path: str = "example.
     if result.problems:
         raise AssertionError("; ".join(p.message for p in result.problems))
     return result.fixed_source if result.fixed_source is not None else source
+
+
+class _AnnotationStripper(cst.CSTTransformer):
+    """Removes parameter and return annotations; ``x: T = v`` becomes ``x = v`` and a bare
+    ``x: T`` becomes ``...`` (line numbers are kept)."""
+
+    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
+        return updated.with_changes(annotation=None)
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        return updated.with_changes(returns=None)
+
+    def leave_AnnAssign(
+        self, original: cst.AnnAssign, updated: cst.AnnAssign
+    ) -> cst.BaseSmallStatement:
+        if updated.value is None:
+            return cst.Expr(cst.Ellipsis())
+        return cst.Assign(targets=[cst.AssignTarget(updated.target)], value=updated.value)
+
+
+def strip_annotations(source: str) -> str:
+    """``source`` as untyped code is written: every annotation removed, lines kept in place
+    (for checking that a finding does not depend on annotations)."""
+    return cst.parse_module(source).visit(_AnnotationStripper()).code
+
+
+def has_untyped_twin(source: str) -> bool:
+    """Whether a fixture's header (the comment lines it starts with) says ``# untyped-twin``:
+    the same findings are expected with every annotation removed."""
+    for line in source.splitlines():
+        if not line.startswith("#"):
+            return False
+        if line.strip() == "# untyped-twin":
+            return True
+    return False

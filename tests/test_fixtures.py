@@ -2,7 +2,12 @@
 line is, and ``name.fixed.py`` is what ``--fix --unsafe-fixes`` makes of ``name.py``.
 
 A fixture whose first line is ``# variants: asyncio, trio, anyio`` also runs with ``asyncio``
-replaced by each other library named there, as users of each would write it.
+replaced by each other library named there, as users of each would write it. A fixture with
+``# untyped-twin`` in its header (the comment lines it starts with) must give the same findings
+with every annotation removed, as most application code is written.
+
+Folders under ``fixtures/projects/`` are projects of several modules: ``test_project_fixtures``
+lints them whole.
 """
 
 from __future__ import annotations
@@ -13,9 +18,16 @@ from pathlib import Path
 import pytest
 
 from asynclint.rules import ALL_RULES
-from asynclint.testing import actual_findings, expected_findings, fixed_source
+from asynclint.testing import (
+    actual_findings,
+    expected_findings,
+    fixed_source,
+    has_untyped_twin,
+    strip_annotations,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PROJECTS = FIXTURES / "projects"
 _VARIANTS = re.compile(r"^# variants:\s*(?P<names>[\w, ]+)$")
 
 
@@ -36,7 +48,7 @@ def _as_library(source: str, library: str) -> str:
 def _cases() -> list[pytest.param]:
     cases = []
     for path in sorted(FIXTURES.rglob("*.py")):
-        if path.name.endswith(".fixed.py"):
+        if path.name.endswith(".fixed.py") or PROJECTS in path.parents:
             continue
         for library in _variants(path.read_text(encoding="utf-8")):
             name = f"{path.relative_to(FIXTURES).as_posix()}[{library}]"
@@ -52,6 +64,18 @@ def test_there_are_fixtures() -> None:
 def test_fixture_findings(path: Path, library: str) -> None:
     source = _as_library(path.read_text(encoding="utf-8"), library)
     assert actual_findings(source, ALL_RULES, str(path)) == expected_findings(source)
+
+
+def _twin_cases() -> list[pytest.param]:
+    return [case for case in _cases() if has_untyped_twin(case.values[0].read_text("utf-8"))]
+
+
+@pytest.mark.parametrize(("path", "library"), _twin_cases())
+def test_untyped_twin_findings(path: Path, library: str) -> None:
+    source = _as_library(path.read_text(encoding="utf-8"), library)
+    untyped = strip_annotations(source)
+    assert untyped != source, f"{path.name} has no annotation to remove"
+    assert actual_findings(untyped, ALL_RULES, str(path)) == expected_findings(source)
 
 
 @pytest.mark.parametrize(("path", "library"), _cases())

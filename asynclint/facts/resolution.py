@@ -12,11 +12,22 @@ import libcst as cst
 
 from asynclint.facts import fact
 from asynclint.index import Instance
-from asynclint.knowledge.kinds import OPTIONAL_WRAPPERS
+from asynclint.knowledge.kinds import (
+    ASYNC_GENERATOR,
+    AWAITABLE,
+    COROUTINE,
+    MAPPING_TYPES,
+    OPTIONAL_WRAPPERS,
+    PROPERTY,
+    SEQUENCE_TYPES,
+)
 from asynclint.syntax.scopes import LocalFunction
 
 if TYPE_CHECKING:
-    from asynclint.engine import Binding, Context
+    from asynclint.engine import Context
+
+# What a name means: a qualified name, an object of a known class, a local function, or None.
+Binding = str | Instance | LocalFunction | None
 
 
 @fact("qualified-name")
@@ -43,23 +54,172 @@ def VALUE(context: Context, node: cst.BaseExpression) -> Binding:
         meaning = context.lookup(node.value)
         if meaning is None and context.bound_at_module_level(node.value):
             return _module_variable(context, node.value)
+        if meaning is None and not context.is_bound(node.value):
+            return _star_imported(context, node.value)
+        if meaning is None:
+            return _parameter(context, node.value)
         return meaning
     if isinstance(node, cst.Attribute):
         base = context.answer(VALUE, node.value)
         if isinstance(base, str):
             return f"{base}.{node.attr.value}"
         if isinstance(base, Instance) and context.index is not None:
-            return context.index.member(base.type, node.attr.value)
+            member = context.index.member(base.type, node.attr.value)
+            if isinstance(member, str) and context.index.call_kind(member) == PROPERTY:
+                item = context.index.library.item_type(member)
+                if item:  # ``path.parents``: a sequence of paths
+                    return Instance("typing.Sequence", item)
+                produced = context.index.instance_of_call(member)  # ``path.parent``
+                return Instance(produced) if produced else None
+            return member
         return None
     if isinstance(node, (cst.Call, cst.Await)):
         call = node.expression if isinstance(node, cst.Await) else node
         if not isinstance(call, cst.Call) or context.index is None:
             return None
         callee = context.answer(VALUE, call.func)
+        if callee == "functools.partial" and call.args and isinstance(node, cst.Call):
+            return _partial(context, call.args[0].value)
         if isinstance(callee, str):
+            if isinstance(node, cst.Call) and context.index.call_kind(callee) in _NOT_YET:
+                return None  # a coroutine, not yet what it returns
+            item = context.index.library.item_type(callee)
+            if item:  # ``path.iterdir()``: an iterator of paths
+                return Instance("typing.Iterator", item)
             produced = context.index.instance_of_call(callee)
             return Instance(produced) if produced else None
+    if isinstance(node, cst.Subscript):
+        container = context.answer(VALUE, node.value)  # ``clients[0]`` of a ``list[Client]``
+        if isinstance(container, Instance) and container.item:
+            return Instance(container.item)
+        return None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        left = context.answer(VALUE, node.left)  # ``base / "name"`` is a path like ``base``
+        if isinstance(left, Instance) and left.type.startswith("pathlib."):
+            return left
     return None
+
+
+def _partial(context: Context, func: cst.BaseExpression) -> LocalFunction | None:
+    """``functools.partial(fetch, url)``: calling it gives what calling ``fetch`` gives."""
+    meaning = context.answer(VALUE, func)
+    if isinstance(meaning, LocalFunction):
+        return meaning
+    if isinstance(meaning, str) and context.index is not None:
+        kind = context.index.call_kind(meaning)
+        return LocalFunction(kind) if kind in (COROUTINE, ASYNC_GENERATOR) else None
+    return None
+
+
+def _parameter(context: Context, name: str) -> Instance | None:
+    """An unannotated parameter that every call site in the project passes one class for."""
+    where = context.parameter_of(name)
+    if where is None or context.index is None:
+        return None
+    klass = context.index.parameter_type(*where)
+    return Instance(klass) if klass else None
+
+
+def _star_imported(context: Context, name: str) -> Binding:
+    """A name bound nowhere in the module: one of its star imports', if the index knows it."""
+    if context.index is None or context.module_info is None:
+        return None
+    found = context.index.find(f"{context.module_info[0]}.{name}")
+    if found is None:
+        return None
+    if found.what in ("function", "class"):
+        return found.qualified
+    return Instance(found.type) if found.what == "instance" and found.type else None
+
+
+def bound_value(
+    context: Context, statement: cst.CSTNode, value: cst.BaseExpression | None
+) -> Binding:
+    """What a name bound by ``statement`` to ``value`` is: an object made by a call (for
+    ``with``: what entering it gives), a copy of a known function or object (``g = f``), or
+    for ``x: T = ...`` what the annotation names."""
+    if isinstance(statement, cst.AnnAssign):
+        annotated = parameter_meaning(context, statement.annotation.annotation)
+        if annotated is not None:
+            return annotated
+    if value is None:
+        return None
+    if isinstance(statement, (cst.For, cst.CompFor)):
+        return _item_of(context, value)
+    if isinstance(value, cst.Name):
+        copied = context.lookup(value.value)
+        return copied if isinstance(copied, (Instance, LocalFunction)) else None
+    if not isinstance(value, (cst.Call, cst.Await, cst.BinaryOperation)):
+        return None
+    inferred = context.answer(VALUE, value)
+    if isinstance(statement, cst.WithItem) and isinstance(inferred, Instance):
+        with_statement = context.enclosing(cst.With)
+        is_async = isinstance(with_statement, cst.With) and with_statement.asynchronous is not None
+        entered = context.index.entered_type(inferred.type, is_async) if context.index else None
+        return Instance(entered) if entered else None
+    return inferred if isinstance(inferred, (Instance, LocalFunction)) else None
+
+
+def unpacked_values(context: Context, value: cst.BaseExpression, count: int) -> list[Binding]:
+    """What ``a, b = value`` binds to each name, for a call the library table lists as giving
+    a tuple (``reader, writer = await asyncio.open_connection()``); Nones when unknown."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    unknown: list[Binding] = [None] * count
+    if not isinstance(call, cst.Call) or context.index is None:
+        return unknown
+    callee = context.answer(VALUE, call.func)
+    types = context.index.library.tuple_types(callee) if isinstance(callee, str) else None
+    if types is None or len(types) != count:
+        return unknown
+    return [Instance(t) for t in types]
+
+
+def _item_of(context: Context, iterable: cst.BaseExpression) -> Instance | None:
+    """What ``for x in iterable`` binds: an item of a typed sequence, a value of a typed
+    mapping's ``.values()``."""
+    if (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Attribute)
+        and iterable.func.attr.value == "values"
+        and not iterable.args
+    ):
+        mapping = context.answer(VALUE, iterable.func.value)
+        if isinstance(mapping, Instance) and mapping.type in MAPPING_TYPES and mapping.item:
+            return Instance(mapping.item)
+        return None
+    sequence = context.answer(VALUE, iterable)
+    if isinstance(sequence, Instance) and sequence.type in SEQUENCE_TYPES and sequence.item:
+        return Instance(sequence.item)
+    return None
+
+
+def parameter_meaning(context: Context, annotation: cst.BaseExpression) -> Binding:
+    """What an annotation says a parameter or local is: an object of the class it names, or
+    for ``Callable[..., Awaitable[T]]`` (or ``Coroutine``) a function whose call must be
+    awaited."""
+    annotated = annotation_type(context, annotation)
+    if annotated in SEQUENCE_TYPES or annotated in MAPPING_TYPES:
+        arguments = annotation.slice if isinstance(annotation, cst.Subscript) else ()
+        last = arguments[-1].slice if arguments else None
+        item = annotation_type(context, last.value) if isinstance(last, cst.Index) else None
+        return Instance(annotated, item)
+    if annotated in _CALLABLES and isinstance(annotation, cst.Subscript):
+        elements = annotation.slice
+        result = elements[-1].slice if len(elements) == 2 else None
+        if isinstance(result, cst.Index):
+            returned = annotation_type(context, result.value)
+            if returned in _COROUTINE_TYPES:
+                return LocalFunction(COROUTINE)
+            if returned in _AWAITABLE_TYPES:
+                return LocalFunction(AWAITABLE)
+        return None
+    return Instance(annotated) if annotated else None
+
+
+_NOT_YET = frozenset({COROUTINE, AWAITABLE, ASYNC_GENERATOR})
+_CALLABLES = frozenset({"typing.Callable", "collections.abc.Callable"})
+_COROUTINE_TYPES = frozenset({"typing.Coroutine", "collections.abc.Coroutine"})
+_AWAITABLE_TYPES = frozenset({"typing.Awaitable", "collections.abc.Awaitable"})
 
 
 def _module_variable(context: Context, name: str) -> Instance | None:
@@ -89,6 +249,8 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
     ):
         return _super_call_kind(context, func.attr.value)
     callee = context.answer(VALUE, func)
+    if callee is None:
+        return _agreed_kind(context, func)
     if isinstance(callee, LocalFunction):
         return callee.kind
     if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
@@ -106,6 +268,24 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
             if overriding - {kind}:
                 return None
     return kind
+
+
+# Receivers an agreement on the method name may stand for: not literals, whose types are known.
+_UNTYPED_RECEIVERS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+
+
+def _agreed_kind(context: Context, func: cst.BaseExpression) -> str | None:
+    """``x.m()`` where nothing tells what ``x`` is: the kind that every class defining ``m``
+    agrees on (``ProjectIndex.agreed_method_kind``)."""
+    if (
+        not isinstance(func, cst.Attribute)
+        or not isinstance(func.value, _UNTYPED_RECEIVERS)
+        or context.index is None
+        or context.module_info is None
+        or context.answer(VALUE, func.value) is not None
+    ):
+        return None
+    return context.index.agreed_method_kind(context.module_info[0], func.attr.value)
 
 
 def _super_call_kind(context: Context, method: str) -> str | None:
@@ -133,15 +313,16 @@ def NEVER_AWAITABLE(context: Context, func: cst.BaseExpression) -> bool:
     if index is None:
         return False
     callee = context.answer(VALUE, func)
-    if not isinstance(callee, str):
-        return False
     if isinstance(func, cst.Attribute):
         receiver = context.answer(VALUE, func.value)
-        if isinstance(receiver, Instance) and index.overriding_kinds(
-            receiver.type, func.attr.value
-        ):
-            return False
-    return index.never_awaitable(callee)
+        if isinstance(receiver, Instance):
+            if index.overriding_kinds(receiver.type, func.attr.value):
+                return False
+            # The method as its receiver's class names it, which the tables list: a mixin
+            # defines ``redis.Redis.get``, C defines ``threading.Lock.acquire``.
+            if index.never_awaitable(f"{receiver.type}.{func.attr.value}"):
+                return True
+    return isinstance(callee, str) and index.never_awaitable(callee)
 
 
 def annotation_type(context: Context, node: cst.BaseExpression) -> str | None:

@@ -22,19 +22,23 @@ if TYPE_CHECKING:
 def never_awaitable(index: ProjectIndex, qualified: str) -> bool:
     """Whether calling ``qualified`` surely gives something that cannot be awaited: a plain
     function that returns nothing or is annotated with a type that has no ``__await__``, a
-    class whose instances have none, or a call of the blocking-call catalogue. False when
-    unsure (a sync function may well return a coroutine or a future)."""
-    if _blocking_family(qualified):
+    class whose instances have none, a call of the blocking-call catalogue, or one the library
+    table lists as ``plain`` (C extensions, and sync methods whose source returns the result of
+    another call). False when unsure (a sync function may well return a coroutine or a
+    future)."""
+    if _blocking_family(qualified) or index.library.never_awaitable(qualified):
         return True
     found = index.find(qualified)
     if found is None:
         return False
     if found.what == "class":
         return _not_awaitable(index.class_protocols(found.qualified))
-    if found.what != "function" or found.function is None:
+    if found.what != "function":
         return False
-    if _blocking_family(found.qualified):
+    if _blocking_family(found.qualified) or index.library.never_awaitable(found.qualified):
         return True
+    if found.function is None:
+        return False
     fact = found.function
     listed = index.library.call_kind(found.qualified)
     if listed not in (None, SYNC) or index.function_kind(fact) != SYNC or fact.fresh_task:

@@ -14,7 +14,10 @@ from pathlib import Path
 from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import SummaryCache
 from asynclint.index.callers import PrivateUses, only_called_from_coroutines
+from asynclint.index.callsites import PARAMETER
+from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
+from asynclint.index.methods import MethodKinds, agreed_method_kind
 from asynclint.index.model import (
     PASSTHROUGH,
     ClassFact,
@@ -67,6 +70,17 @@ class ProjectIndex:
         self.cache = cache or SummaryCache(None)
         self.library = library if library is not None else load_library_table()
         self._memo: dict[str, Definition | None] = {}
+        self._following: set[str] = set()  # ``instance_of_call`` through ``returns_made``
+        # Memos of ``methods.agreed_method_kind``: the project's method names, and each
+        # library module's.
+        self._project_methods: MethodKinds | None = None
+        self._library_methods: dict[str, MethodKinds] = {}
+        self._neighbourhoods: dict[str, list[str] | None] = {}
+        # Memos of ``flow.parameter_type``.
+        self._parameter_types: dict[tuple[str, str], str | None] = {}
+        self._call_sites: dict[str, list[Site]] | None = None
+        self._attribute_refs: frozenset[str] | None = None
+        self._taken_as_values: frozenset[str] | None = None
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -98,7 +112,10 @@ class ProjectIndex:
             return None
         alias = self.library.aliases.get(qualified)
         if alias:
-            return self.find(alias)
+            # None also when the alias is being resolved: its source re-exports this name.
+            found = self.find(alias)
+            if found is not None:
+                return found
         parts = qualified.split(".")
         for cut in range(len(parts), 0, -1):
             module = self.module(".".join(parts[:cut]))
@@ -171,7 +188,10 @@ class ProjectIndex:
             return Definition("function", f"{found.qualified}.{name}", function=fact.methods[name])
         if name in fact.attributes:
             kind = fact.attributes[name]
-            if kind:
+            if kind.startswith(PARAMETER):  # ``self.db = db``: what the call sites pass
+                function, _, param = kind[len(PARAMETER) :].rpartition(":")
+                kind = self.parameter_type(function, param) or ""
+            elif kind:
                 # ``self.loop = asyncio.get_event_loop()`` records the function called: the
                 # attribute holds what it returns.
                 made = self.find(kind)
@@ -231,6 +251,16 @@ class ProjectIndex:
         project's coroutines (see ``asynclint.index.callers``)."""
         return only_called_from_coroutines(self, qualified)
 
+    def parameter_type(self, function: str, param: str) -> str | None:
+        """The class of an unannotated parameter of a project function, when every call site
+        in the project passes one (see ``asynclint.index.flow``)."""
+        return parameter_type(self, function, param)
+
+    def agreed_method_kind(self, module: str, method: str) -> str | None:
+        """What ``x.m()`` gives in ``module`` when nothing types ``x``: the kind every class
+        that defines ``m`` agrees on (see ``asynclint.index.methods``)."""
+        return agreed_method_kind(self, module, method)
+
     def returns_fresh_task(self, qualified: str) -> bool:
         """Whether awaiting a call of the coroutine function ``qualified`` gives a task that
         nothing else holds (``async def start(): return asyncio.create_task(...)``)."""
@@ -281,6 +311,13 @@ class ProjectIndex:
                 return listed
             if found.function is not None and found.function.returns:
                 return found.function.returns
+            made = found.function.returns_made if found.function is not None else None
+            if made and made != qualified and made not in self._following:
+                self._following.add(made)  # ``def f(): return g()`` and back would not end
+                try:
+                    return self.instance_of_call(made)
+                finally:
+                    self._following.discard(made)
         return None
 
     def blocking_chain(
@@ -305,6 +342,20 @@ class ProjectIndex:
         if found.what == "function":
             return found.qualified
         return None
+
+    def entered_type(self, klass: str, is_async: bool) -> str | None:
+        """The class of what ``with X() as y`` (``async with``) binds for an ``X`` object: the
+        return annotation of ``__enter__``/``__aenter__``, or ``X`` when it returns ``self``
+        (or when ``X`` has no such method the index can see); None when unsure."""
+        method = self.member(klass, "__aenter__" if is_async else "__enter__")
+        if not isinstance(method, str):
+            return klass if method is None else None
+        found = self.find(method)
+        if found is None or found.function is None:
+            return self.library.return_type(method)
+        if found.function.returns_self:
+            return klass
+        return self.instance_of_call(method)  # its annotation, or what it returns
 
     def canonical(self, klass: str) -> str:
         """A class's name where it is defined (``aiohttp.ClientResponse`` ->

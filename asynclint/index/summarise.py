@@ -12,6 +12,7 @@ import ast
 import builtins
 from collections.abc import Callable, Iterator
 
+from asynclint.index.callsites import PARAMETER, CallSites
 from asynclint.index.locate import absolute_module
 from asynclint.index.model import PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, OPTIONAL_WRAPPERS, SYNC, UNKNOWN
@@ -53,6 +54,7 @@ class _Summarizer:
         self.local_defs: set[str] = set()
         self.bound_twice: set[str] = set()
         self._own_cache: dict[int, list[ast.AST]] = {}
+        self.sites = CallSites(self)
 
     def own(self, function: ast.AST) -> list[ast.AST]:
         """``_own_nodes(function)``, walked once per function however many facts need it."""
@@ -125,6 +127,9 @@ class _Summarizer:
         else:
             kind = SYNC
         fact = FunctionFact(kind=kind)
+        fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        fact.returns_self = _returns_receiver(node, self.own(node))
+        fact.returns_made = None if node.returns else self._returns_made(node)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.annotation_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
@@ -150,6 +155,17 @@ class _Summarizer:
             )
         )
         return fact
+
+    def _returns_made(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """The one callee every ``return`` of the function calls (``return Client(url)``)."""
+        made: set[str | None] = set()
+        for inner in self.own(node):
+            if isinstance(inner, (ast.Yield, ast.YieldFrom)):
+                return None
+            if isinstance(inner, ast.Return):
+                value = inner.value
+                made.add(self.qualify(value.func) if isinstance(value, ast.Call) else None)
+        return made.pop() if len(made) == 1 else None
 
     def creates_task(self, node: ast.expr | None) -> bool:
         """``asyncio.create_task(...)``, ``asyncio.ensure_future(...)``, ``asyncio.Task(...)``
@@ -282,10 +298,13 @@ class _Summarizer:
                 if item.name in fact.methods:
                     fact.methods[item.name] = FunctionFact(kind=UNKNOWN)
                 else:
-                    fact.methods[item.name] = self.function(item, node.name if top_level else None)
+                    owner = node.name if top_level else None
+                    fact.methods[item.name] = self.function(item, owner)
+                    qualified = f"{self.fact.name}.{node.name}.{item.name}" if owner else None
+                    self.sites.function(item, qualified, owner)
                 if item.name in _PROTOCOL_METHODS:
                     fact.protocols.append(item.name)
-                self._self_attributes(item, fact)
+                self._self_attributes(item, fact, node.name if top_level else None)
             elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                 annotated = self.annotation_type(item.annotation)
                 if annotated and not annotated.startswith("typing.ClassVar"):
@@ -294,20 +313,25 @@ class _Summarizer:
                 for target in item.targets:
                     if isinstance(target, ast.Name) and target.id in _PROTOCOL_METHODS:
                         fact.protocols.append(target.id)  # ``__aenter__ = other``
+                    elif isinstance(target, ast.Name):
+                        fact.data.append(target.id)
+        fact.data = sorted(set(fact.data))
         return fact
 
     def _self_attributes(
-        self, method: ast.FunctionDef | ast.AsyncFunctionDef, fact: ClassFact
+        self, method: ast.FunctionDef | ast.AsyncFunctionDef, fact: ClassFact, owner: str | None
     ) -> None:
         """``self.x: T = ...`` and ``self.x = T(...)`` anywhere in a method."""
         if not method.args.args:
             return
         receiver = method.args.args[0].arg
-        # ``def __init__(self, repo: Repo): self.repo = repo`` types the attribute too.
+        # ``def __init__(self, repo: Repo): self.repo = repo`` types the attribute too; an
+        # unannotated parameter is typed by what the call sites pass (``param:`` evidence).
+        where = f"{self.fact.name}.{owner}.{method.name}" if owner else None
         parameters = {
             a.arg: self.annotation_type(a.annotation)
+            or (f"{PARAMETER}{where}:{a.arg}" if where and a.annotation is None else None)
             for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
-            if a.annotation is not None
         }
         for node in self.own(method):
             if isinstance(node, ast.AnnAssign):
@@ -328,6 +352,7 @@ class _Summarizer:
                 and target.value.id == receiver
             ):
                 continue
+            fact.data.append(target.attr)
             previous = fact.attributes.get(target.attr)
             if kind is None or (previous is not None and previous != kind):
                 if previous is not None and previous != kind and kind is not None:
@@ -375,6 +400,7 @@ class _Summarizer:
                 if node.name in fact.functions:
                     self.bound_twice.add(node.name)
                 fact.functions[node.name] = self.function(node)
+                self.sites.function(node, f"{fact.name}.{node.name}", None)
             elif isinstance(node, ast.ClassDef):
                 bind(node.name, "class")
                 fact.classes[node.name] = self.klass(node)
@@ -386,6 +412,10 @@ class _Summarizer:
             for node in ast.walk(tree)
             if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
         ]
+        self.sites.rest(tree)
+        fact.call_sites = self.sites.sites
+        fact.attribute_refs = sorted(self.sites.attribute_refs)
+        fact.name_refs = sorted(self.sites.name_refs)
         fact.ambiguous = sorted(self.bound_twice)
         fact.loose_private = self._loose_private(tree, statements)
         return fact
@@ -451,6 +481,17 @@ class _Summarizer:
             else:
                 bind(name, "assign")
                 fact.variables.pop(name, None)
+
+
+def _returns_receiver(node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST]) -> bool:
+    """Whether a method's every ``return`` gives its first parameter (``return self``)."""
+    if not node.args.args:
+        return False
+    receiver = node.args.args[0].arg
+    returns = [n for n in own if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        isinstance(r.value, ast.Name) and r.value.id == receiver for r in returns
+    )
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -532,9 +573,17 @@ def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
 
 
 def summarize(source: str | bytes, name: str, is_package: bool = False) -> ModuleFact:
-    """The summary of a module's source; an empty one if it does not parse."""
+    """The summary of a module's source. Source in syntax newer than the running Python's is
+    read through LibCST and rewritten into syntax it parses (``downgrade``); source neither
+    reads gives an empty summary, marked ``readable=False``."""
+    from asynclint.index.downgrade import downgraded_tree
+
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ModuleFact(name=name, is_package=is_package)
+        tree: ast.Module | None = ast.parse(source)
+    except SyntaxError:
+        tree = downgraded_tree(source)
+    except (ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is None:
+        return ModuleFact(name=name, is_package=is_package, readable=False)
     return _Summarizer(name, is_package).module(tree)

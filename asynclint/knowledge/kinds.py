@@ -36,6 +36,28 @@ PLAIN_ITERABLE_TYPES = frozenset(
         "collections.abc.Generator",
     }
 )
+# Annotations of containers whose items (``x[i]``, ``for y in x``) are of their one argument
+# (``list[Client]``), and of mappings whose values (``x[k]``, ``x.values()``) are of their last.
+SEQUENCE_TYPES = frozenset(
+    {
+        *(f"builtins.{name}" for name in ("list", "set", "frozenset")),
+        *(f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Sequence", "Iterable",
+                                         "Iterator", "Collection", "MutableSequence", "Deque")),
+        *(f"collections.abc.{name}" for name in ("Sequence", "Iterable", "Iterator",
+                                                  "Collection", "MutableSequence", "Set")),
+        "collections.deque",
+    }
+)  # fmt: skip
+MAPPING_TYPES = frozenset(
+    {
+        "builtins.dict",
+        *(f"typing.{name}" for name in ("Dict", "Mapping", "MutableMapping", "DefaultDict",
+                                         "OrderedDict")),
+        *(f"collections.abc.{name}" for name in ("Mapping", "MutableMapping")),
+        "collections.defaultdict",
+        "collections.OrderedDict",
+    }
+)  # fmt: skip
 # Builtins whose call gives a plain iterable or iterator, whatever the arguments.
 PLAIN_ITERABLE_CALLS = frozenset(
     f"builtins.{name}"

@@ -43,9 +43,14 @@ class Scope:
     has_yield: bool = False
     # For a method of a module-level class: that class's qualified name.
     owner_class: str | None = None
+    # For a module-level function or a method of a module-level class: its qualified name,
+    # and its unannotated parameters not rebound so far (typed by the call sites).
+    qualified: str | None = None
+    parameters: set[str] = field(default_factory=set)
 
     def bind(self, name: str, meaning: object) -> None:
         """Bind ``name``; a second, different meaning makes it UNKNOWN."""
+        self.parameters.discard(name)
         if name in self.bindings and self.bindings[name] != meaning:
             self.bindings[name] = UNKNOWN
         else:

@@ -1,0 +1,155 @@
+"""What the project passes to its functions: the call sites a summary records.
+
+For every call of a function that may be the project's (not a builtin or standard-library
+name) the summary keeps, per argument, evidence of what the argument is: ``call:pkg.Client``
+(made by that call), ``await:pkg.connect`` (its awaited result), ``type:pkg.Client`` (an
+annotated parameter), ``param:pkg.mod.handler:client`` (an unannotated parameter, followed
+in turn), ``attr:pkg.mod.Service:db`` (``self.db``), ``name:pkg.mod.store`` (a module-level
+object), or ``?``. The queries (``asynclint.index.flow``) type a parameter when every call
+site agrees.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import TYPE_CHECKING, Any
+
+from asynclint.knowledge.methods import everyday_method_names
+
+if TYPE_CHECKING:
+    from asynclint.index.summarise import _Summarizer
+
+UNKNOWN_EVIDENCE = "?"
+# Evidence (and an attribute's recorded type) that stands for a parameter: ``param:f:name``.
+PARAMETER = "param:"
+# The callee of ``x.m(...)`` on a receiver the summary cannot type: ``?.m``.
+ANY_RECEIVER = "?."
+_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class CallSites:
+    """Collects the call sites and the attribute names read as values in one module."""
+
+    def __init__(self, summarizer: _Summarizer) -> None:
+        self.summarizer = summarizer
+        self.sites: list[list[Any]] = []
+        self.attribute_refs: set[str] = set()
+        self.name_refs: set[str] = set()
+        self._done: set[int] = set()
+
+    def function(self, node: Function, qualified: str | None, owner: str | None) -> None:
+        """Record the calls in a function's own body (``owner``: its class, for ``self.m``)."""
+        summarizer = self.summarizer
+        receiver = node.args.args[0].arg if owner and node.args.args else None
+        locals_ = _single_assignments(summarizer.own(node))
+        context = (qualified, receiver, owner, locals_, _parameters(node))
+        for inner in summarizer.own(node):
+            if isinstance(inner, ast.Call):
+                self._done.add(id(inner))
+                self._call(inner, context)
+
+    def rest(self, tree: ast.Module) -> None:
+        """Every call not recorded with its function (module level, nested functions, lambdas,
+        nested classes), and the attribute names read other than as a callee
+        (``on_done=self.save``): a method so read may be called from anywhere."""
+        callees: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                callees.add(id(node.func))
+                if id(node) not in self._done:
+                    self._call(node, (None, None, None, {}, {}))
+        inner: set[int] = set()  # the ``a`` and ``a.b`` of ``a.b.c``: not values of their own
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in inner:
+                continue
+            if isinstance(node, ast.Attribute):
+                inner.add(id(node.value))
+            if not isinstance(node.ctx, ast.Load) or id(node) in callees:
+                continue
+            if isinstance(node, ast.Attribute):
+                self.attribute_refs.add(node.attr)
+            qualified = self.summarizer.qualify(node)
+            if qualified and qualified.split(".", 1)[0] not in _STDLIB:
+                self.name_refs.add(qualified)
+
+    def _call(self, call: ast.Call, context: tuple) -> None:
+        _, receiver, owner, _, _ = context
+        if not call.args and not call.keywords:
+            return
+        func = call.func
+        module = self.summarizer.fact.name
+        if (
+            receiver
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == receiver
+        ):
+            callee = f"{module}.{owner}.{func.attr}"
+        else:
+            callee = self.summarizer.qualify(func) or ""
+            if not callee and isinstance(func, ast.Attribute):
+                if func.attr in everyday_method_names() or func.attr.startswith("__"):
+                    return
+                callee = ANY_RECEIVER + func.attr
+            if not callee or callee.split(".", 1)[0] in _STDLIB:
+                return
+        starred = any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        )
+        positional = [self._evidence(a, context) for a in call.args]
+        keywords = {k.arg: self._evidence(k.value, context) for k in call.keywords if k.arg}
+        self.sites.append([callee, positional, keywords, starred])
+
+    def _evidence(self, node: ast.expr, context: tuple) -> str:
+        qualified, receiver, owner, locals_, params = context
+        summarizer = self.summarizer
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            made = summarizer.qualify(node.value.func)
+            return f"await:{made}" if made else UNKNOWN_EVIDENCE
+        if isinstance(node, ast.Call):
+            made = summarizer.qualify(node.func)
+            return f"call:{made}" if made else UNKNOWN_EVIDENCE
+        if isinstance(node, ast.Name):
+            if node.id in params:
+                annotated = summarizer.annotation_type(params[node.id])
+                if annotated:
+                    return f"type:{annotated}"
+                return f"{PARAMETER}{qualified}:{node.id}" if qualified else UNKNOWN_EVIDENCE
+            if node.id in locals_:
+                value = locals_[node.id]
+                return self._evidence(value, context) if value is not None else UNKNOWN_EVIDENCE
+            if node.id in summarizer.local_defs or node.id in summarizer.fact.names:
+                made = summarizer.qualify(node)
+                return f"name:{made}" if made else UNKNOWN_EVIDENCE
+            return UNKNOWN_EVIDENCE
+        if (
+            isinstance(node, ast.Attribute)
+            and receiver
+            and isinstance(node.value, ast.Name)
+            and node.value.id == receiver
+        ):
+            return f"attr:{summarizer.fact.name}.{owner}:{node.attr}"
+        return UNKNOWN_EVIDENCE
+
+
+def _parameters(node: Function) -> dict[str, ast.expr | None]:
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    return {a.arg: a.annotation for a in every}
+
+
+def _single_assignments(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:
+    """Locals bound once, by a plain ``name = <call>`` (None: bound otherwise or twice)."""
+    values: dict[int, ast.expr] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            if isinstance(node.value, (ast.Call, ast.Await)):
+                values[id(node.targets[0])] = node.value
+    found: dict[str, ast.expr | None] = {}
+    for node in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found[node.id] = None if node.id in found else values.get(id(node))
+    return found

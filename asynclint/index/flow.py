@@ -1,0 +1,167 @@
+"""What an unannotated parameter is: the class every call site in the project passes.
+
+``def handle(store): store.save(x)`` says nothing of ``store``; if every call of ``handle`` in
+the project passes an ``OrderStore`` (made there, held in ``self.store``, or itself a
+parameter typed this way), ``store`` is one. A function taken as a value anywhere (a callback,
+a decorator's argument) may be called from anywhere, and so may a method whose name is read
+as an attribute anywhere: they stay unknown, as does a parameter some call site leaves to its
+default or passes through ``*args``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from asynclint.index.callsites import ANY_RECEIVER, PARAMETER
+from asynclint.index.model import Instance
+from asynclint.index.tables import TRANSPARENT_DECORATORS
+from asynclint.knowledge.methods import everyday_method_names
+
+if TYPE_CHECKING:
+    from asynclint.index.model import Definition
+    from asynclint.index.query import ProjectIndex
+
+# (positional evidence, keyword evidence, the callee as written, starred)
+Site = tuple[list[str], dict[str, str], str, bool]
+_MAX_DEPTH = 4
+
+
+def parameter_type(index: ProjectIndex, function: str, param: str, depth: int = 0) -> str | None:
+    """The class of ``param`` of the project function or method ``function``, when every call
+    site in the project agrees on it; None otherwise."""
+    if depth > _MAX_DEPTH:
+        return None
+    key = (function, param)
+    memo = index._parameter_types
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # a cycle of parameters passed around gives nothing
+    memo[key] = _parameter_type(index, function, param, depth)
+    return memo[key]
+
+
+def _parameter_type(index: ProjectIndex, function: str, param: str, depth: int) -> str | None:
+    found = index.find(function)
+    if found is None or found.function is None or not index.is_project_name(found.qualified):
+        return None
+    fact = found.function
+    if any(d not in TRANSPARENT_DECORATORS for d in fact.decorators) or param not in fact.params:
+        return None
+    method = found.qualified.rsplit(".", 1)[-1]
+    sites = _sites(index).get(found.qualified, [])
+    is_method = _is_method(index, found)
+    if method == "__init__":
+        klass = found.qualified.rsplit(".", 1)[0]
+        if klass in _sites_taken_as_values(index) or index.overriding_kinds(klass, "__init__"):
+            return None  # made elsewhere (a factory), or by a subclass's ``super().__init__``
+    elif is_method:
+        if method in everyday_method_names() or method in _referenced(index):
+            return None
+        sites = [*sites, *_sites(index).get(ANY_RECEIVER + method, [])]
+    elif found.qualified in _sites_taken_as_values(index):
+        return None
+    position = fact.params.index(param)
+    types: set[str | None] = set()
+    for positional, keywords, written, starred in sites:
+        if starred:
+            return None
+        at = position - _offset(found, written, is_method)
+        if 0 <= at < len(positional):
+            evidence = positional[at]
+        elif param in keywords:
+            evidence = keywords[param]
+        else:
+            return None  # left to its default (or passed as the receiver)
+        types.add(evidence_type(index, evidence, depth))
+        if len(types) > 1 or None in types:
+            return None
+    return types.pop() if types else None
+
+
+def _offset(found: Definition, written: str, is_method: bool) -> int:
+    """How many parameters a call fills before its arguments: the receiver of a bound method
+    call, or the class of a classmethod's; none for a function, a staticmethod, or a method
+    called through its class (``Base.save(self, x)``)."""
+    if not is_method or found.function is None:
+        return 0
+    decorators = found.function.decorators
+    if "builtins.staticmethod" in decorators:
+        return 0
+    if "builtins.classmethod" in decorators or written.endswith(".__init__"):
+        return 1
+    return 0 if written == found.qualified else 1
+
+
+def evidence_type(index: ProjectIndex, evidence: str, depth: int = 0) -> str | None:
+    """The class an argument's evidence stands for (see ``asynclint.index.callsites``)."""
+    how, _, what = evidence.partition(":")
+    if how in ("call", "await"):
+        made = index.instance_of_call(what)
+        return index.canonical(made) if made else None
+    if how == "type":
+        return index.canonical(what)
+    if evidence.startswith(PARAMETER):
+        function, _, name = what.rpartition(":")
+        return parameter_type(index, function, name, depth + 1)
+    if how == "attr":
+        klass, _, name = what.rpartition(":")
+        member = index.member(klass, name)
+        return index.canonical(member.type) if isinstance(member, Instance) else None
+    if how == "name":
+        found = index.find(what)
+        if found is not None and found.what == "instance" and found.type:
+            return index.canonical(found.type)
+    return None
+
+
+def _is_method(index: ProjectIndex, found: Definition) -> bool:
+    owner = found.qualified.rsplit(".", 1)[0]
+    klass = index.find(owner)
+    return klass is not None and klass.what == "class"
+
+
+def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
+    """Callee (where it is defined; ``?.m`` for unknown receivers) -> its call sites."""
+    if index._call_sites is not None:
+        return index._call_sites
+    table: dict[str, list[Site]] = {}
+    for name in sorted(index.project):
+        module = index.modules.get(name)
+        for callee, positional, keywords, starred in module.call_sites if module else ():
+            key = callee
+            if not callee.startswith(ANY_RECEIVER):
+                found = index.find(callee)
+                if found is not None and found.what == "class":
+                    callee = f"{found.qualified}.__init__"  # the arguments go to ``__init__``
+                    found = index.find(callee)
+                if found is None or found.function is None:
+                    continue
+                key = found.qualified
+            table.setdefault(key, []).append((positional, keywords, callee, starred))
+    index._call_sites = table
+    return table
+
+
+def _referenced(index: ProjectIndex) -> frozenset[str]:
+    if index._attribute_refs is None:
+        names: set[str] = set()
+        for name in index.project:
+            module = index.modules.get(name)
+            if module is not None:
+                names.update(module.attribute_refs)
+        index._attribute_refs = frozenset(names)
+    return index._attribute_refs
+
+
+def _sites_taken_as_values(index: ProjectIndex) -> frozenset[str]:
+    """Project functions named other than as a callee somewhere (``on_done=handle``)."""
+    if index._taken_as_values is None:
+        taken: set[str] = set()
+        for name in index.project:
+            module = index.modules.get(name)
+            for used in module.name_refs if module else ():
+                found = index.find(used)
+                if found is not None:
+                    taken.add(found.qualified)
+        index._taken_as_values = frozenset(taken)
+    return index._taken_as_values
