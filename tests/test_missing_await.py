@@ -10,6 +10,12 @@ import pytest
 from conftest import Run, write_tree
 
 from asynclint.index import module_name, project_root, summarize
+from asynclint.rules.missing_await import (
+    CoroutineUsedAsValue,
+    UnawaitedCoroutine,
+    UnusedCoroutine,
+)
+from asynclint.testing import actual_findings
 
 PROJECT = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
@@ -313,3 +319,115 @@ def test_a_file_outside_any_project_indexes_only_what_is_given(project: Path, ru
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith("loose/script.py:4:5: AL101")
     assert "not a list" not in result.stderr
+
+
+_FETCH = "async def fetch(url=None): ...\n\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A private attribute read by name, through a property, or by computed names.
+        ("class A:\n    def __init__(self):\n        self._job = fetch()\n", [5]),
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    def run(self):\n        return getattr(self, '_job')\n",
+            [],
+        ),
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    def get(self, name):\n        return getattr(self, name)\n",
+            [],
+        ),
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    def __setattr__(self, name, value):\n        schedule(value)\n",
+            [],
+        ),
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    @property\n    def _job(self):\n        return None\n",
+            [],
+        ),
+        # A container declared global, or read before it is made (a loop), is not the
+        # function's own.
+        ("def f():\n    global jobs\n    jobs = []\n    jobs.append(fetch())\n", []),
+        (
+            "def f(urls):\n    for u in urls:\n        if jobs:\n            send(jobs)\n"
+            "        jobs = []\n        jobs.append(fetch(u))\n",
+            [],
+        ),
+        ("def f():\n    jobs = []\n    jobs.append(fetch())\n    return jobs\n", []),
+        ("def f():\n    jobs = make()\n    jobs.append(fetch())\n", []),
+    ],
+)
+def test_unused_coroutine_on_attributes_and_containers(body: str, expected: list[int]) -> None:
+    source = _FETCH + body
+    assert [line for line, code in actual_findings(source, [UnusedCoroutine])] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # One coroutine, one report, at its first use that raises.
+        ("async def f():\n    c = fetch()\n    if c:\n        pass\n    return c.x, c.y\n", [7]),
+        # A store in a ``with`` body reaches the code after it; one in a ``try`` does not.
+        ("async def f(lock):\n    with lock:\n        c = fetch()\n    return c.status\n", [6]),
+        (
+            "async def f():\n    try:\n        c = fetch()\n    except OSError:\n"
+            "        c = None\n    return c.status\n",
+            [],
+        ),
+        # Rebinding ends the store, on every kind of target.
+        ("async def f(xs):\n    c = fetch()\n    for c in xs:\n        print(c.x)\n", []),
+        ("async def f(x):\n    c = fetch()\n    with x as c:\n        print(c.x)\n", []),
+        # A test of an attribute another method awaits is only redundant.
+        (
+            "class A:\n    async def start(self):\n        self.job = fetch()\n"
+            "        if self.job:\n            pass\n"
+            "    async def wait(self):\n        return await self.job\n",
+            [],
+        ),
+        (
+            "class A:\n    async def start(self):\n        self.job = fetch()\n"
+            "        if self.job:\n            pass\n",
+            [6],
+        ),
+        # Keyword arguments, later positions and awaitable classes are not value uses.
+        ("async def f():\n    return dict(job=fetch())\n", []),
+        ("async def f(Awaitable):\n    return isinstance(fetch(), Awaitable)\n", []),
+        ("async def f(o):\n    return isinstance(fetch(), (dict, list))\n", [4]),
+        ("async def f(o):\n    return next(iter(o), fetch())\n", []),
+        ("async def f(o):\n    return sorted(fetch())\n", [4]),
+        # ``x or fetch()`` hands the coroutine on; ``if x or fetch()`` tests it.
+        ("async def f(x):\n    c = x or fetch()\n    return await c\n", []),
+        ("async def f(x):\n    if x or fetch():\n        pass\n", [4]),
+        # A future has attributes of its own.
+        (
+            "import asyncio\n\nasync def f(job):\n    loop = asyncio.get_running_loop()\n"
+            "    return hasattr(loop.run_in_executor(None, job), 'result')\n",
+            [],
+        ),
+    ],
+)
+def test_coroutine_used_as_value_follows_stores(body: str, expected: list[int]) -> None:
+    source = _FETCH + body
+    lines = [line for line, code in actual_findings(source, [CoroutineUsedAsValue])]
+    assert lines == expected
+
+
+def test_one_coroutine_is_reported_once_across_the_family() -> None:
+    """A stored coroutine used as a value is AL103's; AL102 only takes the ones never read."""
+    source = _FETCH + (
+        "async def f(urls):\n"
+        "    if (c := fetch()) is not None:\n"  # line 4
+        "        pass\n"
+        "    d = fetch()\n"  # line 6
+        "    jobs = {}\n"
+        "    jobs['a'] = fetch()\n"  # line 8
+        "    if jobs['a']:\n"  # line 9
+        "        pass\n"
+        "    await [fetch(u) for u in urls]\n"  # line 11
+    )
+    rules = [UnawaitedCoroutine, UnusedCoroutine, CoroutineUsedAsValue]
+    assert actual_findings(source, rules) == [(4, "AL103"), (6, "AL102"), (11, "AL101")]

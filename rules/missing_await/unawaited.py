@@ -7,21 +7,26 @@ from textwrap import dedent
 import libcst as cst
 
 from asynclint.facts.awaitables import AWAITABLE_KIND
+from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.knowledge.kinds import COROUTINE
 from asynclint.rule import Example
-from asynclint.rules.missing_await.common import MissingAwaitRule, await_fix, describe_call
+from asynclint.rules.missing_await.common import await_fix, describe_call
+from asynclint.rules.missing_await.displays import AwaitsHeldAwaitables
 
 
-class UnawaitedCoroutine(MissingAwaitRule):
+class UnawaitedCoroutine(AwaitsHeldAwaitables):
     """
     ## What it does
     Finds calls that create a coroutine (a call of an `async def` function or method) or
     another awaitable (the future of `asyncio.gather()`, `loop.run_in_executor()`, an
     `aiohttp` request) as a statement of its own, so that the result is dropped: never
     awaited, run or scheduled. Also a comprehension or conditional expression of such calls
-    used as a statement. This works across the modules of the project (imports, re-exports,
-    `self.method()`, base classes, annotated parameters and attributes, objects made by a
-    constructor) and for library APIs, without running a type checker.
+    used as a statement, a list or tuple of them that is awaited (`await [fetch(a),
+    fetch(b)]`: a list is not awaitable) and a list of them passed whole to
+    `asyncio.gather()`, which takes them one by one. This works across the modules of the
+    project (imports, re-exports, `self.method()`, base classes, annotated parameters and
+    attributes, objects made by a constructor) and for library APIs, without running a type
+    checker.
 
     ## Why is this bad?
     Calling a coroutine function does not run it: it only creates a coroutine object. Dropped,
@@ -65,12 +70,14 @@ class UnawaitedCoroutine(MissingAwaitRule):
     ## Fix safety
     <<fix safety>>
     In sync code no fix is offered: which of the remedies is right depends on the program.
+    Nor for an awaited list (`asyncio.gather()` or a task group are the remedies); a list
+    passed to `asyncio.gather()` is unpacked with `*` (unsafe: the awaitables now run).
     """
 
     code = "AL101"
     name = "unawaited-coroutine"
     summary = "A coroutine or awaitable is created and dropped without being awaited"
-    requires = (AWAITABLE_KIND,)
+    requires = (AWAITABLE_KIND, QUALIFIED_NAME)
 
     invalid = (
         Example(
@@ -112,6 +119,30 @@ class UnawaitedCoroutine(MissingAwaitRule):
             async def save(store: Store, items):
                 [store.put(i) for i in items]  # error: AL101
         """),
+        dedent("""\
+            async def fetch(url): ...
+
+            async def main(a, b):
+                await [fetch(a), fetch(b)]  # error: AL101
+        """),
+        Example(
+            dedent("""\
+                import asyncio
+
+                async def fetch(url): ...
+
+                async def main(urls):
+                    await asyncio.gather([fetch(u) for u in urls])  # error: AL101
+            """),
+            fixed=dedent("""\
+                import asyncio
+
+                async def fetch(url): ...
+
+                async def main(urls):
+                    await asyncio.gather(*[fetch(u) for u in urls])
+            """),
+        ),
         dedent("""\
             import asyncio
 

@@ -6,23 +6,33 @@ from textwrap import dedent
 
 import libcst as cst
 
-from asynclint.diagnostics import Fix
-from asynclint.edits import source_of
 from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.knowledge.kinds import COROUTINE
-from asynclint.rule import Context, Example
-from asynclint.rules.missing_await.common import MissingAwaitRule, await_fix, describe_call
-from asynclint.rules.missing_await.usage import how_used
+from asynclint.rule import Example
+from asynclint.rules.missing_await.common import await_fix, describe_call
+from asynclint.rules.missing_await.stored import FollowsStores, key_of
+from asynclint.rules.missing_await.usage import Use, how_used, only_tested
+from asynclint.syntax.scopes import is_read
 
 
-class CoroutineUsedAsValue(MissingAwaitRule):
+class CoroutineUsedAsValue(FollowsStores):
     """
     ## What it does
     Finds a coroutine (or awaitable) used as if it were the result of the call: tested for
-    truth (`if is_ready():`, `while`, `not`, `and`/`or`, `assert`, `bool()`), compared,
+    truth (`if is_ready():`, `while`, `not`, `and`/`or`, `assert`, `bool()`), compared
+    (`is None` and `is not None` included; `is` against anything else is left alone),
     formatted or printed (f-strings, `str()`, `print()`, logging calls, `%`), iterated with a
-    plain `for`, indexed, or read for an attribute the result would have (`fetch().json`).
+    plain `for`, unpacked (`a, b = fetch()`, `*fetch()`), indexed, read for an attribute the
+    result would have (`fetch().json`), asked about with `hasattr()`, `getattr()` or
+    `isinstance()`, or passed to a function that needs a value and takes no awaitable
+    (`len()`, `sorted()`, `json.dumps()`, `", ".join()` and the other names of a curated list).
+
+    The same holds for a coroutine stored in a variable (a walrus `if (user := fetch_user())
+    is not None:` included), an attribute or an item, used later in the function; one
+    coroutine is reported once. A test or a message (a use that does not raise) is not
+    reported when the coroutine is awaited or handed on afterwards: it is then only redundant.
+    A store made on one path only (inside an `if`, a loop, a `try`) is not followed past it.
 
     ## Why is this bad?
     A coroutine object is always true, never equal to anything but itself, prints as
@@ -110,6 +120,27 @@ class CoroutineUsedAsValue(MissingAwaitRule):
                     pass
         """),
         dedent("""\
+            async def fetch_user(): ...
+
+            async def main():
+                if (user := fetch_user()) is not None:  # error: AL103
+                    print(user)
+        """),
+        dedent("""\
+            async def fetch_pair(): ...
+
+            async def main():
+                low, high = fetch_pair()  # error: AL103
+        """),
+        dedent("""\
+            import json
+
+            async def fetch(): ...
+
+            async def main():
+                return json.dumps(fetch())  # error: AL103
+        """),
+        dedent("""\
             import logging
 
             async def status(): ...
@@ -155,85 +186,104 @@ class CoroutineUsedAsValue(MissingAwaitRule):
             async def main():
                 print(await asyncio.gather(fetch()))
         """),
+        dedent("""\
+            async def fetch(): ...
+
+            async def main():
+                if (coro := fetch()) is not None:
+                    await coro
+        """),
+        dedent("""\
+            async def fetch(): ...
+
+            async def main(retry):
+                coro = None
+                if retry:
+                    coro = fetch()
+                if coro:
+                    await coro
+        """),
     )
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(context)
-        # Per function being walked: the code of a target that holds a coroutine (``data``,
-        # ``self.user``, ``result["a"]``) -> (the callee's code, the fix at the store).
-        self.stored: list[dict[str, tuple[str, Fix | None]]] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.stored.append({})
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.stored.pop()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if not self.stored:
-            return
-        for target in node.targets:
-            key = self._key(target.target)
-            if key is None:
-                continue
-            kind = self.ask(AWAITABLE_KIND, node.value)
-            # Futures have methods and attributes of their own; only coroutines are tracked.
-            if kind != COROUTINE or len(node.targets) != 1 or not isinstance(node.value, cst.Call):
-                self.stored[-1].pop(key, None)  # rebound to something else
-                continue
-            callee = source_of(self.context.module, node.value.func)
-            self.stored[-1][key] = (callee, await_fix(self, node.value, node))
-
-    def _key(self, target: cst.BaseExpression) -> str | None:
-        if isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
-            return self.context.module.code_for_node(target.with_changes(lpar=(), rpar=()))
-        return None
-
-    def _stored_use(self, node: cst.BaseExpression) -> None:
-        """A variable, attribute or item that holds a coroutine, used as if it held the
-        result (``user = fetch_user(); user.name``, ``self.data = load(); self.data["k"]``)."""
-        if not self.stored or not self.stored[-1]:
-            return
-        name = node.value if type(node) is cst.Name else self._key(node) or ""
-        stored = self.stored[-1].get(name)
-        if stored is None:
-            return
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        """``if (user := fetch_user()) is not None``: a store and a use at once."""
+        self._rebound(node.target)
+        record = self._store(node.target, node.value, node)
         parent = self.context.parent
-        if parent is None or isinstance(parent, (cst.AssignTarget, cst.Await)):
+        if record is None or parent is None or isinstance(parent, cst.Expr):
             return
-        usage = how_used(self, node, parent)
-        if usage is None:
+        use = how_used(self, node, parent)
+        if use is None:
+            record.handed_on = True
             return
-        callee, fix = stored
-        self.report(
-            node,
-            f"`{name}` holds the coroutine from `{callee}()`, not its result, and is {usage}; "
-            "missing `await` where it was stored?",
-            fix,
-        )
+        call = node.value
+        assert isinstance(call, cst.Call)
+        self.used(record, call, use, self._call_message(call, COROUTINE, use))
 
+    # --- uses ---------------------------------------------------------------------------------
     def visit_Name(self, node: cst.Name) -> None:
-        self._stored_use(node)
+        if node.value in self.watched:
+            self._stored_use(node, node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._stored_use(node)
+        frame = self.frame
+        if frame is not None and frame.paths:
+            key = key_of(self.context.module, node)
+            if key in frame.paths:
+                self._stored_use(node, key)
+                return
+        if is_read(self.context.ancestors) and not only_tested(node, self.context.parent):
+            self.read_attributes.add(node.attr.value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._stored_use(node)
+        frame = self.frame
+        if frame is not None and frame.paths:
+            key = key_of(self.context.module, node)
+            if key in frame.paths:
+                self._stored_use(node, key)
+
+    def _stored_use(self, node: cst.BaseExpression, key: str) -> None:
+        """A read of a variable, attribute or item that held a coroutine in this function."""
+        context = self.context
+        parent = context.parent
+        if parent is None or not is_read(context.ancestors):
+            return
+        frame = self.frames[-1]
+        record = frame.get(key)
+        if record is None:
+            # Not known to hold it here (a path may have skipped the store, or the read is in
+            # a nested function): unless only tested, the read may hand it on.
+            if not only_tested(node, parent):
+                for outer in self.frames:
+                    outer.handed_on.add(key)
+            return
+        use = how_used(self, node, parent)
+        if use is None:
+            record.handed_on = True
+            if record.is_name:
+                frame.handed_on.add(key)
+            # An attribute read here gets the coroutine stored here, not another method's.
+            return
+        message = (
+            f"`{key}` holds the coroutine from `{record.callee}()`, not its result, and is "
+            f"{use.text}; missing `await` where it was stored?"
+        )
+        self.used(record, node, use, message)
 
     def visit_Call(self, node: cst.Call) -> None:
         parent = self.context.parent
-        if parent is None or isinstance(parent, (cst.Await, cst.Expr)):
+        if parent is None or isinstance(parent, (cst.Await, cst.Expr, cst.NamedExpr)):
             return
-        usage = how_used(self, node, parent)
-        if usage is None:
+        use = how_used(self, node, parent)
+        if use is None:
             return
         kind = self.ask(AWAITABLE_KIND, node)
-        if kind is None or (kind != COROUTINE and usage.startswith(("read for", "indexed"))):
+        if kind is None or (kind != COROUTINE and not use.any_awaitable):
             return  # a future's own methods (``add_done_callback``) are fine
-        self.report(
-            node,
-            f"{describe_call(self.context, node, kind)} is {usage} instead of its result; "
-            "it never runs (missing `await`?)",
-            await_fix(self, node),
+        self.report(node, self._call_message(node, kind, use), await_fix(self, node))
+
+    def _call_message(self, node: cst.Call, kind: str, use: Use) -> str:
+        return (
+            f"{describe_call(self.context, node, kind)} is {use.text} instead of its result; "
+            "it never runs (missing `await`?)"
         )
