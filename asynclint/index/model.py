@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass, field
 # ``FunctionFact.wraps`` of a decorator whose sync wrapper returns what the wrapped function
 # returns: the decorated function keeps its kind.
 PASSTHROUGH = "passthrough"
+# ``FunctionFact.wraps`` of a decorator that returns an async wrapper for a coroutine function
+# and a sync one otherwise: a coroutine function stays one, a plain function is unknown.
+KEEPS_ASYNC = "keeps-async"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
 from asynclint.index.model import (
+    KEEPS_ASYNC,
     PASSTHROUGH,
     ClassFact,
     Definition,
@@ -286,7 +287,7 @@ class ProjectIndex:
                 if wrapper is not None and wrapper.function is not None
                 else None
             )
-            if effect == PASSTHROUGH:
+            if effect == PASSTHROUGH or (effect == KEEPS_ASYNC and kind == COROUTINE):
                 continue
             kind = COROUTINE if effect == COROUTINE else UNKNOWN
         if kind == UNKNOWN:

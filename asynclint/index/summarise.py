@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from asynclint.index.callsites import PARAMETER, CallSites
 from asynclint.index.locate import absolute_module
-from asynclint.index.model import PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
+from asynclint.index.model import KEEPS_ASYNC, PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, OPTIONAL_WRAPPERS, SYNC, UNKNOWN
 from asynclint.knowledge.names import LOOP_NAMES
 from asynclint.knowledge.roles import LOOP_GETTERS, TASK_FACTORIES
@@ -268,23 +268,31 @@ class _Summarizer:
     def _wrapper_kind(self, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> str | None:
         """For a decorator: the kind of the ``@functools.wraps`` function it returns, looking
         through one level of decorator factory. ``"passthrough"`` for a sync wrapper (it returns
-        what the wrapped function returns)."""
-        returned = {
-            n.value.id
-            for n in node.body
-            if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
-        }
-        for inner in node.body:
-            if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        what the wrapped function returns). Every ``return`` must give such a wrapper: one that
+        returns an async wrapper for coroutine functions and a sync one otherwise
+        (``if not iscoroutinefunction(func): ... return wrapped``) is ``"keeps-async"``; one
+        that returns something else on some path is unknown (None)."""
+        defs, returns = _own_defs_and_returns(node)
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        kinds: set[str | None] = set()
+        for returned in returns:
+            if not isinstance(returned, ast.Name):
+                return None
+            if params and returned.id == params[0] and returned.id not in defs:
+                kinds.add(PASSTHROUGH)  # ``return func``: the function as it was
                 continue
-            if inner.name not in returned:
-                continue
-            if any(self._decorator(d) in _WRAPS for d in inner.decorator_list):
-                return COROUTINE if isinstance(inner, ast.AsyncFunctionDef) else PASSTHROUGH
-            if depth > 1:
-                found = self._wrapper_kind(inner, depth - 1)
-                if found:
-                    return found
+            for inner in defs.get(returned.id, [None]):
+                if inner is None:
+                    return None
+                if any(self._decorator(d) in _WRAPS for d in inner.decorator_list):
+                    async_ = isinstance(inner, ast.AsyncFunctionDef)
+                    kinds.add(COROUTINE if async_ else PASSTHROUGH)
+                else:
+                    kinds.add(self._wrapper_kind(inner, depth - 1) if depth > 1 else None)
+        if kinds == {COROUTINE, PASSTHROUGH} or kinds == {KEEPS_ASYNC, PASSTHROUGH}:
+            return KEEPS_ASYNC
+        if len(kinds) == 1:
+            return next(iter(kinds))
         return None
 
     def klass(self, node: ast.ClassDef, top_level: bool = True) -> ClassFact:
@@ -559,6 +567,27 @@ def _is_placeholder(body: list[ast.stmt]) -> bool:
         if not isinstance(statement, (ast.Pass, ast.Raise)):
             return False
     return True
+
+
+def _own_defs_and_returns(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]], list[ast.expr | None]]:
+    """The functions a function's body defines (by name, under ``if`` too) and the values of
+    its ``return`` statements, not entering nested functions, lambdas or classes."""
+    defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    returns: list[ast.expr | None] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs.setdefault(node.name, []).append(node)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            returns.append(node.value)
+        stack.extend(ast.iter_child_nodes(node))
+    return defs, returns
 
 
 def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
