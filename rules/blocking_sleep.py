@@ -26,7 +26,9 @@ class BlockingSleep(Rule):
     A call of one of the project's sync functions that reaches `time.sleep()` (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent, and a helper decorated
+    with `functools.cache` or `lru_cache` is not followed: it does its work once, often while
+    its module is imported, not on each call.
 
     ## Why is this bad?
     An event loop runs one thing at a time. `time.sleep()` does not yield to it: for the whole

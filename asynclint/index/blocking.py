@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from asynclint.index.tables import ANY_TYPES, AWAITABLE_ANNOTATIONS, PLAIN_TYPES
+from asynclint.index.tables import (
+    ANY_TYPES,
+    AWAITABLE_ANNOTATIONS,
+    MEMOISING_DECORATORS,
+    PLAIN_TYPES,
+)
 from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.knowledge.kinds import SYNC
 
@@ -117,6 +122,7 @@ def _project_sync_calls(index: ProjectIndex, name: str) -> list[str] | None:
         or found.function is None
         or not index.is_project_name(found.qualified)
         or index.function_kind(found.function) != SYNC
+        or any(d in MEMOISING_DECORATORS for d in found.function.decorators)
     ):
-        return None
+        return None  # a memoised helper blocks once, not on each call: not followed
     return found.function.calls

@@ -26,6 +26,11 @@ TRANSPARENT_DECORATORS = frozenset(
         "pytest_asyncio.fixture",
     }
 )
+# Decorators that keep a function's result: the work (blocking or not) is done once, often
+# while the module is imported (a warmed cache), not on each call in a coroutine.
+MEMOISING_DECORATORS = frozenset(
+    {"functools.cache", "functools.lru_cache", "cachetools.cached", "cachetools.func.ttl_cache"}
+)
 KIND_DECORATORS = {
     "contextlib.asynccontextmanager": ASYNC_CONTEXT_MANAGER,
     "contextlib.contextmanager": CONTEXT_MANAGER,

@@ -65,7 +65,9 @@ _CHAINS_DOC = """\
     A call of one of the project's sync functions that reaches such a call (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent.
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent, and a helper decorated
+    with `functools.cache` or `lru_cache` is not followed: it does its work once, often while
+    its module is imported, not on each call.
 """
 _THREAD_FIX_DOC = """\
     ## Fix safety
