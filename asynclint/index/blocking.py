@@ -46,7 +46,9 @@ def never_awaitable(index: ProjectIndex, qualified: str) -> bool:
         return False
     fact = found.function
     listed = index.library.call_kind(found.qualified)
-    if listed not in (None, SYNC) or index.function_kind(fact) != SYNC or fact.fresh_task:
+    if listed not in (None, SYNC) or index.function_kind(fact) != SYNC:
+        return False
+    if index.hands_out_fresh_task(fact):
         return False
     return _returns_no_awaitable(index, fact)
 

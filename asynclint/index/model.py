@@ -32,6 +32,9 @@ class FunctionFact:
     # Whether every value it returns is a task it has just created and kept no other reference
     # to (``return asyncio.create_task(...)``): the caller alone holds the task.
     fresh_task: bool = False
+    # For ``fresh_task`` read from a ``-> asyncio.Task`` annotation: the callees whose results
+    # it returns (``"?"``: one that cannot be named); each must hand out a fresh task too.
+    fresh_via: list[str] = field(default_factory=list)
     # Whether it may return a value: a ``return`` with a value other than ``None``, a ``yield``,
     # or a body that is only a placeholder (``...``, ``pass``, ``raise NotImplementedError``),
     # which an override or a stub stands in for.

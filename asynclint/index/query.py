@@ -33,6 +33,7 @@ from asynclint.index.tables import (
     COROUTINE_LIKE,
     KIND_DECORATORS,
     TABLE_PROTOCOLS,
+    TASK_ANNOTATIONS,
     TRANSPARENT_DECORATORS,
 )
 from asynclint.knowledge.blocking import load_blocking_catalogue
@@ -223,7 +224,7 @@ class ProjectIndex:
                 return listed
             kind = self.function_kind(found.function)
             returns = found.function.returns
-            if kind == SYNC and found.function.fresh_task:
+            if kind == SYNC and self.hands_out_fresh_task(found.function):
                 return TASK
             if kind == SYNC and returns:
                 if returns in AWAITABLE_ANNOTATIONS:
@@ -269,9 +270,30 @@ class ProjectIndex:
         return (
             found is not None
             and found.function is not None
-            and found.function.fresh_task
+            and self.hands_out_fresh_task(found.function)
             and self.function_kind(found.function) == COROUTINE
         )
+
+    def hands_out_fresh_task(self, fact: FunctionFact, depth: int = 0) -> bool:
+        """Whether every value the function returns is a task that it has just created and
+        that nothing else holds. A return of another call counts when the callee is a project
+        function that hands out a fresh task in turn (a project helper that also keeps the
+        task, ``self._tasks.add(task)``, does not), or, for a function annotated ``->
+        asyncio.Task``, a library's (its annotation is believed)."""
+        if not fact.fresh_task:
+            return False
+        annotated = fact.returns in TASK_ANNOTATIONS
+        for callee in fact.fresh_via:
+            if not self.is_project_name(callee):
+                if annotated and callee != "?":
+                    continue
+                return False
+            found = self.find(callee) if depth < 4 else None
+            if found is None or found.function is None:
+                return False
+            if not self.hands_out_fresh_task(found.function, depth + 1):
+                return False
+        return True
 
     def function_kind(self, fact: FunctionFact) -> str | None:
         kind: str | None = fact.kind

@@ -134,8 +134,9 @@ class _Summarizer:
         fact.returns = self.annotation_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
         fact.calls = self._direct_calls(node, owner)
-        annotated = fact.returns in ("asyncio.Task", "asyncio.tasks.Task")
-        fact.fresh_task = self._returns_fresh_task(node, annotated)
+        via: list[str] = []
+        fact.fresh_task = self._returns_fresh_task(node, via, owner)
+        fact.fresh_via = via
         fact.never_returns = any(isinstance(n, ast.Raise) for n in node.body) and all(
             isinstance(n, (ast.Raise, ast.Pass))
             or (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
@@ -184,22 +185,35 @@ class _Summarizer:
         return last in LOOP_NAMES
 
     def _returns_fresh_task(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: bool = False
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        via: list[str] | None = None,
+        owner: str | None = None,
     ) -> bool:
         """Every ``return`` gives a task created here that nothing else references: a task
-        factory call, or a local assigned one and read only by the ``return``. For a function
-        annotated ``-> asyncio.Task``, any call returned is taken for a new task too (an
-        attribute, an item or a name read elsewhere is a task kept somewhere)."""
+        factory call, or a local assigned one and read only by the ``return``. Another call
+        returned may give a new task too: its callee goes into ``via`` (``"?"`` when it cannot
+        be named) for the index to check that it hands out a fresh task in turn, or, for a
+        function annotated ``-> asyncio.Task``, that it is a library's (an attribute, an item or
+        a name read elsewhere is a task kept somewhere)."""
         returns = [n for n in self.own(node) if isinstance(n, ast.Return) and n.value]
         if not returns:
             return False
+        via = [] if via is None else via
+
+        def made_here(value: ast.expr) -> bool:
+            if self.creates_task(value):
+                return True
+            if not isinstance(value, ast.Call):
+                return False
+            via.append(self._callee(node, value.func, owner) or "?")
+            return True
+
         returned_names: set[str] = set()
         for ret in returns:
             if isinstance(ret.value, ast.Name):
                 returned_names.add(ret.value.id)
-            elif not (
-                self.creates_task(ret.value) or (annotated and isinstance(ret.value, ast.Call))
-            ):
+            elif not made_here(ret.value):
                 return False
         if not returned_names:
             return True
@@ -211,9 +225,7 @@ class _Summarizer:
                 target = inner.targets[0]
                 if isinstance(target, ast.Name) and target.id in returned_names:
                     value = inner.value
-                    if not (
-                        self.creates_task(value) or (annotated and isinstance(value, ast.Call))
-                    ):
+                    if not made_here(value):
                         return False
                     assigned[target.id] = assigned.get(target.id, 0) + 1
             elif isinstance(inner, ast.Name):
@@ -242,24 +254,28 @@ class _Summarizer:
     def _direct_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
     ) -> list[str]:
-        receiver = node.args.args[0].arg if owner and node.args.args else None
         calls = []
         for inner in self.own(node):
             if not isinstance(inner, ast.Call):
                 continue
-            func = inner.func
-            if (
-                receiver
-                and isinstance(func, ast.Attribute)
-                and isinstance(func.value, ast.Name)
-                and func.value.id == receiver
-            ):
-                calls.append(f"{self.fact.name}.{owner}.{func.attr}")
-                continue
-            qualified = self.qualify(func)
+            qualified = self._callee(node, inner.func, owner)
             if qualified and qualified not in calls:
                 calls.append(qualified)
         return calls
+
+    def _callee(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, func: ast.expr, owner: str | None
+    ) -> str | None:
+        """What a call in ``node`` calls, qualified; ``self.m`` as ``<module>.<Class>.m``."""
+        receiver = node.args.args[0].arg if owner and node.args.args else None
+        if (
+            receiver
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == receiver
+        ):
+            return f"{self.fact.name}.{owner}.{func.attr}"
+        return self.qualify(func)
 
     def _decorator(self, node: ast.expr) -> str:
         target = node.func if isinstance(node, ast.Call) else node

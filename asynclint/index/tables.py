@@ -31,6 +31,8 @@ TRANSPARENT_DECORATORS = frozenset(
 MEMOISING_DECORATORS = frozenset(
     {"functools.cache", "functools.lru_cache", "cachetools.cached", "cachetools.func.ttl_cache"}
 )
+# Return annotations that say a function hands out a task.
+TASK_ANNOTATIONS = frozenset({"asyncio.Task", "asyncio.tasks.Task"})
 KIND_DECORATORS = {
     "contextlib.asynccontextmanager": ASYNC_CONTEXT_MANAGER,
     "contextlib.contextmanager": CONTEXT_MANAGER,
