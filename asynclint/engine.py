@@ -511,8 +511,16 @@ class Walker:
             scope.qualified = f"{context.module_info[0]}.{node.name.value}"
         if scope.owner_class:
             scope.qualified = f"{scope.owner_class}.{node.name.value}"
-        if scope.qualified:
-            scope.parameters = {name for name, meaning in parameters if meaning is UNKNOWN}
+        if scope.qualified:  # an annotation nothing resolves (``str | Stream``) is no guess
+            params = node.params
+            unannotated = {
+                p.name.value
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+                if p.annotation is None
+            }
+            scope.parameters = {
+                name for name, meaning in parameters if meaning is UNKNOWN and name in unannotated
+            }
         self._enter(scope, parameters)
         self.walk(node.body)
         self._leave()

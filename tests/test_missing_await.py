@@ -431,3 +431,31 @@ def test_one_coroutine_is_reported_once_across_the_family() -> None:
     )
     rules = [UnawaitedCoroutine, UnusedCoroutine, CoroutineUsedAsValue]
     assert actual_findings(source, rules) == [(4, "AL103"), (6, "AL102"), (11, "AL101")]
+
+
+def test_call_sites_type_only_unannotated_parameters(project: Path, run: Run) -> None:
+    """Call sites type a parameter without annotation; one annotated with a union (or a name
+    nothing resolves) says it takes more than today's callers pass, so it stays unknown."""
+    write_tree(
+        project,
+        {
+            "app.py": (
+                "class Store:\n"
+                "    async def save(self, x): ...\n"
+                "\n"
+                "class Ledger:\n"
+                "    def save(self, x): ...\n"
+                "\n"
+                "def keep(target: 'Store | Ledger', x):\n"
+                "    target.save(x)\n"
+                "\n"
+                "def keep_untyped(target, x):\n"
+                "    target.save(x)\n"
+                "\n"
+                "async def main():\n"
+                "    keep(Store(), 1)\n"
+                "    keep_untyped(Store(), 1)\n"
+            ),
+        },
+    )
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [11]

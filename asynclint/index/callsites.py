@@ -25,6 +25,9 @@ UNKNOWN_EVIDENCE = "?"
 PARAMETER = "param:"
 # The callee of ``x.m(...)`` on a receiver the summary cannot type: ``?.m``.
 ANY_RECEIVER = "?."
+# The callee of ``self.m(...)`` in a method of the class: ``@pkg.mod.Class.m`` (the receiver
+# fills the first parameter, unlike ``Class.m(self, ...)``).
+BOUND = "@"
 _STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -87,7 +90,7 @@ class CallSites:
             and isinstance(func.value, ast.Name)
             and func.value.id == receiver
         ):
-            callee = f"{module}.{owner}.{func.attr}"
+            callee = f"{BOUND}{module}.{owner}.{func.attr}"
         else:
             callee = self.summarizer.qualify(func) or ""
             if not callee and isinstance(func, ast.Attribute):
@@ -114,9 +117,10 @@ class CallSites:
             return f"call:{made}" if made else UNKNOWN_EVIDENCE
         if isinstance(node, ast.Name):
             if node.id in params:
-                annotated = summarizer.annotation_type(params[node.id])
-                if annotated:
-                    return f"type:{annotated}"
+                annotation = params[node.id]
+                if annotation is not None:  # a union or a name nothing resolves: unknown
+                    annotated = summarizer.annotation_type(annotation)
+                    return f"type:{annotated}" if annotated else UNKNOWN_EVIDENCE
                 return f"{PARAMETER}{qualified}:{node.id}" if qualified else UNKNOWN_EVIDENCE
             if node.id in locals_:
                 value = locals_[node.id]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asynclint.index.callsites import ANY_RECEIVER, PARAMETER
+from asynclint.index.callsites import ANY_RECEIVER, BOUND, PARAMETER
 from asynclint.index.model import Instance
 from asynclint.index.tables import TRANSPARENT_DECORATORS
 from asynclint.knowledge.methods import everyday_method_names
@@ -47,6 +47,8 @@ def _parameter_type(index: ProjectIndex, function: str, param: str, depth: int) 
     fact = found.function
     if any(d not in TRANSPARENT_DECORATORS for d in fact.decorators) or param not in fact.params:
         return None
+    if param in fact.tested:
+        return None  # ``isinstance(stream, str)``: the function expects more than one kind
     method = found.qualified.rsplit(".", 1)[-1]
     sites = _sites(index).get(found.qualified, [])
     is_method = _is_method(index, found)
@@ -87,6 +89,8 @@ def _offset(found: Definition, written: str, is_method: bool) -> int:
     decorators = found.function.decorators
     if "builtins.staticmethod" in decorators:
         return 0
+    if written.startswith(BOUND):
+        return 1
     if "builtins.classmethod" in decorators or written.endswith(".__init__"):
         return 1
     return 0 if written == found.qualified else 1
@@ -127,8 +131,8 @@ def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
     table: dict[str, list[Site]] = {}
     for name in sorted(index.project):
         module = index.modules.get(name)
-        for callee, positional, keywords, starred in module.call_sites if module else ():
-            key = callee
+        for written, positional, keywords, starred in module.call_sites if module else ():
+            key = callee = written.removeprefix(BOUND)
             if not callee.startswith(ANY_RECEIVER):
                 found = index.find(callee)
                 if found is not None and found.what == "class":
@@ -137,6 +141,8 @@ def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
                 if found is None or found.function is None:
                     continue
                 key = found.qualified
+            if written.startswith(BOUND):
+                callee = written  # ``self.m(...)``: the receiver fills the first parameter
             table.setdefault(key, []).append((positional, keywords, callee, starred))
     index._call_sites = table
     return table

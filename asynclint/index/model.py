@@ -51,6 +51,9 @@ class FunctionFact:
     plain_returns: bool = False
     # The positional parameters' names, in order (``self`` included), for call-site flow.
     params: list[str] = field(default_factory=list)
+    # The parameters whose type the body tests (``isinstance(x, str)``, ``hasattr(x, "read")``):
+    # the function expects several kinds, whatever its call sites pass.
+    tested: list[str] = field(default_factory=list)
     # Whether every ``return`` gives the receiver (``return self``): an ``__aenter__`` so
     # written enters as the object itself.
     returns_self: bool = False

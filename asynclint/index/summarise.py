@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from collections.abc import Callable, Iterator
 
 from asynclint.index.callsites import PARAMETER, CallSites
@@ -20,6 +21,10 @@ from asynclint.knowledge.names import LOOP_NAMES
 from asynclint.knowledge.roles import LOOP_GETTERS, TASK_FACTORIES
 
 _WRAPS = frozenset({"functools.wraps"})
+# Calls that test what an object is.
+_TYPE_TESTS = frozenset(
+    {"builtins.isinstance", "builtins.type", "builtins.hasattr", "builtins.callable"}
+)
 _PROTOCOL_METHODS = frozenset(
     {
         "__aenter__",
@@ -128,6 +133,7 @@ class _Summarizer:
             kind = SYNC
         fact = FunctionFact(kind=kind)
         fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        fact.tested = self._tested_parameters(node, fact.params)
         fact.returns_self = _returns_receiver(node, self.own(node))
         fact.returns_made = None if node.returns else self._returns_made(node)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
@@ -200,15 +206,7 @@ class _Summarizer:
         if not returns:
             return False
         via = [] if via is None else via
-
-        def made_here(value: ast.expr) -> bool:
-            if self.creates_task(value):
-                return True
-            if not isinstance(value, ast.Call):
-                return False
-            via.append(self._callee(node, value.func, owner) or "?")
-            return True
-
+        made_here = functools.partial(self._made_task, node, owner, via)
         returned_names: set[str] = set()
         for ret in returns:
             if isinstance(ret.value, ast.Name):
@@ -250,6 +248,37 @@ class _Summarizer:
             for n in ast.walk(node)
             if n is not node
         )
+
+    def _made_task(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        owner: str | None,
+        via: list[str],
+        value: ast.expr,
+    ) -> bool:
+        """Whether ``value`` creates a task, or may (a call, its callee added to ``via``)."""
+        if self.creates_task(value):
+            return True
+        if not isinstance(value, ast.Call):
+            return False
+        via.append(self._callee(node, value.func, owner) or "?")
+        return True
+
+    def _tested_parameters(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, params: list[str]
+    ) -> list[str]:
+        """The parameters the body hands to a type test as its first argument."""
+        tested: set[str] = set()
+        for inner in self.own(node):
+            if (
+                isinstance(inner, ast.Call)
+                and inner.args
+                and isinstance(inner.args[0], ast.Name)
+                and inner.args[0].id in params
+                and self.qualify(inner.func) in _TYPE_TESTS
+            ):
+                tested.add(inner.args[0].id)
+        return sorted(tested)
 
     def _direct_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
