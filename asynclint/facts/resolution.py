@@ -152,12 +152,29 @@ def bound_value(
     if not isinstance(value, (cst.Call, cst.Await, cst.BinaryOperation)):
         return None
     inferred = context.answer(VALUE, value)
-    if isinstance(statement, cst.WithItem) and isinstance(inferred, Instance):
+    if isinstance(statement, cst.WithItem):
         with_statement = context.enclosing(cst.With)
         is_async = isinstance(with_statement, cst.With) and with_statement.asynchronous is not None
+        if inferred is None and is_async:
+            return _entered_request(context, value)
+        if not isinstance(inferred, Instance):
+            return None
         entered = context.index.entered_type(inferred.type, is_async) if context.index else None
         return Instance(entered) if entered else None
     return inferred if isinstance(inferred, (Instance, LocalFunction)) else None
+
+
+def _entered_request(context: Context, value: cst.BaseExpression) -> Instance | None:
+    """``async with session.get(url) as response``: a library call the table lists as an
+    awaitable (not a coroutine) that gives a known class enters as that same object, as the
+    request managers of aiohttp and the pools of asyncpg do."""
+    if not isinstance(value, cst.Call) or context.index is None:
+        return None
+    callee = context.answer(VALUE, value.func)
+    if not isinstance(callee, str) or context.index.library.call_kind(callee) != AWAITABLE:
+        return None
+    returned = context.index.library.return_type(callee)
+    return Instance(returned) if returned else None
 
 
 def unpacked_values(context: Context, value: cst.BaseExpression, count: int) -> list[Binding]:
