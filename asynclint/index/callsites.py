@@ -54,18 +54,18 @@ class CallSites:
                 self._done.add(id(inner))
                 self._call(inner, context)
 
-    def rest(self, tree: ast.Module) -> None:
+    def rest(self, every: list[ast.AST]) -> None:
         """Every call not recorded with its function (module level, nested functions, lambdas,
         nested classes), and the attribute names read other than as a callee
         (``on_done=self.save``): a method so read may be called from anywhere."""
         callees: set[int] = set()
-        for node in ast.walk(tree):
+        for node in every:
             if isinstance(node, ast.Call):
                 callees.add(id(node.func))
                 if id(node) not in self._done:
                     self._call(node, (None, None, None, {}, {}))
         inner: set[int] = set()  # the ``a`` and ``a.b`` of ``a.b.c``: not values of their own
-        for node in ast.walk(tree):
+        for node in every:
             if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in inner:
                 continue
             if isinstance(node, ast.Attribute):

@@ -317,6 +317,9 @@ class _Summarizer:
         returns an async wrapper for coroutine functions and a sync one otherwise
         (``if not iscoroutinefunction(func): ... return wrapped``) is ``"keeps-async"``; one
         that returns something else on some path is unknown (None)."""
+        returned = [n.value for n in self.own(node) if isinstance(n, ast.Return)]
+        if not returned or not all(isinstance(value, ast.Name) for value in returned):
+            return None  # a decorator returns a function, by its name, on every path
         defs, returns = _own_defs_and_returns(node)
         params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         kinds: set[str | None] = set()
@@ -460,20 +463,21 @@ class _Summarizer:
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._module_assignment(node, bind)
         top_level = {id(node) for node in statements}
+        every = list(ast.walk(tree))  # one walk of the whole tree serves every fact below
         fact.local_classes = [
             self.klass(node, top_level=False)
-            for node in ast.walk(tree)
+            for node in every
             if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
         ]
-        self.sites.rest(tree)
+        self.sites.rest(every)
         fact.call_sites = self.sites.sites
         fact.attribute_refs = sorted(self.sites.attribute_refs)
         fact.name_refs = sorted(self.sites.name_refs)
         fact.ambiguous = sorted(self.bound_twice)
-        fact.loose_private = self._loose_private(tree, statements)
+        fact.loose_private = self._loose_private(every, statements)
         return fact
 
-    def _loose_private(self, tree: ast.Module, statements: list[ast.stmt]) -> list[str]:
+    def _loose_private(self, every: list[ast.AST], statements: list[ast.stmt]) -> list[str]:
         """Private names used anywhere but as the callee of a call in the own body of a
         module-level function or a top-level class's method (those calls are in ``calls``)."""
         covered: set[int] = set()
@@ -490,7 +494,7 @@ class _Summarizer:
                     id(inner.func) for inner in self.own(function) if isinstance(inner, ast.Call)
                 )
         loose: set[str] = set()
-        for node in ast.walk(tree):
+        for node in every:
             if isinstance(node, ast.Name):
                 name = node.id
             elif isinstance(node, ast.Attribute):
