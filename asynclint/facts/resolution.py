@@ -15,7 +15,11 @@ from asynclint.index import Instance
 from asynclint.knowledge.kinds import (
     ASYNC_GENERATOR,
     AWAITABLE,
+    AWAITABLE_TYPES,
+    CALLABLE_RETURNING,
+    CALLABLE_TYPES,
     COROUTINE,
+    COROUTINE_TYPES,
     MAPPING_TYPES,
     OPTIONAL_WRAPPERS,
     PROPERTY,
@@ -220,23 +224,20 @@ def parameter_meaning(context: Context, annotation: cst.BaseExpression) -> Bindi
         last = arguments[-1].slice if arguments else None
         item = annotation_type(context, last.value) if isinstance(last, cst.Index) else None
         return Instance(annotated, item)
-    if annotated in _CALLABLES and isinstance(annotation, cst.Subscript):
+    if annotated in CALLABLE_TYPES and isinstance(annotation, cst.Subscript):
         elements = annotation.slice
         result = elements[-1].slice if len(elements) == 2 else None
         if isinstance(result, cst.Index):
             returned = annotation_type(context, result.value)
-            if returned in _COROUTINE_TYPES:
+            if returned in COROUTINE_TYPES:
                 return LocalFunction(COROUTINE)
-            if returned in _AWAITABLE_TYPES:
+            if returned in AWAITABLE_TYPES:
                 return LocalFunction(AWAITABLE)
         return None
     return Instance(annotated) if annotated else None
 
 
 _NOT_YET = frozenset({COROUTINE, AWAITABLE, ASYNC_GENERATOR})
-_CALLABLES = frozenset({"typing.Callable", "collections.abc.Callable"})
-_COROUTINE_TYPES = frozenset({"typing.Coroutine", "collections.abc.Coroutine"})
-_AWAITABLE_TYPES = frozenset({"typing.Awaitable", "collections.abc.Awaitable"})
 
 
 def _module_variable(context: Context, name: str) -> Instance | None:
@@ -271,6 +272,8 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
     if isinstance(callee, LocalFunction):
         return callee.kind
     if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
+        if callee.type.startswith(CALLABLE_RETURNING):  # an attribute or return annotated so
+            return callee.type[len(CALLABLE_RETURNING) :]
         method = index.member(callee.type, "__call__")
         return index.call_kind(method) if isinstance(method, str) else None
     if not isinstance(callee, str):

@@ -16,7 +16,18 @@ from collections.abc import Callable, Iterator
 from asynclint.index.callsites import PARAMETER, CallSites
 from asynclint.index.locate import absolute_module
 from asynclint.index.model import KEEPS_ASYNC, PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
-from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, OPTIONAL_WRAPPERS, SYNC, UNKNOWN
+from asynclint.knowledge.kinds import (
+    ASYNC_GENERATOR,
+    AWAITABLE,
+    AWAITABLE_TYPES,
+    CALLABLE_RETURNING,
+    CALLABLE_TYPES,
+    COROUTINE,
+    COROUTINE_TYPES,
+    OPTIONAL_WRAPPERS,
+    SYNC,
+    UNKNOWN,
+)
 from asynclint.knowledge.names import LOOP_NAMES
 from asynclint.knowledge.roles import LOOP_GETTERS, TASK_FACTORIES
 
@@ -122,6 +133,31 @@ class _Summarizer:
             return outer
         return self.qualify(node)
 
+    def slot_type(self, node: ast.expr | None) -> str | None:
+        """What an attribute, a parameter or a return annotated ``node`` holds: its class, or
+        for ``Callable[..., Coroutine[...]]`` / ``Callable[..., Awaitable[T]]`` (optional or
+        not) ``callable->coroutine`` / ``callable->awaitable``."""
+        inner = node
+        if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.BitOr):
+            sides = [s for s in (inner.left, inner.right) if self.annotation_type(s) != _NONE]
+            inner = sides[0] if len(sides) == 1 else None
+        elif isinstance(inner, ast.Subscript) and self.qualify(inner.value) in OPTIONAL_WRAPPERS:
+            options = inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]
+            kept = [o for o in options if self.annotation_type(o) != _NONE]
+            inner = kept[0] if len(kept) == 1 else None
+        if (
+            isinstance(inner, ast.Subscript)
+            and self.qualify(inner.value) in CALLABLE_TYPES
+            and isinstance(inner.slice, ast.Tuple)
+            and len(inner.slice.elts) == 2
+        ):
+            returned = self.annotation_type(inner.slice.elts[1])
+            if returned in COROUTINE_TYPES:
+                return CALLABLE_RETURNING + COROUTINE
+            if returned in AWAITABLE_TYPES:
+                return CALLABLE_RETURNING + AWAITABLE
+        return self.annotation_type(node)
+
     def function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
     ) -> FunctionFact:
@@ -137,7 +173,7 @@ class _Summarizer:
         fact.returns_self = _returns_receiver(node, self.own(node))
         fact.returns_made = None if node.returns else self._returns_made(node)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
-        fact.returns = self.annotation_type(node.returns)
+        fact.returns = self.slot_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
         fact.calls = self._direct_calls(node, owner)
         via: list[str] = []
@@ -362,7 +398,7 @@ class _Summarizer:
                     fact.protocols.append(item.name)
                 self._self_attributes(item, fact, node.name if top_level else None)
             elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                annotated = self.annotation_type(item.annotation)
+                annotated = self.slot_type(item.annotation)
                 if annotated and not annotated.startswith("typing.ClassVar"):
                     fact.attributes[item.target.id] = annotated
             elif isinstance(item, ast.Assign):
@@ -385,13 +421,13 @@ class _Summarizer:
         # unannotated parameter is typed by what the call sites pass (``param:`` evidence).
         where = f"{self.fact.name}.{owner}.{method.name}" if owner else None
         parameters = {
-            a.arg: self.annotation_type(a.annotation)
+            a.arg: self.slot_type(a.annotation)
             or (f"{PARAMETER}{where}:{a.arg}" if where and a.annotation is None else None)
             for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
         }
         for node in self.own(method):
             if isinstance(node, ast.AnnAssign):
-                target, kind = node.target, self.annotation_type(node.annotation)
+                target, kind = node.target, self.slot_type(node.annotation)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = node.targets[0], node.value
                 if isinstance(value, ast.Call):

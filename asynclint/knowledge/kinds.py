@@ -20,6 +20,13 @@ AWAITABLE = "awaitable"  # not a coroutine, but must be awaited or it does nothi
 # is not a missing ``await``; awaiting it is not an error either.
 AWAITABLE_OBJECT = "awaitable-object"
 
+# The type the index records for a slot annotated ``Callable[..., Coroutine[...]]`` (or
+# ``Awaitable[T]``): ``callable->coroutine``, a function whose call gives that kind.
+CALLABLE_RETURNING = "callable->"
+CALLABLE_TYPES = frozenset({"typing.Callable", "collections.abc.Callable"})
+COROUTINE_TYPES = frozenset({"typing.Coroutine", "collections.abc.Coroutine"})
+AWAITABLE_TYPES = frozenset({"typing.Awaitable", "collections.abc.Awaitable"})
+
 # Annotations that wrap one type with ``None`` (``Optional[T]``, ``Union[T, None]``): both the
 # index's and the engine's annotation readers see the class inside.
 OPTIONAL_WRAPPERS = frozenset(

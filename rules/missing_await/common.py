@@ -23,7 +23,7 @@ def describe_call(context: Context, call: cst.Call, kind: str) -> str:
     name = source_of(context.module, call.func)
     if kind == COROUTINE:
         return f"`{name}()` is a coroutine function: calling it creates a coroutine that"
-    return f"`{name}()` returns an awaitable (a future) that"
+    return f"`{name}()` returns an awaitable that"
 
 
 def await_fix(rule: Rule, node: cst.Call, parent: cst.CSTNode | None = None) -> Fix | None:
