@@ -65,6 +65,7 @@ class CallSites:
                 if id(node) not in self._done:
                     self._call(node, (None, None, None, {}, {}))
         inner: set[int] = set()  # the ``a`` and ``a.b`` of ``a.b.c``: not values of their own
+        known = self.summarizer.fact.names.keys() | self.summarizer.local_defs
         for node in every:
             if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in inner:
                 continue
@@ -74,6 +75,11 @@ class CallSites:
                 continue
             if isinstance(node, ast.Attribute):
                 self.attribute_refs.add(node.attr)
+            root = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name) or root.id not in known:
+                continue  # a local, a parameter, ``self``: names nothing the module imports
             qualified = self.summarizer.qualify(node)
             if qualified and qualified.split(".", 1)[0] not in _STDLIB:
                 self.name_refs.add(qualified)

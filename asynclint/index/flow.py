@@ -134,6 +134,8 @@ def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
         for written, positional, keywords, starred in module.call_sites if module else ():
             key = callee = written.removeprefix(BOUND)
             if not callee.startswith(ANY_RECEIVER):
+                if not index.is_project_name(callee):
+                    continue  # only the project's functions are typed by their call sites
                 found = index.find(callee)
                 if found is not None and found.what == "class":
                     callee = f"{found.qualified}.__init__"  # the arguments go to ``__init__``
