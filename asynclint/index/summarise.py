@@ -171,7 +171,7 @@ class _Summarizer:
         fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         fact.tested = self._tested_parameters(node, fact.params)
         fact.returns_self = _returns_receiver(node, self.own(node))
-        fact.returns_made = None if node.returns else self._returns_made(node)
+        fact.returns_made = None if node.returns else self._returns_made(node, owner)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.slot_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
@@ -199,15 +199,27 @@ class _Summarizer:
         )
         return fact
 
-    def _returns_made(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-        """The one callee every ``return`` of the function calls (``return Client(url)``)."""
+    def _returns_made(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
+    ) -> str | None:
+        """The one callee every ``return`` of the function calls (``return Client(url)``; in a
+        classmethod, ``return cls(...)`` makes the class itself)."""
         made: set[str | None] = set()
+        cls = None
+        if owner and node.args.args:
+            decorators = {self._decorator(d) for d in node.decorator_list}
+            cls = node.args.args[0].arg if "builtins.classmethod" in decorators else None
         for inner in self.own(node):
             if isinstance(inner, (ast.Yield, ast.YieldFrom)):
                 return None
             if isinstance(inner, ast.Return):
                 value = inner.value
-                made.add(self.qualify(value.func) if isinstance(value, ast.Call) else None)
+                if not isinstance(value, ast.Call):
+                    made.add(None)
+                elif cls and isinstance(value.func, ast.Name) and value.func.id == cls:
+                    made.add(f"{self.fact.name}.{owner}")
+                else:
+                    made.add(self.qualify(value.func))
         return made.pop() if len(made) == 1 else None
 
     def creates_task(self, node: ast.expr | None) -> bool:
