@@ -15,6 +15,10 @@ PASSTHROUGH = "passthrough"
 # ``FunctionFact.wraps`` of a decorator that returns an async wrapper for a coroutine function
 # and a sync one otherwise: a coroutine function stays one, a plain function is unknown.
 KEEPS_ASYNC = "keeps-async"
+# ``ClassFact.attributes`` of ``self.x = await f()``: ``await:f``, what awaiting the call gives;
+# of ``self.r, self.w = await f()``: ``unpack:1:f``, the second item of the tuple it gives.
+AWAITED = "await:"
+UNPACKED = "unpack:"
 
 
 @dataclass

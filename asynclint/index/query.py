@@ -19,8 +19,10 @@ from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
 from asynclint.index.model import (
+    AWAITED,
     KEEPS_ASYNC,
     PASSTHROUGH,
+    UNPACKED,
     ClassFact,
     Definition,
     FunctionFact,
@@ -193,6 +195,12 @@ class ProjectIndex:
             if kind.startswith(PARAMETER):  # ``self.db = db``: what the call sites pass
                 function, _, param = kind[len(PARAMETER) :].rpartition(":")
                 kind = self.parameter_type(function, param) or ""
+            elif kind.startswith(AWAITED):  # ``self.conn = await asyncpg.connect()``
+                kind = self.instance_of_call(kind[len(AWAITED) :]) or ""
+            elif kind.startswith(UNPACKED):  # ``self.r, self.w = await open_connection()``
+                position, _, callee = kind[len(UNPACKED) :].partition(":")
+                types = self.library.tuple_types(callee) or ()
+                kind = types[int(position)] if int(position) < len(types) else ""
             elif kind:
                 # ``self.loop = asyncio.get_event_loop()`` records the function called: the
                 # attribute holds what it returns.

@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterator
 
 from asynclint.index.callsites import PARAMETER, CallSites
 from asynclint.index.locate import absolute_module
-from asynclint.index.model import KEEPS_ASYNC, PASSTHROUGH, ClassFact, FunctionFact, ModuleFact
+from asynclint.index.model import (
+    AWAITED,
+    KEEPS_ASYNC,
+    PASSTHROUGH,
+    UNPACKED,
+    ClassFact,
+    FunctionFact,
+    ModuleFact,
+)
 from asynclint.knowledge.kinds import (
     ASYNC_GENERATOR,
     AWAITABLE,
@@ -439,30 +447,38 @@ class _Summarizer:
         }
         for node in self.own(method):
             if isinstance(node, ast.AnnAssign):
-                target, kind = node.target, self.slot_type(node.annotation)
+                targets = [(node.target, self.slot_type(node.annotation))]
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-                if isinstance(value, ast.Call):
-                    kind = self.qualify(value.func)
-                elif isinstance(value, ast.Name) and value.id in parameters:
-                    kind = parameters[value.id]
-                else:
-                    kind = None
+                targets = self._assigned_kinds(node.targets[0], node.value, parameters)
             else:
                 continue
-            if not (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == receiver
-            ):
-                continue
-            fact.data.append(target.attr)
-            previous = fact.attributes.get(target.attr)
-            if kind is None or (previous is not None and previous != kind):
-                if previous is not None and previous != kind and kind is not None:
-                    fact.attributes[target.attr] = ""
-                continue
-            fact.attributes[target.attr] = kind
+            for target, kind in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == receiver
+                ):
+                    _record_attribute(fact, target.attr, kind)
+
+    def _assigned_kinds(
+        self, target: ast.expr, value: ast.expr, parameters: dict[str, str | None]
+    ) -> list[tuple[ast.expr, str | None]]:
+        """What ``target = value`` records for each target: the callee of a call (the query
+        asks what it returns), ``await:`` and the callee of an awaited call, a parameter's
+        type, or for ``self.r, self.w = await f()`` the item of the call's tuple
+        (``unpack:1:f``)."""
+        awaited = isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
+        call = value.value if awaited else value
+        callee = self.qualify(call.func) if isinstance(call, ast.Call) else None
+        if isinstance(target, ast.Tuple):
+            if not callee:
+                return [(element, None) for element in target.elts]
+            return [(e, f"{UNPACKED}{i}:{callee}") for i, e in enumerate(target.elts)]
+        if callee:
+            return [(target, f"{AWAITED}{callee}" if awaited else callee)]
+        if isinstance(value, ast.Name) and value.id in parameters:
+            return [(target, parameters[value.id])]
+        return [(target, None)]
 
     def module(self, tree: ast.Module) -> ModuleFact:
         fact = self.fact
@@ -664,6 +680,18 @@ def _is_placeholder(body: list[ast.stmt]) -> bool:
         if not isinstance(statement, (ast.Pass, ast.Raise)):
             return False
     return True
+
+
+def _record_attribute(fact: ClassFact, name: str, kind: str | None) -> None:
+    """An attribute assigned in a method: the kind it holds, or none (``""``) once two
+    assignments disagree."""
+    fact.data.append(name)
+    previous = fact.attributes.get(name)
+    if kind is None or (previous is not None and previous != kind):
+        if previous is not None and previous != kind and kind is not None:
+            fact.attributes[name] = ""
+        return
+    fact.attributes[name] = kind
 
 
 def _own_defs_and_returns(
