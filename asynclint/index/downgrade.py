@@ -79,26 +79,30 @@ def _on_large_stack(function: Callable[..., _T], *args: object) -> _T:
     return _parser_thread[1].submit(function, *args).result()
 
 
+_Generic = TypeVar("_Generic", cst.FunctionDef, cst.ClassDef)
+
+
+def _without_type_parameters(node: _Generic) -> _Generic:
+    """``def f[T](...)`` / ``class C[T]:`` without the ``[T]`` (PEP 695)."""
+    if node.type_parameters is None:
+        return node
+    return node.with_changes(
+        type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
+    )
+
+
 class _Downgrade(cst.CSTTransformer):
     """Rewrites newer syntax into the oldest Python the summaries are made on."""
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
-        if updated_node.type_parameters is None:
-            return updated_node
-        return updated_node.with_changes(
-            type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
-        )
+        return _without_type_parameters(updated_node)
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
-        if updated_node.type_parameters is None:
-            return updated_node
-        return updated_node.with_changes(
-            type_parameters=None, whitespace_after_type_parameters=cst.SimpleWhitespace("")
-        )
+        return _without_type_parameters(updated_node)
 
     def leave_TypeAlias(
         self, original_node: cst.TypeAlias, updated_node: cst.TypeAlias
