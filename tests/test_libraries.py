@@ -14,6 +14,7 @@ from asynclint.knowledge.libraries import (
     CALL_KINDS,
     CLASS_PROTOCOLS,
     LibraryTable,
+    covered_by_table,
     load_library_table,
     parse_library_table,
 )
@@ -268,3 +269,14 @@ def test_alias_cycle_does_not_hang() -> None:
 def test_table_is_read_only(table: LibraryTable) -> None:
     with pytest.raises(TypeError):
         table.calls["x.y"] = "sync"  # type: ignore[index]
+
+
+def test_the_table_stands_in_for_the_async_libraries_it_covers(table: LibraryTable) -> None:
+    assert covered_by_table("aiohttp") and covered_by_table("aiohttp.web")
+    assert covered_by_table("redis.asyncio.client")
+    assert not covered_by_table("redis") and not covered_by_table("aiohttp_jinja2")
+    methods = table.method_kinds("aiohttp")
+    assert methods["request"] == {"awaitable"}  # ClientSession.request
+    assert "coroutine" in methods["json"]  # ClientResponse.json
+    assert "sync" in methods["raise_for_status"]  # listed plain
+    assert table.method_kinds("httpx")["aread"] == {"coroutine"}  # Response.aread

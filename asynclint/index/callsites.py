@@ -47,7 +47,7 @@ class CallSites:
         """Record the calls in a function's own body (``owner``: its class, for ``self.m``)."""
         summarizer = self.summarizer
         receiver = node.args.args[0].arg if owner and node.args.args else None
-        locals_ = _single_assignments(summarizer.own(node))
+        locals_ = single_assignments(summarizer.own(node))
         context = (qualified, receiver, owner, locals_, _parameters(node))
         for inner in summarizer.own(node):
             if isinstance(inner, ast.Call):
@@ -151,7 +151,7 @@ def _parameters(node: Function) -> dict[str, ast.expr | None]:
     return {a.arg: a.annotation for a in every}
 
 
-def _single_assignments(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:
+def single_assignments(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:
     """Locals bound once, by a plain ``name = <call>`` (None: bound otherwise or twice)."""
     values: dict[int, ast.expr] = {}
     for node in nodes:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from asynclint.index.model import ClassFact, ModuleFact
 from asynclint.knowledge.kinds import ASYNC_CONTEXT_MANAGER, ASYNC_GENERATOR, COROUTINE
+from asynclint.knowledge.libraries import covered_by_table
 from asynclint.knowledge.methods import ANY_ATTRIBUTE_MODULES, everyday_method_names
 
 if TYPE_CHECKING:
@@ -110,7 +111,11 @@ def _neighbourhood_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str]
         name
         for name in found
         if name in ANY_ATTRIBUTE_MODULES
-        or (index.module(name) is None and name.split(".", 1)[0] not in _STDLIB)
+        or (
+            index.module(name) is None
+            and name.split(".", 1)[0] not in _STDLIB
+            and not covered_by_table(name)
+        )
     ]
     memo[fact.name] = None if unreadable else list(found)
     return memo[fact.name]
@@ -141,7 +146,10 @@ def _library_methods(index: ProjectIndex, library: str) -> MethodKinds:
     table: MethodKinds = {}
     memo[library] = table
     module = index.module(library)
-    if module is None:
+    if module is None:  # not installed: the library table, for the libraries it covers
+        if covered_by_table(library):
+            for method, kinds in index.library.method_kinds(library).items():
+                table[method] = {kind if kind in AGREEABLE else _DATA for kind in kinds}
         return table
     classes = {f"{module.name}.{name}" for name in module.classes}
     for local, target in module.names.items():

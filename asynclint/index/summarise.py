@@ -13,7 +13,7 @@ import builtins
 import functools
 from collections.abc import Callable, Iterator
 
-from asynclint.index.callsites import PARAMETER, CallSites
+from asynclint.index.callsites import PARAMETER, CallSites, single_assignments
 from asynclint.index.locate import absolute_module
 from asynclint.index.model import (
     AWAITED,
@@ -210,18 +210,26 @@ class _Summarizer:
     def _returns_made(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
     ) -> str | None:
-        """The one callee every ``return`` of the function calls (``return Client(url)``; in a
-        classmethod, ``return cls(...)`` makes the class itself)."""
+        """The one callee every ``return`` of the function calls (``return Client(url)``, or
+        a local bound once so, ``client = Client(url); return client``; in a classmethod,
+        ``return cls(...)`` makes the class itself)."""
         made: set[str | None] = set()
         cls = None
         if owner and node.args.args:
             decorators = {self._decorator(d) for d in node.decorator_list}
             cls = node.args.args[0].arg if "builtins.classmethod" in decorators else None
+        locals_ = None
         for inner in self.own(node):
             if isinstance(inner, (ast.Yield, ast.YieldFrom)):
                 return None
             if isinstance(inner, ast.Return):
                 value = inner.value
+                if isinstance(value, ast.Name):  # ``client = Client(host); return client``
+                    if locals_ is None:
+                        locals_ = single_assignments(self.own(node))
+                    value = locals_.get(value.id)
+                    if isinstance(value, ast.Await):
+                        value = value.value
                 if not isinstance(value, ast.Call):
                     made.add(None)
                 elif cls and isinstance(value.func, ast.Name) and value.func.id == cls:

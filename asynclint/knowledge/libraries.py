@@ -33,6 +33,19 @@ CALL_KINDS = frozenset(
     }
 )
 PLAIN = "plain"
+# The async libraries whose public async API the table lists, class by class: where one is
+# not installed, the table stands in for its source when method names are compared.
+ASYNC_LIBRARIES = (
+    "aiofiles", "aiohttp", "anyio", "asyncpg", "httpx", "motor", "trio", "websockets",
+    "redis.asyncio",
+)  # fmt: skip
+
+
+def covered_by_table(module: str) -> bool:
+    """Whether ``module`` is (in) one of ``ASYNC_LIBRARIES``."""
+    return any(module == name or module.startswith(name + ".") for name in ASYNC_LIBRARIES)
+
+
 CLASS_PROTOCOLS = frozenset(
     {"async-context-manager", "context-manager", "awaitable", "async-iterator", "iterator"}
 )
@@ -96,6 +109,18 @@ class LibraryTable:
         if listed is None and _lookup(self.classes, qualified, self.canonical) is not None:
             return self.canonical(qualified)
         return listed
+
+    def method_kinds(self, module: str) -> dict[str, set[str]]:
+        """For a library the table covers (``ASYNC_LIBRARIES``) but the index cannot read (not
+        installed where asynclint runs): method name -> the kinds the table lists for it on the
+        classes of the module and its submodules (``aiohttp.ClientSession.get`` -> ``get``:
+        awaitable)."""
+        found: dict[str, set[str]] = {}
+        for qualified, kind in self.calls.items():
+            owner, _, method = qualified.rpartition(".")
+            if owner.startswith(module + ".") and owner.rpartition(".")[2][:1].isupper():
+                found.setdefault(method, set()).add(SYNC if kind == PLAIN else kind)
+        return found
 
     def tuple_types(self, qualified: str) -> tuple[str, ...] | None:
         """For a call whose result is a tuple: the class of each item, in order
