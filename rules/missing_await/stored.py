@@ -2,8 +2,9 @@
 them: which store reaches a use, and whether the coroutine is handed on afterwards.
 
 A store reaches the uses after it in its own block and the blocks nested in it (and, for a
-``with`` body, the code after the ``with``); leaving any other block (an ``if``, a loop, a
-``try``) ends it, because a path may have skipped the store. Rebinding the variable (or an
+``with`` body or a ``try`` body whose every handler raises, returns or leaves the loop, the
+code after it); leaving any other block (an ``if``, a loop, another ``try``) ends it, because
+a path may have skipped the store. Rebinding the variable (or an
 attribute or item under it) ends it too.
 """
 
@@ -100,6 +101,19 @@ class Frame:
                         record.block = outer
 
 
+def always_leaves(block: cst.BaseSuite) -> bool:
+    """Whether a block always ends by leaving (``raise``, ``return``, ``continue``, ``break``):
+    after a ``try`` whose every handler does, the ``try`` body has run whole."""
+    last: cst.CSTNode | None = None
+    if isinstance(block, cst.SimpleStatementSuite):
+        last = block.body[-1] if block.body else None
+    elif block.body:
+        statement = block.body[-1]
+        if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+            last = statement.body[-1]
+    return isinstance(last, (cst.Raise, cst.Return, cst.Continue, cst.Break))
+
+
 def target_keys(module: cst.Module, target: cst.BaseExpression) -> Iterator[str]:
     """The keys a target binds (``a, self.b = ...`` binds ``a`` and ``self.b``)."""
     if isinstance(target, cst.Name):
@@ -169,7 +183,12 @@ class FollowsStores(MissingAwaitRule):
         frame = self.frame
         if frame is not None and (frame.names or frame.paths):
             outer = None
-            if isinstance(self.context.parent, cst.With):
+            parent = self.context.parent
+            if isinstance(parent, cst.With) or (
+                isinstance(parent, (cst.Try, cst.TryStar))
+                and parent.body is node
+                and all(always_leaves(handler.body) for handler in parent.handlers)
+            ):
                 outer = self.context.enclosing(*BLOCKS)
             frame.leave_block(node, outer)
 

@@ -32,7 +32,9 @@ class CoroutineUsedAsValue(FollowsStores):
     is not None:` included), an attribute or an item, used later in the function; one
     coroutine is reported once. A test or a message (a use that does not raise) is not
     reported when the coroutine is awaited or handed on afterwards: it is then only redundant.
-    A store made on one path only (inside an `if`, a loop, a `try`) is not followed past it.
+    A store made on one path only (inside an `if`, a loop, a `try` one of whose handlers may
+    carry on) is not followed past it; a store in a `try` whose every handler raises,
+    returns, `continue`s or `break`s is.
 
     ## Why is this bad?
     A coroutine object is always true, never equal to anything but itself, prints as
