@@ -33,6 +33,7 @@ from asynclint.index import (
     absolute_module,
 )
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
+from asynclint.knowledge.roles import CONVENTIONAL_CALLABLES
 from asynclint.syntax.nodes import (
     NODE_TYPES,
     STATEMENT_TYPES,
@@ -356,6 +357,27 @@ class Context:
 _Handler = Callable[[cst.CSTNode], Any]
 
 
+def _conventional_callables(
+    parameters: list[tuple[str, Binding]], unannotated: set[str]
+) -> list[tuple[str, Binding]]:
+    """The parameters, with those that a protocol's signature makes coroutine functions
+    (``receive`` and ``send`` of ``(scope, receive, send)``) bound so, when unannotated."""
+    names = [name for name, _ in parameters]
+    conventional: set[str] = set()
+    for signature, callables in CONVENTIONAL_CALLABLES:
+        for start in range(len(names) - len(signature) + 1):
+            if tuple(names[start : start + len(signature)]) == signature:
+                conventional |= callables
+    if not conventional:
+        return parameters
+    return [
+        (name, LocalFunction(COROUTINE))
+        if name in conventional and name in unannotated and meaning is UNKNOWN
+        else (name, meaning)
+        for name, meaning in parameters
+    ]
+
+
 class Walker:
     """Walks one module once, calling the enabled rules' ``visit_*``/``leave_*`` methods."""
 
@@ -511,13 +533,14 @@ class Walker:
             scope.qualified = f"{context.module_info[0]}.{node.name.value}"
         if scope.owner_class:
             scope.qualified = f"{scope.owner_class}.{node.name.value}"
+        params = node.params
+        unannotated = {
+            p.name.value
+            for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+            if p.annotation is None
+        }
+        parameters = _conventional_callables(parameters, unannotated)
         if scope.qualified:  # an annotation nothing resolves (``str | Stream``) is no guess
-            params = node.params
-            unannotated = {
-                p.name.value
-                for p in (*params.posonly_params, *params.params, *params.kwonly_params)
-                if p.annotation is None
-            }
             scope.parameters = {
                 name for name, meaning in parameters if meaning is UNKNOWN and name in unannotated
             }

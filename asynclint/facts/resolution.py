@@ -181,6 +181,21 @@ def _entered_request(context: Context, value: cst.BaseExpression) -> Instance | 
     return Instance(returned) if returned else None
 
 
+def _callable_returning(context: Context, type_: str) -> str | None:
+    """For ``callable->coroutine`` (or an alias the index knows so, ``starlette.types.Send``):
+    the kind a call gives; None for anything else."""
+    if not type_.startswith(CALLABLE_RETURNING):
+        if context.index is None or "." not in type_ or type_.startswith("builtins."):
+            return None
+        found = context.index.find(type_)
+        if found is None or found.what != "instance" or not found.type:
+            return None
+        type_ = found.type
+    if type_.startswith(CALLABLE_RETURNING):
+        return type_[len(CALLABLE_RETURNING) :]
+    return None
+
+
 def unpacked_values(context: Context, value: cst.BaseExpression, count: int) -> list[Binding]:
     """What ``a, b = value`` binds to each name, for a call the library table lists as giving
     a tuple (``reader, writer = await asyncio.open_connection()``); Nones when unknown."""
@@ -224,6 +239,9 @@ def parameter_meaning(context: Context, annotation: cst.BaseExpression) -> Bindi
         last = arguments[-1].slice if arguments else None
         item = annotation_type(context, last.value) if isinstance(last, cst.Index) else None
         return Instance(annotated, item)
+    returning = _callable_returning(context, annotated) if annotated else None
+    if returning is not None:  # ``send: Send`` with ``Send = Callable[[Message], Awaitable]``
+        return LocalFunction(returning)
     if annotated in CALLABLE_TYPES and isinstance(annotation, cst.Subscript):
         elements = annotation.slice
         result = elements[-1].slice if len(elements) == 2 else None
@@ -268,12 +286,13 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
         return _super_call_kind(context, func.attr.value)
     callee = context.answer(VALUE, func)
     if callee is None:
-        return _agreed_kind(context, func)
+        return _agreed_kind(context, func) or _asgi_application_call(call)
     if isinstance(callee, LocalFunction):
         return callee.kind
     if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
-        if callee.type.startswith(CALLABLE_RETURNING):  # an attribute or return annotated so
-            return callee.type[len(CALLABLE_RETURNING) :]
+        returning = _callable_returning(context, callee.type)
+        if returning is not None:  # an attribute, a return or an alias annotated so
+            return returning
         method = index.member(callee.type, "__call__")
         return index.call_kind(method) if isinstance(method, str) else None
     if not isinstance(callee, str):
@@ -288,6 +307,25 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
             if overriding - {kind}:
                 return None
     return kind
+
+
+def _asgi_application_call(call: cst.Call) -> str | None:
+    """``app(scope, receive, send)`` on something nothing else tells: an ASGI application,
+    whose call is a coroutine (its three arguments named so, ``send_wrapper`` and
+    ``self.scope`` included)."""
+    args = call.args
+    if len(args) != 3 or any(arg.keyword is not None or arg.star for arg in args):
+        return None
+    names = [_last_name(arg.value) for arg in args]
+    if names[0] == "scope" and "receive" in names[1] and "send" in names[2]:
+        return COROUTINE
+    return None
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
 
 
 # Receivers an agreement on the method name may stand for: not literals, whose types are known.

@@ -42,6 +42,7 @@ from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.knowledge.kinds import (
     AWAITABLE,
     AWAITABLE_OBJECT,
+    CALLABLE_RETURNING,
     COROUTINE,
     SYNC,
     TASK,
@@ -155,6 +156,9 @@ class ProjectIndex:
             target = module.names[name]
             if target != qualified:
                 return self._find(target, depth + 1)
+        if name in module.variables and module.variables[name].startswith(CALLABLE_RETURNING):
+            # ``Send = Callable[[Message], Awaitable[None]]``, ``handler: Callable[..., ...]``
+            return Definition("instance", qualified, type=module.variables[name])
         if name in module.variables:
             # The summary records the constructor (or annotation); the instance is of its class.
             klass = (

@@ -596,6 +596,15 @@ class _Summarizer:
                 exported = [e.value for e in value.elts if isinstance(e, ast.Constant)]
                 fact.exports = [e for e in exported if isinstance(e, str)]
                 continue
+            alias = self.slot_type(value) if isinstance(value, ast.Subscript) else None
+            if isinstance(node, ast.AnnAssign):
+                alias = self.slot_type(node.annotation)
+            if alias and alias.startswith(
+                CALLABLE_RETURNING
+            ):  # ``Send = Callable[..., Awaitable]``
+                fact.variables[name] = alias
+                bind(name, f"variable {alias}")
+                continue
             if isinstance(value, ast.Subscript) and self.qualify(value.value):
                 value = value.value  # ``Alias = Generic[Args]``: the alias names the class
             if isinstance(value, (ast.Name, ast.Attribute)) and self.qualify(value):

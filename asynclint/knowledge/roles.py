@@ -128,3 +128,13 @@ THREAD_OFFLOAD = {
     "trio": "`await trio.to_thread.run_sync(...)`",
     "anyio": "`await anyio.to_thread.run_sync(...)`",
 }
+
+# Parameters whose meaning a protocol fixes, by the signature they stand in: an ASGI
+# application is called with ``(scope, receive, send)``, whose ``receive`` and ``send`` are
+# coroutine functions (the ASGI specification's "awaitable callables"); a Starlette or FastAPI
+# HTTP middleware receives ``(request, call_next)``, and ``call_next(request)`` must be
+# awaited. Only unannotated parameters named so, in that order, take the meaning.
+CONVENTIONAL_CALLABLES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("scope", "receive", "send"), frozenset({"receive", "send"})),
+    (("request", "call_next"), frozenset({"call_next"})),
+)

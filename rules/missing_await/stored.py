@@ -18,11 +18,12 @@ import libcst as cst
 from asynclint.diagnostics import Fix
 from asynclint.edits import source_of
 from asynclint.facts.awaitables import AWAITABLE_KIND
-from asynclint.knowledge.kinds import COROUTINE
+from asynclint.facts.resolution import VALUE
+from asynclint.knowledge.kinds import AWAITABLE, COROUTINE
 from asynclint.rule import Context
 from asynclint.rules.missing_await.common import MissingAwaitRule, await_fix
 from asynclint.rules.missing_await.usage import Use
-from asynclint.syntax.scopes import Scope
+from asynclint.syntax.scopes import LocalFunction, Scope
 
 BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
 
@@ -229,8 +230,14 @@ class FollowsStores(MissingAwaitRule):
         frame = self.frame
         if frame is None or not isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
             return None
-        # Futures have methods and attributes of their own; only coroutines are kept.
-        if not isinstance(value, cst.Call) or self.ask(AWAITABLE_KIND, value) != COROUTINE:
+        # Futures have methods and attributes of their own; only coroutines are kept, and the
+        # awaitables of a callable declared to give nothing else (``Callable[..., Awaitable]``).
+        if not isinstance(value, cst.Call):
+            return None
+        kind = self.ask(AWAITABLE_KIND, value)
+        if kind != COROUTINE and not (
+            kind == AWAITABLE and isinstance(self.ask(VALUE, value.func), LocalFunction)
+        ):
             return None
         module = self.context.module
         block = self.context.enclosing(*BLOCKS)
