@@ -181,6 +181,24 @@ def _entered_request(context: Context, value: cst.BaseExpression) -> Instance | 
     return Instance(returned) if returned else None
 
 
+def _applies_a_decorator(context: Context, call: cst.Call) -> bool:
+    """``app.get("/")(handler)``: one function handed to what a call returned is a decorator
+    applied, whatever the factory's annotation says the result is (Sanic annotates route
+    decorators as giving the handler they wrap)."""
+    if not isinstance(call.func, cst.Call) or len(call.args) != 1:
+        return False
+    value = call.args[0].value
+    if isinstance(value, cst.Lambda):
+        return True
+    meaning = context.answer(VALUE, value)
+    if isinstance(meaning, LocalFunction):
+        return True
+    if isinstance(meaning, str) and context.index is not None:
+        found = context.index.find(meaning)
+        return found is not None and found.what in ("function", "class")
+    return False
+
+
 def _callable_returning(context: Context, type_: str) -> str | None:
     """For ``callable->coroutine`` (or an alias the index knows so, ``starlette.types.Send``):
     the kind a call gives; None for anything else."""
@@ -292,7 +310,7 @@ def CALL_KIND(context: Context, call: cst.Call) -> str | None:
     if isinstance(callee, Instance):  # calling an object: its class's ``__call__``
         returning = _callable_returning(context, callee.type)
         if returning is not None:  # an attribute, a return or an alias annotated so
-            return returning
+            return None if _applies_a_decorator(context, call) else returning
         method = index.member(callee.type, "__call__")
         return index.call_kind(method) if isinstance(method, str) else None
     if not isinstance(callee, str):
