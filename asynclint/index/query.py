@@ -44,6 +44,7 @@ from asynclint.knowledge.kinds import (
     AWAITABLE_OBJECT,
     CALLABLE_RETURNING,
     COROUTINE,
+    COROUTINE_TYPES,
     SYNC,
     TASK,
     UNKNOWN,
@@ -238,6 +239,11 @@ class ProjectIndex:
             returns = found.function.returns
             if kind == SYNC and self.hands_out_fresh_task(found.function):
                 return TASK
+            if kind == SYNC and returns in COROUTINE_TYPES:
+                return COROUTINE  # ``def get(self) -> Coroutine[...]: return self.request()``
+            if kind == SYNC and not returns and found.function.returns_made:
+                if self._hands_on_coroutine(found.function.returns_made):
+                    return COROUTINE  # ``def get(self, id): return self.request(...)``
             if kind == SYNC and returns:
                 if returns in AWAITABLE_ANNOTATIONS:
                     return None  # returns some awaitable, perhaps a coroutine: unsure
@@ -285,6 +291,24 @@ class ProjectIndex:
             and self.hands_out_fresh_task(found.function)
             and self.function_kind(found.function) == COROUTINE
         )
+
+    def _hands_on_coroutine(self, made: str) -> bool:
+        """Whether the function every ``return`` of a plain function calls is a coroutine
+        function (of the project, not redefined otherwise by a subclass): the plain function
+        hands on the coroutine it creates."""
+        if made in self._following or not self.is_project_name(made):
+            return False
+        self._following.add(made)
+        try:
+            if self.call_kind(made) != COROUTINE:
+                return False
+        finally:
+            self._following.discard(made)
+        owner, _, method = made.rpartition(".")
+        found = self.find(owner)
+        if found is not None and found.what == "class":
+            return not (self.overriding_kinds(found.qualified, method) - {COROUTINE})
+        return True
 
     def hands_out_fresh_task(self, fact: FunctionFact, depth: int = 0) -> bool:
         """Whether every value the function returns is a task that it has just created and

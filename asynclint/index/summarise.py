@@ -235,7 +235,7 @@ class _Summarizer:
                 elif cls and isinstance(value.func, ast.Name) and value.func.id == cls:
                     made.add(f"{self.fact.name}.{owner}")
                 else:
-                    made.add(self.qualify(value.func))
+                    made.add(self._callee(node, value.func, owner))
         return made.pop() if len(made) == 1 else None
 
     def creates_task(self, node: ast.expr | None) -> bool:
