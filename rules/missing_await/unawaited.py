@@ -26,7 +26,8 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
     `asyncio.gather()`, which takes them one by one. This works across the modules of the
     project (imports, re-exports, `self.method()`, base classes, annotated parameters and
     attributes, objects made by a constructor) and for library APIs, without running a type
-    checker.
+    checker. A statement inside `with pytest.raises(...)` (or unittest's `assertRaises`) is
+    left alone: it is meant to raise before it gives anything.
 
     ## Why is this bad?
     Calling a coroutine function does not run it: it only creates a coroutine object. Dropped,
@@ -214,6 +215,8 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
     )
 
     def visit_Expr(self, node: cst.Expr) -> None:
+        if self._expects_an_error():
+            return
         value = node.value
         kind = self.ask(AWAITABLE_KIND, value)
         if kind is not None:
@@ -228,6 +231,25 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
                     call, f"{what} is built into a value that is dropped; nothing awaits it"
                 )
                 return
+
+    def _expects_an_error(self) -> bool:
+        """Inside ``with pytest.raises(...)`` (or unittest's ``assertRaises``) the statement is
+        meant to raise before it gives anything: a plain function that hands on a coroutine
+        may well. A coroutine function called there raises nothing, and the test fails on its
+        own ("DID NOT RAISE")."""
+        with_statement = self.context.enclosing(cst.With)
+        if not isinstance(with_statement, cst.With):
+            return False
+        for item in with_statement.items:
+            call = item.item
+            if not isinstance(call, cst.Call):
+                continue
+            if self.ask(QUALIFIED_NAME, call.func) in _EXPECTS_AN_ERROR:
+                return True
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _ASSERT_RAISES:
+                return True
+        return False
 
     def _report_call(self, call: cst.Call, kind: str) -> None:
         context = self.context
@@ -250,6 +272,10 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
                 f"{what} is never run; run it with `asyncio.run(...)` (or your library's "
                 "`run`), or await it from async code",
             )
+
+
+_EXPECTS_AN_ERROR = frozenset({"pytest.raises"})
+_ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex"})
 
 
 def _dropped_calls(value: cst.BaseExpression) -> list[cst.Call]:
