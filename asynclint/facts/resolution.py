@@ -24,6 +24,7 @@ from asynclint.knowledge.kinds import (
     OPTIONAL_WRAPPERS,
     PROPERTY,
     SEQUENCE_TYPES,
+    SYNC,
 )
 from asynclint.syntax.scopes import LocalFunction
 
@@ -377,6 +378,21 @@ def _super_call_kind(context: Context, method: str) -> str | None:
         member = index.member(base, method) if base else None
         kinds.add(index.call_kind(member) if isinstance(member, str) else None)
     return kinds.pop() if len(kinds) == 1 else None
+
+
+@fact("plain-function", uses_index=True, uses=(VALUE,))
+def PLAIN_FUNCTION(context: Context, func: cst.BaseExpression) -> bool:
+    """Whether ``func`` names a function defined with a plain ``def`` (which may hand on a
+    coroutine it gets from another call) rather than ``async def``."""
+    callee = context.answer(VALUE, func)
+    if not isinstance(callee, str) or context.index is None:
+        return False
+    found = context.index.find(callee)
+    return (
+        found is not None
+        and found.function is not None
+        and context.index.function_kind(found.function) == SYNC
+    )
 
 
 @fact("never-awaitable", uses_index=True, uses=(VALUE,))
