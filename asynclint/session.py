@@ -159,8 +159,11 @@ def build_index(
     than to a guess); each of those files is indexed under a name of its own, so it still
     knows what it defines itself.
     """
-    roots = sorted({project_root(path) for path in files})
-    sources, unreadable = _read_projects(roots, files, project_files, use_cache)
+    by_root: dict[Path, list[Path]] = {}
+    for path in files:  # each file's project found once (it walks up the folders)
+        by_root.setdefault(project_root(path), []).append(path)
+    roots = sorted(by_root)
+    sources, unreadable = _read_projects(by_root, project_files, use_cache)
     own_names, colliding = _own_names(sources)
     modules: dict[str, ModuleFact | None] = {}
     paths: dict[str, Path] = {}
@@ -190,20 +193,19 @@ def build_index(
 
 
 def _read_projects(
-    roots: list[Path],
-    files: Sequence[Path],
+    by_root: dict[Path, list[Path]],
     project_files: Callable[[Path], list[Path]],
     use_cache: bool,
 ) -> tuple[list[_Source], list[Path]]:
-    """The source of every file of the projects at ``roots``, and the files that cannot be
-    read."""
+    """The source of every file of the projects at the roots of ``by_root`` (each with the
+    files given that belong to it), and the files that cannot be read."""
     sources: list[_Source] = []
     unreadable: list[Path] = []
-    for root in roots:
+    for root in sorted(by_root):
         cache = SummaryCache(default_cache_directory(root) if use_cache else None)
         # The files being linted belong in the index even when discovery excludes them
         # (a file named on the command line is linted whatever the excludes say).
-        own = [path for path in files if project_root(path) == root]
+        own = by_root[root]
         # A folder with no project marker is no project: only the files given are indexed,
         # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
         listed = project_files(root) if is_project_root(root) else []
