@@ -38,6 +38,8 @@ class Stored:
     # The block of the statement that stored it: leaving it ends the store.
     block: cst.CSTNode | None
     reported: bool = False
+    # What the call gave: a coroutine, or the awaitable of a callable declared to give one.
+    what: str = "coroutine"
     # A use that is wrong only if nothing awaits the coroutine (a test, a message): reported
     # when the function (for an attribute, the module) has been walked and nothing handed the
     # coroutine on. ``(node, message)``.
@@ -243,6 +245,7 @@ class FollowsStores(MissingAwaitRule):
         block = self.context.enclosing(*BLOCKS)
         fix = await_fix(self, value, statement)
         record = Stored(key_of(module, target), source_of(module, value.func), fix, block)
+        record.what = "coroutine" if kind == COROUTINE else "awaitable"
         frame.add(record)
         if record.is_name:
             self.watched.add(record.key)

@@ -267,7 +267,7 @@ class CoroutineUsedAsValue(FollowsStores):
             # An attribute read here gets the coroutine stored here, not another method's.
             return
         message = (
-            f"`{key}` holds the coroutine from `{record.callee}()`, not its result, and is "
+            f"`{key}` holds the {record.what} from `{record.callee}()`, not its result, and is "
             f"{use.text}; missing `await` where it was stored?"
         )
         self.used(record, node, use, message)
