@@ -12,9 +12,9 @@ site agrees.
 from __future__ import annotations
 
 import ast
-import sys
 from typing import TYPE_CHECKING, Any
 
+from asynclint.index.tables import STDLIB_MODULES
 from asynclint.knowledge.methods import everyday_method_names
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ ANY_RECEIVER = "?."
 # The callee of ``self.m(...)`` in a method of the class: ``@pkg.mod.Class.m`` (the receiver
 # fills the first parameter, unlike ``Class.m(self, ...)``).
 BOUND = "@"
-_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -81,7 +80,7 @@ class CallSites:
             if not isinstance(root, ast.Name) or root.id not in known:
                 continue  # a local, a parameter, ``self``: names nothing the module imports
             qualified = self.summarizer.qualify(node)
-            if qualified and qualified.split(".", 1)[0] not in _STDLIB:
+            if qualified and qualified.split(".", 1)[0] not in STDLIB_MODULES:
                 self.name_refs.add(qualified)
 
     def _call(self, call: ast.Call, context: tuple) -> None:
@@ -103,7 +102,7 @@ class CallSites:
                 if func.attr in everyday_method_names() or func.attr.startswith("__"):
                     return
                 callee = ANY_RECEIVER + func.attr
-            if not callee or callee.split(".", 1)[0] in _STDLIB:
+            if not callee or callee.split(".", 1)[0] in STDLIB_MODULES:
                 return
         starred = any(isinstance(a, ast.Starred) for a in call.args) or any(
             k.arg is None for k in call.keywords

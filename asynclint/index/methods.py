@@ -12,10 +12,10 @@ cannot read, makes the answer unknown.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from asynclint.index.model import ClassFact, ModuleFact
+from asynclint.index.tables import STDLIB_MODULES
 from asynclint.knowledge.kinds import ASYNC_CONTEXT_MANAGER, ASYNC_GENERATOR, COROUTINE
 from asynclint.knowledge.libraries import covered_by_table
 from asynclint.knowledge.methods import ANY_ATTRIBUTE_MODULES, everyday_method_names
@@ -29,10 +29,10 @@ AGREEABLE = frozenset({COROUTINE, ASYNC_GENERATOR, ASYNC_CONTEXT_MANAGER})
 _DATA = "data"
 
 MethodKinds = dict[str, set[str | None]]
-# Libraries whose names only annotate: a missing one hides no object's methods.
-# The standard library (what has no source, like ``sys``, holds no class worth a method name
-# beyond ``knowledge.methods``'), and libraries whose names only annotate.
-_STDLIB = frozenset(sys.stdlib_module_names) | {"typing_extensions", "mypy_extensions"}
+# Modules whose absence hides no object's methods: the standard library (what has no source,
+# like ``sys``, holds no class worth a method name beyond ``knowledge.methods``') and the
+# libraries whose names only annotate.
+_NO_OBJECTS = STDLIB_MODULES | {"typing_extensions", "mypy_extensions"}
 
 
 def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | None:
@@ -113,7 +113,7 @@ def _neighbourhood_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str]
         if name in ANY_ATTRIBUTE_MODULES
         or (
             index.module(name) is None
-            and name.split(".", 1)[0] not in _STDLIB
+            and name.split(".", 1)[0] not in _NO_OBJECTS
             and not covered_by_table(name)
         )
     ]

@@ -7,7 +7,12 @@ not tell), and which return annotations speak of an awaitable, of a plain value 
 
 from __future__ import annotations
 
+import sys
+
 from asynclint.knowledge.kinds import ASYNC_CONTEXT_MANAGER, CONTEXT_MANAGER, PROPERTY
+
+# The standard library's top-level modules (``builtins`` among them): never the project's.
+STDLIB_MODULES = frozenset(sys.stdlib_module_names)
 
 # Decorators that leave a function what it was.
 TRANSPARENT_DECORATORS = frozenset(
