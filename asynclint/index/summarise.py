@@ -384,16 +384,14 @@ class _Summarizer:
         returned = [n.value for n in self.own(node) if isinstance(n, ast.Return)]
         if not returned or not all(isinstance(value, ast.Name) for value in returned):
             return None  # a decorator returns a function, by its name, on every path
-        defs, returns = _own_defs_and_returns(node)
+        defs = _own_defs(node)
         params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         kinds: set[str | None] = set()
-        for returned in returns:
-            if not isinstance(returned, ast.Name):
-                return None
-            if params and returned.id == params[0] and returned.id not in defs:
+        for name in (value.id for value in returned if isinstance(value, ast.Name)):
+            if params and name == params[0] and name not in defs:
                 kinds.add(PASSTHROUGH)  # ``return func``: the function as it was
                 continue
-            for inner in defs.get(returned.id, [None]):
+            for inner in defs.get(name, [None]):
                 if inner is None:
                     return None
                 if any(self._decorator(d) in _WRAPS for d in inner.decorator_list):
@@ -711,25 +709,20 @@ def _record_attribute(fact: ClassFact, name: str, kind: str | None) -> None:
     fact.attributes[name] = kind
 
 
-def _own_defs_and_returns(
+def _own_defs(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
-) -> tuple[dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]], list[ast.expr | None]]:
-    """The functions a function's body defines (by name, under ``if`` too) and the values of
-    its ``return`` statements, not entering nested functions, lambdas or classes."""
+) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The functions a function's body defines (by name, under ``if`` too), not entering
+    nested functions, lambdas or classes."""
     defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    returns: list[ast.expr | None] = []
     stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defs.setdefault(node.name, []).append(node)
-            continue
-        if isinstance(node, (ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
-            returns.append(node.value)
-        stack.extend(ast.iter_child_nodes(node))
-    return defs, returns
+        elif not isinstance(node, (ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return defs
 
 
 def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
