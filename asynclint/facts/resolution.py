@@ -26,6 +26,7 @@ from asynclint.knowledge.kinds import (
     SEQUENCE_TYPES,
     SYNC,
 )
+from asynclint.syntax.nodes import last_name
 from asynclint.syntax.scopes import LocalFunction
 
 if TYPE_CHECKING:
@@ -335,16 +336,10 @@ def _asgi_application_call(call: cst.Call) -> str | None:
     args = call.args
     if len(args) != 3 or any(arg.keyword is not None or arg.star for arg in args):
         return None
-    names = [_last_name(arg.value) for arg in args]
+    names = [last_name(arg.value) or "" for arg in args]
     if names[0] == "scope" and "receive" in names[1] and "send" in names[2]:
         return COROUTINE
     return None
-
-
-def _last_name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else ""
 
 
 # Receivers an agreement on the method name may stand for: not literals, whose types are known.

@@ -147,3 +147,13 @@ def lone_assignment(
     if isinstance(small, cst.AnnAssign) and small.value is not None:
         return small.target, small.value
     return None
+
+
+def last_name(node: cst.BaseExpression) -> str | None:
+    """The last name of a name or attribute chain (``self.loop`` -> ``loop``); None for any
+    other expression."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Name):
+        return node.value
+    return None

@@ -178,11 +178,3 @@ def arguments(call: cst.Call, slot: Slot) -> list[cst.Arg]:
             found.append(argument)
         position += 1
     return found
-
-
-def last_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Name):
-        return node.value
-    return None

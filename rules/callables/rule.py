@@ -24,11 +24,11 @@ from asynclint.rules.callables.apis import (
     SHORT_NAMES,
     SYNC_FUNCTION,
     arguments,
-    last_name,
     owner_kind,
 )
 from asynclint.rules.callables.messages import Callee, instead, pass_function_fix, runs
 from asynclint.rules.callables.page import INVALID, PAGE, VALID
+from asynclint.syntax.nodes import last_name
 
 
 class CallableMismatch(Rule):

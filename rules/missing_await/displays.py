@@ -11,6 +11,7 @@ from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.knowledge.values import AWAITABLES_AS_ARGUMENTS
 from asynclint.rules.missing_await.common import MissingAwaitRule, describe_call
+from asynclint.syntax.nodes import last_name
 
 _DISPLAY_NAMES = {
     cst.List: "a list",
@@ -52,7 +53,7 @@ class AwaitsHeldAwaitables(MissingAwaitRule):
     def visit_Call(self, node: cst.Call) -> None:
         """``asyncio.gather([fetch(a), fetch(b)])``: gather takes the awaitables one by one."""
         func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        name = last_name(func)
         if name not in _UNPACKING_CALL_NAMES:
             return
         callee = self.ask(QUALIFIED_NAME, func)
