@@ -244,8 +244,9 @@ class FollowsStores(MissingAwaitRule):
         module = self.context.module
         block = self.context.enclosing(*BLOCKS)
         fix = await_fix(self, value, statement)
-        record = Stored(key_of(module, target), source_of(module, value.func), fix, block)
-        record.what = "coroutine" if kind == COROUTINE else "awaitable"
+        what = "coroutine" if kind == COROUTINE else "awaitable"
+        callee = source_of(module, value.func)
+        record = Stored(key_of(module, target), callee, fix, block, what=what)
         frame.add(record)
         if record.is_name:
             self.watched.add(record.key)
