@@ -701,12 +701,9 @@ def _record_attribute(fact: ClassFact, name: str, kind: str | None) -> None:
     """An attribute assigned in a method: the kind it holds, or none (``""``) once two
     assignments disagree."""
     fact.data.append(name)
-    previous = fact.attributes.get(name)
-    if kind is None or (previous is not None and previous != kind):
-        if previous is not None and previous != kind and kind is not None:
-            fact.attributes[name] = ""
-        return
-    fact.attributes[name] = kind
+    if kind is not None:
+        previous = fact.attributes.get(name)
+        fact.attributes[name] = kind if previous in (None, kind) else ""
 
 
 def _own_defs(
