@@ -30,10 +30,7 @@ from asynclint.syntax.nodes import last_name
 from asynclint.syntax.scopes import LocalFunction
 
 if TYPE_CHECKING:
-    from asynclint.engine import Context
-
-# What a name means: a qualified name, an object of a known class, a local function, or None.
-Binding = str | Instance | LocalFunction | None
+    from asynclint.engine import Binding, Context
 
 
 @fact("qualified-name")
