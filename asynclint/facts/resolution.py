@@ -26,6 +26,7 @@ from asynclint.knowledge.kinds import (
     SEQUENCE_TYPES,
     SYNC,
 )
+from asynclint.knowledge.roles import ASGI_SIGNATURE
 from asynclint.syntax.nodes import last_name
 from asynclint.syntax.scopes import LocalFunction
 
@@ -334,7 +335,8 @@ def _asgi_application_call(call: cst.Call) -> str | None:
     if len(args) != 3 or any(arg.keyword is not None or arg.star for arg in args):
         return None
     names = [last_name(arg.value) or "" for arg in args]
-    if names[0] == "scope" and "receive" in names[1] and "send" in names[2]:
+    scope, receive, send = ASGI_SIGNATURE
+    if names[0] == scope and receive in names[1] and send in names[2]:
         return COROUTINE
     return None
 

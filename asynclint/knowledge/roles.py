@@ -134,7 +134,8 @@ THREAD_OFFLOAD = {
 # coroutine functions (the ASGI specification's "awaitable callables"); a Starlette or FastAPI
 # HTTP middleware receives ``(request, call_next)``, and ``call_next(request)`` must be
 # awaited. Only unannotated parameters named so, in that order, take the meaning.
+ASGI_SIGNATURE = ("scope", "receive", "send")
 CONVENTIONAL_CALLABLES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
-    (("scope", "receive", "send"), frozenset({"receive", "send"})),
+    (ASGI_SIGNATURE, frozenset({"receive", "send"})),
     (("request", "call_next"), frozenset({"call_next"})),
 )
