@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -62,8 +62,8 @@ class LibraryTable:
     classes: Mapping[str, frozenset[str]]
     returns: Mapping[str, str]
     aliases: Mapping[str, str]
-    tuples: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    items: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    tuples: Mapping[str, tuple[str, ...]]
+    items: Mapping[str, str]
 
     def canonical(self, qualified: str) -> str:
         """``qualified`` with aliases applied: to the whole name, or else to its longest aliased
