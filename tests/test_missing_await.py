@@ -459,3 +459,30 @@ def test_call_sites_type_only_unannotated_parameters(project: Path, run: Run) ->
         },
     )
     assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [11]
+
+
+def test_optional_containers_and_callables_keep_what_they_hold(project: Path, run: Run) -> None:
+    """``Optional[list[Client]]`` holds clients, and ``Optional[Callable[..., Awaitable]]``
+    (or ``... | None``) a function whose call must be awaited, as the index reads them."""
+    write_tree(
+        project,
+        {
+            "app.py": (
+                "from collections.abc import Awaitable, Callable\n"
+                "from typing import Optional\n"
+                "\n"
+                "class Client:\n"
+                "    async def refresh(self): ...\n"
+                "\n"
+                "async def main(\n"
+                "    clients: Optional[list[Client]],\n"
+                "    on_done: Optional[Callable[..., Awaitable[None]]],\n"
+                "    on_fail: Callable[..., Awaitable[None]] | None,\n"
+                "):\n"
+                "    clients[0].refresh()\n"
+                "    on_done()\n"
+                "    on_fail()\n"
+            ),
+        },
+    )
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [12, 13, 14]

@@ -252,6 +252,7 @@ def parameter_meaning(context: Context, annotation: cst.BaseExpression) -> Bindi
     for ``Callable[..., Awaitable[T]]`` (or ``Coroutine``) a function whose call must be
     awaited."""
     annotated = annotation_type(context, annotation)
+    annotation = _without_none(context, annotation)  # ``Optional[list[Client]]``: the list
     if annotated in SEQUENCE_TYPES or annotated in MAPPING_TYPES:
         arguments = annotation.slice if isinstance(annotation, cst.Subscript) else ()
         last = arguments[-1].slice if arguments else None
@@ -271,6 +272,24 @@ def parameter_meaning(context: Context, annotation: cst.BaseExpression) -> Bindi
                 return LocalFunction(AWAITABLE)
         return None
     return Instance(annotated) if annotated else None
+
+
+def _without_none(context: Context, node: cst.BaseExpression) -> cst.BaseExpression:
+    """``T`` of ``T | None``, ``None | T``, ``Optional[T]`` and ``Union[T, None]``; ``node``
+    itself otherwise (as ``annotation_type`` reads them, and the index's ``slot_type``)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        sides = [side for side in (node.left, node.right) if not _is_none(side)]
+        return sides[0] if len(sides) == 1 else node
+    if isinstance(node, cst.Subscript):
+        if context.answer(QUALIFIED_NAME, node.value) in OPTIONAL_WRAPPERS:
+            options = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+            kept = [option for option in options if not _is_none(option)]
+            return kept[0] if len(kept) == 1 else node
+    return node
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 _NOT_YET = frozenset({COROUTINE, AWAITABLE, ASYNC_GENERATOR})
