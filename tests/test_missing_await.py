@@ -486,3 +486,30 @@ def test_optional_containers_and_callables_keep_what_they_hold(project: Path, ru
         },
     )
     assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [12, 13, 14]
+
+
+def test_a_library_module_that_does_not_parse_is_unknown(project: Path, run: Run) -> None:
+    """An installed library whose source does not parse may define anything: the method-name
+    agreement stays off in a module that imports it, as for one that is not installed."""
+    site = project / ".venv" / "lib" / "python3.11" / "site-packages"
+    write_tree(site, {"brokenlib/__init__.py": "def broken(:\n"})
+    (project / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    write_tree(
+        project,
+        {
+            "store.py": "class Store:\n    async def flush_orders(self): ...\n",
+            "app.py": (
+                "import brokenlib\n"
+                "\n"
+                "async def close(desk):\n"
+                "    desk.flush_orders()\n"
+                "\n"
+                "async def main():\n"
+                "    await close(brokenlib.make())\n"
+            ),
+            "clean.py": "async def close(desk):\n    desk.flush_orders()\n",
+        },
+    )
+    result = run("-q", "--no-cache", "--select", "AL101", ".")
+    assert _lines(result.stdout, "app.py") == []
+    assert _lines(result.stdout, "clean.py") == [2]

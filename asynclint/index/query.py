@@ -100,6 +100,8 @@ class ProjectIndex:
                 fact = self.cache.summary(path.read_bytes(), name, is_package)
             except OSError:
                 fact = None
+        if fact is not None and not fact.readable:
+            fact = None  # source that does not parse may define anything: unknown
         self.modules[name] = fact
         return fact
 
