@@ -19,6 +19,7 @@ index, as the command line builds it) once per project, from the summaries cache
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,6 +45,9 @@ def _session_for(path: Path, blocking: BlockingConfig) -> ProjectSession:
         _sessions[root] = ProjectSession.build(
             [path], _RULES, ConfigFinder(), use_cache=True, jobs=1, blocking=[blocking]
         )
+        note = _sessions[root].unreadable_note()  # never a module lost without a word
+        if note is not None:
+            print(note, file=sys.stderr)
     return _sessions[root]
 
 

@@ -110,3 +110,18 @@ def test_the_plugin_sees_across_modules_through_the_cache(tmp_path: Path) -> Non
     result = _run("flake8", "--select", "AL", "-j", "2", "shop", cwd=tmp_path)
     assert result.stdout.startswith("shop/uses.py:4:5: AL101 "), result.stdout + result.stderr
     assert (tmp_path / ".asynclint_cache").is_dir()
+
+
+def test_a_project_file_the_index_cannot_read_is_named_on_stderr(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'shop'\n",
+            "shop/__init__.py": "",
+            "shop/broken.py": "def broken(:\n",
+            "shop/uses.py": "async def main():\n    pass\n",
+        },
+    )
+    result = _run("flake8", "--select", "AL", "-j", "1", "shop/uses.py", cwd=tmp_path)
+    assert "could not be read for the project index" in result.stderr, result.stderr
+    assert "broken.py" in result.stderr
