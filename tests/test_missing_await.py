@@ -349,6 +349,17 @@ _FETCH = "async def fetch(url=None): ...\n\n"
             "    @property\n    def _job(self):\n        return None\n",
             [],
         ),
+        # The instance's namespace read whole: any attribute may be taken from it.
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    def state(self):\n        return vars(self)\n",
+            [],
+        ),
+        (
+            "class A:\n    def __init__(self):\n        self._job = fetch()\n"
+            "    def state(self):\n        return dict(self.__dict__)\n",
+            [],
+        ),
         # A container declared global, or read before it is made (a loop), is not the
         # function's own.
         ("def f():\n    global jobs\n    jobs = []\n    jobs.append(fetch())\n", []),
