@@ -151,7 +151,7 @@ class AttributeStores:
         func = node.func
         if isinstance(func, cst.Name) and func.value in _DYNAMIC_READERS:
             name = node.args[1].value if len(node.args) > 1 else None
-            if func.value == "vars" or not isinstance(name, cst.SimpleString):
+            if not isinstance(name, cst.SimpleString):  # vars(self), getattr(self, name)
                 self.dynamic = True
 
     def saw_string(self, node: cst.SimpleString, parent: cst.CSTNode | None) -> None:
