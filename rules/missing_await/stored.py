@@ -70,6 +70,11 @@ class Frame:
     handed_on: set[str] = field(default_factory=set)
     # Stores with a use to report at the end unless the coroutine is handed on.
     later: list[Stored] = field(default_factory=list)
+    # What the paths end in (``job`` of ``self.job``) and, for items, the names they start from
+    # (``cache`` of ``cache["a"]``): any other read is no path held here, whatever its code,
+    # so its code need not be made.
+    attributes: set[str] = field(default_factory=set)
+    roots: set[str | None] = field(default_factory=set)
 
     def add(self, record: Stored) -> None:
         if record.is_name:
@@ -128,6 +133,13 @@ def target_keys(module: cst.Module, target: cst.BaseExpression) -> Iterator[str]
             yield from target_keys(module, element.value)
     elif isinstance(target, cst.StarredElement):
         yield from target_keys(module, target.value)
+
+
+def path_root(node: cst.BaseExpression) -> str | None:
+    """The name an attribute or item path starts from (``self`` of ``self.jobs["a"]``)."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
 
 
 def key_of(module: cst.Module, node: cst.BaseExpression) -> str:
@@ -248,6 +260,10 @@ class FollowsStores(MissingAwaitRule):
         callee = source_of(module, value.func)
         record = Stored(key_of(module, target), callee, fix, block, what=what)
         frame.add(record)
+        if isinstance(target, cst.Attribute):
+            frame.attributes.add(target.attr.value)
+        elif isinstance(target, cst.Subscript):
+            frame.roots.add(path_root(target))
         if record.is_name:
             self.watched.add(record.key)
         return record

@@ -11,7 +11,7 @@ from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.knowledge.kinds import COROUTINE
 from asynclint.rule import Example
 from asynclint.rules.missing_await.common import await_fix, describe_call
-from asynclint.rules.missing_await.stored import FollowsStores, key_of
+from asynclint.rules.missing_await.stored import FollowsStores, key_of, path_root
 from asynclint.rules.missing_await.usage import Use, how_used, only_tested
 from asynclint.syntax.scopes import is_read
 
@@ -229,7 +229,7 @@ class CoroutineUsedAsValue(FollowsStores):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         frame = self.frame
-        if frame is not None and frame.paths:
+        if frame is not None and frame.paths and node.attr.value in frame.attributes:
             key = key_of(self.context.module, node)
             if key in frame.paths:
                 self._stored_use(node, key)
@@ -239,7 +239,7 @@ class CoroutineUsedAsValue(FollowsStores):
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         frame = self.frame
-        if frame is not None and frame.paths:
+        if frame is not None and frame.paths and path_root(node) in frame.roots:
             key = key_of(self.context.module, node)
             if key in frame.paths:
                 self._stored_use(node, key)
