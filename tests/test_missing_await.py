@@ -439,9 +439,11 @@ def test_one_coroutine_is_reported_once_across_the_family() -> None:
         "    if jobs['a']:\n"  # line 9
         "        pass\n"
         "    await [fetch(u) for u in urls]\n"  # line 11
+        "    await [*fetch()]\n"  # line 12: unpacked (AL103), not held in the list
     )
     rules = [UnawaitedCoroutine, UnusedCoroutine, CoroutineUsedAsValue]
-    assert actual_findings(source, rules) == [(4, "AL103"), (6, "AL102"), (11, "AL101")]
+    found = actual_findings(source, rules)
+    assert found == [(4, "AL103"), (6, "AL102"), (11, "AL101"), (12, "AL103")]
 
 
 def test_call_sites_type_only_unannotated_parameters(project: Path, run: Run) -> None:

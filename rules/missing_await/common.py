@@ -44,3 +44,17 @@ class MissingAwaitRule(Rule):
 
     fix_applicability = Applicability.UNSAFE
     doc_parts = (("fix safety", _FIX_SAFETY),)
+
+
+def held_calls(value: cst.BaseExpression) -> list[cst.Call]:
+    """The calls a list, tuple or set display (or comprehension) is built of. A starred
+    element (``[*fetch()]``) is unpacked, not held: that is a use of its own (AL103)."""
+    if isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return [value.elt] if isinstance(value.elt, cst.Call) else []
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        return [
+            e.value
+            for e in value.elements
+            if isinstance(e, cst.Element) and isinstance(e.value, cst.Call)
+        ]
+    return []

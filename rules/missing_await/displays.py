@@ -10,7 +10,7 @@ from asynclint.edits import source_of
 from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.knowledge.values import AWAITABLES_AS_ARGUMENTS
-from asynclint.rules.missing_await.common import MissingAwaitRule, describe_call
+from asynclint.rules.missing_await.common import MissingAwaitRule, describe_call, held_calls
 from asynclint.syntax.nodes import last_name
 
 _DISPLAY_NAMES = {
@@ -24,15 +24,6 @@ _DISPLAY_NAMES = {
 _UNPACKING_CALL_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in AWAITABLES_AS_ARGUMENTS)
 
 
-def _held_calls(value: cst.BaseExpression) -> list[cst.Call]:
-    """The calls a list, tuple or set display (or comprehension) is built of."""
-    if isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        return [value.elt] if isinstance(value.elt, cst.Call) else []
-    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-        return [e.value for e in value.elements if isinstance(e.value, cst.Call)]
-    return []
-
-
 class AwaitsHeldAwaitables(MissingAwaitRule):
     """Base of AL101: the displays of awaitables that are awaited or passed whole."""
 
@@ -40,7 +31,7 @@ class AwaitsHeldAwaitables(MissingAwaitRule):
         """``await [fetch(a), fetch(b)]``: a list is not awaitable."""
         held = node.expression
         what = _DISPLAY_NAMES.get(type(held))
-        call = self._first_awaitable(_held_calls(held)) if what else None
+        call = self._first_awaitable(held_calls(held)) if what else None
         if call is not None:
             self.report(
                 held,
@@ -63,7 +54,7 @@ class AwaitsHeldAwaitables(MissingAwaitRule):
             what = _DISPLAY_NAMES.get(type(argument.value))
             if argument.star or argument.keyword is not None or what is None:
                 continue
-            call = self._first_awaitable(_held_calls(argument.value))
+            call = self._first_awaitable(held_calls(argument.value))
             if call is None:
                 continue
             kind = self.ask(AWAITABLE_KIND, call)

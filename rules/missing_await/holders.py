@@ -13,6 +13,7 @@ from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.knowledge.kinds import COROUTINE
 from asynclint.knowledge.values import CONTAINER_ADD_METHODS, CONTAINER_CONSTRUCTORS
 from asynclint.rule import Rule
+from asynclint.rules.missing_await.common import held_calls
 from asynclint.syntax.scopes import Scope, is_read
 
 # Displays that make a new container, whatever their elements.
@@ -191,11 +192,7 @@ def awaitable_in(rule: Rule, value: cst.BaseExpression) -> tuple[cst.Call, str, 
     built = _BUILT.get(type(value))
     if built is None:
         return None
-    if isinstance(value, (cst.ListComp, cst.SetComp)):
-        calls = [value.elt]
-    else:
-        calls = [e.value for e in value.elements if isinstance(e, cst.Element)]
-    for call in calls:
-        if isinstance(call, cst.Call) and rule.ask(AWAITABLE_KIND, call) == COROUTINE:
+    for call in held_calls(value):
+        if rule.ask(AWAITABLE_KIND, call) == COROUTINE:
             return call, COROUTINE, built
     return None

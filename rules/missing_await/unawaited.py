@@ -10,7 +10,7 @@ from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.facts.resolution import PLAIN_FUNCTION, QUALIFIED_NAME
 from asynclint.knowledge.kinds import COROUTINE
 from asynclint.rule import Example
-from asynclint.rules.missing_await.common import await_fix, describe_call
+from asynclint.rules.missing_await.common import await_fix, describe_call, held_calls
 from asynclint.rules.missing_await.displays import AwaitsHeldAwaitables
 
 
@@ -285,7 +285,7 @@ _ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex"})
 def _dropped_calls(value: cst.BaseExpression) -> list[cst.Call]:
     """Calls whose result a dropped comprehension or conditional expression holds."""
     if isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        return [value.elt] if isinstance(value.elt, cst.Call) else []
+        return held_calls(value)
     if isinstance(value, cst.IfExp):
         return [v for v in (value.body, value.orelse) if isinstance(v, cst.Call)]
     return []
