@@ -46,7 +46,7 @@ class CallSites:
         """Record the calls in a function's own body (``owner``: its class, for ``self.m``)."""
         summarizer = self.summarizer
         receiver = node.args.args[0].arg if owner and node.args.args else None
-        locals_ = single_assignments(summarizer.own(node))
+        locals_ = summarizer.single_locals(node)
         context = (qualified, receiver, owner, locals_, _parameters(node))
         for inner in summarizer.own(node):
             if isinstance(inner, ast.Call):

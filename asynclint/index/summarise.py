@@ -78,6 +78,7 @@ class _Summarizer:
         self.local_defs: set[str] = set()
         self.bound_twice: set[str] = set()
         self._own_cache: dict[int, list[ast.AST]] = {}
+        self._locals_cache: dict[int, dict[str, ast.expr | None]] = {}
         self.sites = CallSites(self)
 
     def own(self, function: ast.AST) -> list[ast.AST]:
@@ -86,6 +87,13 @@ class _Summarizer:
         if key not in self._own_cache:
             self._own_cache[key] = list(_own_nodes(function))
         return self._own_cache[key]
+
+    def single_locals(self, function: ast.AST) -> dict[str, ast.expr | None]:
+        """``single_assignments`` of a function's own nodes, made once per function."""
+        key = id(function)
+        if key not in self._locals_cache:
+            self._locals_cache[key] = single_assignments(self.own(function))
+        return self._locals_cache[key]
 
     # Names are qualified after the whole module is read: a function may use a name imported
     # or defined below it.
@@ -218,16 +226,13 @@ class _Summarizer:
         if owner and node.args.args:
             decorators = {self._decorator(d) for d in node.decorator_list}
             cls = node.args.args[0].arg if "builtins.classmethod" in decorators else None
-        locals_ = None
         for inner in self.own(node):
             if isinstance(inner, (ast.Yield, ast.YieldFrom)):
                 return None
             if isinstance(inner, ast.Return):
                 value = inner.value
                 if isinstance(value, ast.Name):  # ``client = Client(host); return client``
-                    if locals_ is None:
-                        locals_ = single_assignments(self.own(node))
-                    value = locals_.get(value.id)
+                    value = self.single_locals(node).get(value.id)
                     if isinstance(value, ast.Await):
                         value = value.value
                 if not isinstance(value, ast.Call):
