@@ -89,13 +89,9 @@ class CallSites:
             return
         func = call.func
         module = self.summarizer.fact.name
-        if (
-            receiver
-            and isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id == receiver
-        ):
-            callee = f"{BOUND}{module}.{owner}.{func.attr}"
+        attribute = receiver_attribute(func, receiver)
+        if attribute is not None:
+            callee = f"{BOUND}{module}.{owner}.{attribute}"
         else:
             callee = self.summarizer.qualify(func) or ""
             if not callee and isinstance(func, ast.Attribute):
@@ -134,13 +130,9 @@ class CallSites:
                 made = summarizer.qualify(node)
                 return f"name:{made}" if made else UNKNOWN_EVIDENCE
             return UNKNOWN_EVIDENCE
-        if (
-            isinstance(node, ast.Attribute)
-            and receiver
-            and isinstance(node.value, ast.Name)
-            and node.value.id == receiver
-        ):
-            return f"attr:{summarizer.fact.name}.{owner}:{node.attr}"
+        attribute = receiver_attribute(node, receiver)
+        if attribute is not None:
+            return f"attr:{summarizer.fact.name}.{owner}:{attribute}"
         return UNKNOWN_EVIDENCE
 
 
@@ -148,6 +140,18 @@ def _parameters(node: Function) -> dict[str, ast.expr | None]:
     args = node.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     return {a.arg: a.annotation for a in every}
+
+
+def receiver_attribute(node: ast.expr, receiver: str | None) -> str | None:
+    """``m`` of ``self.m``, where ``self`` is ``receiver`` (a method's first parameter)."""
+    if (
+        receiver
+        and isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == receiver
+    ):
+        return node.attr
+    return None
 
 
 def single_assignments(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:

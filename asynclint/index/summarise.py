@@ -13,7 +13,12 @@ import builtins
 import functools
 from collections.abc import Callable, Iterator
 
-from asynclint.index.callsites import PARAMETER, CallSites, single_assignments
+from asynclint.index.callsites import (
+    PARAMETER,
+    CallSites,
+    receiver_attribute,
+    single_assignments,
+)
 from asynclint.index.locate import absolute_module
 from asynclint.index.model import (
     AWAITED,
@@ -366,13 +371,9 @@ class _Summarizer:
     ) -> str | None:
         """What a call in ``node`` calls, qualified; ``self.m`` as ``<module>.<Class>.m``."""
         receiver = node.args.args[0].arg if owner and node.args.args else None
-        if (
-            receiver
-            and isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id == receiver
-        ):
-            return f"{self.fact.name}.{owner}.{func.attr}"
+        attribute = receiver_attribute(func, receiver)
+        if attribute is not None:
+            return f"{self.fact.name}.{owner}.{attribute}"
         return self.qualify(func)
 
     def _decorator(self, node: ast.expr) -> str:
@@ -464,12 +465,9 @@ class _Summarizer:
             else:
                 continue
             for target, kind in targets:
-                if (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == receiver
-                ):
-                    _record_attribute(fact, target.attr, kind)
+                attribute = receiver_attribute(target, receiver)
+                if attribute is not None:
+                    _record_attribute(fact, attribute, kind)
 
     def _assigned_kinds(
         self, target: ast.expr, value: ast.expr, parameters: dict[str, str | None]
