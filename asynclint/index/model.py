@@ -64,6 +64,13 @@ class FunctionFact:
     # Unannotated: the callee (qualified) whose call every ``return`` gives, as in
     # ``return Client(url)``: the function returns what that call makes.
     returns_made: str | None = None
+    # For ``async def``: False when its own body holds no ``await``, ``async for`` or
+    # ``async with`` and is no placeholder, so a call never lets other tasks run.
+    suspends: bool = True
+    # The state it changes besides its locals: ``self.<attr>`` for an attribute of its receiver
+    # that it assigns, deletes, stores an item into or calls a mutating method on, and
+    # ``global:<name>`` for a module-level name it changes so (see ``summarise._writes``).
+    writes: list[str] = field(default_factory=list)
 
 
 @dataclass

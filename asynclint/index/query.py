@@ -15,6 +15,7 @@ from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import SummaryCache
 from asynclint.index.callers import PrivateUses, only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
+from asynclint.index.effects import Effects, call_effects
 from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
@@ -87,6 +88,7 @@ class ProjectIndex:
         self._call_sites: dict[str, list[Site]] | None = None
         self._attribute_refs: frozenset[str] | None = None
         self._taken_as_values: frozenset[str] | None = None
+        self._effects: dict[str, Effects | None] = {}
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -388,6 +390,13 @@ class ProjectIndex:
         (``["pkg.load", "pkg.read", "builtins.open"]``), up to ``depth`` levels; None when
         none is found (see ``asynclint.index.blocking.blocking_chain``)."""
         return blocking_chain(self, qualified, family_of, depth)
+
+    def call_effects(self, qualified: str) -> Effects | None:
+        """Whether calling ``qualified`` can suspend, and the state it changes (see
+        ``asynclint.index.effects.call_effects``); None when its body cannot be read."""
+        if qualified not in self._effects:
+            self._effects[qualified] = call_effects(self, qualified)
+        return self._effects[qualified]
 
     def _blocking_class(self, qualified: str) -> str | None:
         return load_blocking_catalogue().class_of_constructor(qualified)

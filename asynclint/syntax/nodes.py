@@ -157,3 +157,64 @@ def last_name(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
     return None
+
+
+def bound_names(body: cst.CSTNode) -> set[str]:
+    """The names code binds by assignment, ``with ... as`` or ``except ... as``."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, OTHER_CODE):
+            continue
+        targets: list[cst.CSTNode] = []
+        if isinstance(current, cst.Assign):
+            targets = [t.target for t in current.targets]
+        elif isinstance(current, cst.AnnAssign) and current.value is not None:
+            targets = [current.target]
+        elif isinstance(current, cst.AsName):
+            targets = [current.name]
+        for target in targets:
+            found.update(target_names(target))
+        stack.extend(iter_children(current))
+    return found
+
+
+def used_after(function: cst.FunctionDef, loop: cst.For, names: set[str]) -> bool:
+    """Whether a name of ``names`` is read after ``loop`` in ``function`` (in source order)
+    before something binds it again (a later ``for`` or assignment), or the function reads its
+    names without naming them (``locals()``)."""
+    pending = set(names)
+    passed = False
+    stack: list[cst.CSTNode | frozenset[str]] = [function.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, frozenset):
+            if passed:
+                pending -= current  # bound again: later reads are of the new value
+            continue
+        if current is loop:
+            passed = True
+            continue
+        if isinstance(current, cst.Name):
+            if current.value in ("locals", "vars") or (passed and current.value in pending):
+                return True
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)  # ``user.name`` reads ``user``, not ``name``
+            continue
+        stack.extend(reversed(_in_binding_order(current)))
+    return False
+
+
+def _in_binding_order(node: cst.CSTNode) -> list[cst.CSTNode | frozenset[str]]:
+    """The children of ``node`` in the order they run, with the names a ``for`` target or an
+    assignment binds (as a set) where the binding happens."""
+    if isinstance(node, (cst.For, cst.CompFor)):
+        rest = [c for c in iter_children(node) if c is not node.iter and c is not node.target]
+        return [node.iter, frozenset(target_names(node.target)), *rest]
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+        bound = frozenset(n for target in targets for n in target_names(target))
+        return [node.value, *(t for t in targets if not isinstance(t, cst.Name)), bound]
+    return list(iter_children(node))
