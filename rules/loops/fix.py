@@ -86,6 +86,33 @@ def loop_fix(context: Context, node: cst.For, body: Body, loop_names: set[str]) 
     )
 
 
+def discard_fix(context: Context, node: cst.For, body: Body, loop_names: set[str]) -> Fix | None:
+    """``for x in xs: await f(x)`` (results dropped) -> ``await asyncio.gather(*(f(x) for x in
+    xs))``, when the loop's names are not used elsewhere in the function."""
+    if async_library(context.module_scope) != "asyncio" or body.statements != 1:
+        return None
+    if body.result_name or body.containers or not isinstance(node.body, cst.IndentedBlock):
+        return None
+    line = node.body.body[0]
+    if not isinstance(line, cst.SimpleStatementLine) or not isinstance(line.body[0], cst.Expr):
+        return None
+    function = function_of(context)
+    if function is None or not unused_elsewhere(function, node, loop_names):
+        return None
+    if line.leading_lines or line.trailing_whitespace.comment:
+        return None  # a comment would be lost
+    iterable = node.iter
+    if isinstance(iterable, _NEEDS_PARENS) and not iterable.lpar:
+        iterable = iterable.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    awaited, imports = _gather(context, body.call, cst.CompFor(target=node.target, iter=iterable))
+    new = cst.SimpleStatementLine(
+        body=[cst.Expr(awaited)],
+        leading_lines=node.leading_lines,
+        trailing_whitespace=node.body.header,
+    )
+    return Fix(_FIX_TITLE, ((node, new),), Applicability.UNSAFE, imports)
+
+
 def _list_before(context: Context, node: cst.For, body: Body) -> cst.SimpleStatementLine | None:
     """The ``results = []`` line right before a loop whose whole body appends to it."""
     if async_library(context.module_scope) != "asyncio" or body.appended_to is None:

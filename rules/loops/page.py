@@ -8,24 +8,41 @@ from asynclint.rule import Example
 
 PAGE = """
 ## What it does
-Finds a `for` loop inside `async def` that awaits one call per item, one after another,
-where the iterations do not depend on each other: the awaited call is named for reading
-(`fetch_*`, `get_*`, `load_*`, `query_*` ...), its receiver is not a queue, stream,
-connection, session, lock or limiter, its arguments read only the loop variable and names
-the loop does not change, and the result is collected into a list, set or dict, stored on
-the item, or dropped. Besides that one await the body may only log, skip items
-(`if not url: continue`) and collect conditionally (`if page: pages.append(page)`). The
-same goes for `[await fetch(x) for x in xs]`, `{await fetch(x) for x in xs}` and
+Finds a `for` loop inside `async def` whose iterations await work that no other iteration
+depends on, so the items could be handled at the same time: a fan-out over devices, peers,
+users, keys, pages or batches. The main target is a loop whose awaited call's receiver or
+arguments are the loop's item (`await device.async_update()`, `await client.get(url)`,
+`await self.fetch(key)`), whatever the call is named. The body may hold several awaits,
+`async with` of per-item resources (`async with session.get(url) as response:`),
+`try`/`except` around the awaits (handlers that log, `continue`, `pass` or raise an error
+of their own), `if`/`elif`/`else`, `continue`, logging, plain computation, calls on the
+item, and results collected with `append`/`extend`/`add`/`update`, `+=`, `results[key] =`
+or `item.attr =`, awaits inside larger expressions included
+(`results.append(parse(await fetch(url)))`). The same goes for
+`[await fetch(x) for x in xs]`, `{await fetch(x) for x in xs}` and
 `{k: await fetch(k) for k in ks}`, reported on the statement that holds them.
 
-A loop stays silent when anything suggests the order matters: a second await (an
-`asyncio.sleep()` between requests, a lock, a queue), a `break`, `return`, `raise` or
-`try`, a value carried from one iteration to the next (`total += await f(x)`,
-`page = await fetch(page.next)`, only the last result kept), a call that writes (`save`,
-`send`, `insert`, `update`, `get_or_create` ...), a connection or session handed to every
-call (`get_user(conn, uid)`), a loop variable named like a retry (`attempt`), an
-`async with` in the body, and a loop inside `async with lock:`, a semaphore, a
-transaction or a rate limiter.
+A loop stays silent when anything ties its iterations together:
+- a value carried from one iteration to the next (`cursor = await fetch(cursor)`), a
+  container the loop fills and also reads (`if key in seen`), a result read after the loop
+  (only the last one would stay), an attribute of a shared object assigned
+  (`self.last = await ...`), a `break` or `return`, a `raise` outside an `except` handler,
+  a nested loop (the inner one is judged on its own), `async for`, `for ... else`;
+- a shared resource that serialises: a call on, or handed, a connection, cursor, stream,
+  websocket, queue, lock, channel or transaction (by type where known, by a project class
+  named so or guarding itself with a lock, by name otherwise), an `async with` of something
+  every item shares (a lock, a semaphore, a limiter), or the loop inside one;
+- a callee the project index can read that changes module state, or assigns attributes of
+  a receiver every item shares, or never suspends;
+- pacing and order: `sleep`, `acquire`, `wait_*`, `get_next`, `gather` per batch, protocol
+  methods (`__aexit__`), items that are attempts, events, messages, commands, chunks, steps,
+  callbacks or hooks (by their names), `reversed(...)`, a comment in or above the loop that
+  speaks of order, rate limits or concurrency;
+- one destination getting the items in turn: an effect (`send`, `post`, `set_*`,
+  `delete`, `write` ...) on a receiver every item shares (`channel.send(page)`), or a
+  function named so with shared arguments beside the item;
+- a call that is the same for every item (`await client.ping()`), or an unknown method of
+  the `self` every item shares.
 
 ## Why is this bad?
 Each `await` waits for its request to finish before the next one starts, so `n`
@@ -80,11 +97,13 @@ after a failing one are started anyway, where the loop would have stopped. Only 
 code is fixed, and only these forms: a list, set or dict comprehension whose element is
 the awaited call (a dict one only when the key is the loop variable, there is no `if`, and
 the iterable is a name this function binds only to a list, tuple, set or dict, since it is
-read twice), and
-`results = []` directly followed by a loop whose body is `results.append(await f(x))` (or
-`r = await f(x)` then `results.append(r)`). The loop binds its variable (and `r`) and the
-rewrite does not, so the loop fix is offered only when those names are not used anywhere
-else in the function.
+read twice); `results = []` directly followed by a loop whose body is
+`results.append(await f(x))` (or `r = await f(x)` then `results.append(r)`); and a loop
+whose whole body is one `await f(x)` whose result is dropped, which becomes
+`await asyncio.gather(*(f(x) for x in xs))`. The loop binds its variable (and `r`) and the
+rewrite does not, so the loop fixes are offered only when those names are not used anywhere
+else in the function. Other loops (several awaits, `try`/`except`, `async with`) get the
+advice only: a helper coroutine per item, gathered, keeps each item's handling together.
 """
 
 
@@ -155,9 +174,9 @@ VALID: tuple[Example | str, ...] = (
             return [await conn.fetch(q) for q in queries]
         """),
     _source("""\
-        async def main(client, ids):
-            for i in ids:
-                await client.save(i)
+        async def main(channel, pages):
+            for page in pages:
+                await channel.send(page)
         """),
     _source("""\
         async def main(client, page):
@@ -165,9 +184,8 @@ VALID: tuple[Example | str, ...] = (
                 page = await client.get_page(page.next)
         """),
     _source("""\
-        async def main(client, ids):
-            total = 0
-            for i in ids:
-                total += await client.get_count(i)
+        async def main(handlers, event):
+            for handler in handlers:
+                await handler(event)
         """),
 )

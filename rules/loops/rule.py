@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.diagnostics import Applicability
+from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import async_library, source_of
-from asynclint.facts.dependence import depends, in_ordering_context, paths_read
-from asynclint.knowledge.names import LOOP_ORDERING_WORDS, is_ordered_receiver, is_retry_name
-from asynclint.rule import Rule
-from asynclint.rules.loops.body import (
-    Body,
-    analyse_body,
-    assigned_names,
-    binding_order_ok,
-    small_statements,
+from asynclint.facts.concurrency import (
+    CALLEE_EFFECTS,
+    RESOURCE,
+    SharedUse,
+    comments_say_order,
+    orders_its_body,
+    shared_use,
 )
+from asynclint.facts.dependence import callee_words, in_ordering_context, paths_read
+from asynclint.facts.resolution import NEVER_AWAITABLE, VALUE
+from asynclint.knowledge.concurrency import is_ordered_item_name
+from asynclint.knowledge.names import (
+    LOOP_ORDERING_WORDS,
+    is_mutating_name,
+    is_retry_name,
+    is_stream_method,
+)
+from asynclint.rule import Rule
+from asynclint.rules.loops.body import analyse_body, binding_order_ok, small_statements
 from asynclint.rules.loops.calls import (
     awaited_call,
     awaits_once,
     has_own,
-    is_plain_read,
     is_pure,
     names,
     target_names,
 )
-from asynclint.rules.loops.fix import comprehension_fix, function_of, loop_fix, unused_elsewhere
+from asynclint.rules.loops.fix import comprehension_fix, discard_fix, function_of, loop_fix
+from asynclint.rules.loops.iteration import Iteration, read_iteration
 from asynclint.rules.loops.page import INVALID, PAGE, VALID
+from asynclint.syntax.nodes import last_name, used_after
 
 # A loop body longer than this is not judged.
 _MAX_STATEMENTS = 6
@@ -39,6 +49,7 @@ class AwaitInLoop(Rule):
     name = "await-in-loop"
     summary = "Loop awaits independent calls one at a time; they could run concurrently"
     fix_applicability = Applicability.UNSAFE
+    requires = (VALUE, RESOURCE, CALLEE_EFFECTS, NEVER_AWAITABLE)
 
     invalid = INVALID
     valid = VALID
@@ -48,35 +59,78 @@ class AwaitInLoop(Rule):
         context = self.context
         if node.asynchronous is not None or node.orelse is not None:
             return
-        if not context.in_async_function:
+        if not context.in_async_function or not has_own(node.body, cst.Await):
             return
         loop_names = target_names(node.target)
-        if not loop_names or any(is_retry_name(n) for n in loop_names):
+        if not loop_names or not _plain_sequence(node.iter, loop_names):
             return
+        iteration = read_iteration(node.body, loop_names)
+        calls = self._independent(iteration) if iteration is not None else None
+        if iteration is None or calls is None:
+            return
+        function = function_of(context)
+        # A result read after the loop is the last one to finish (the loop's own names stay
+        # the last item's whatever the order).
+        if function is None or used_after(function, node, iteration.bound - loop_names):
+            return
+        if in_ordering_context(context, LOOP_ORDERING_WORDS) or comments_say_order(context, [node]):
+            return
+        self.report(node, self._message(calls, "`for` loop"), self._fix(node, loop_names))
+
+    def _independent(self, iteration: Iteration) -> list[cst.Call] | None:
+        """The calls an iteration waits for, in order, when each differs from item to item,
+        shares nothing that serialises, paces nothing, changes no state the other iterations
+        see, and one of them suspends; None otherwise."""
+        calls: list[cst.Call] = []
+        for item, is_async in iteration.entered:
+            value = item.item
+            if orders_its_body(self.context, item):
+                return None
+            if not is_async or _is_timeout(value):
+                continue
+            if isinstance(value, cst.Call):
+                calls.append(value)  # ``async with session.get(url) as resp``
+            elif not names(paths_read(value)) & iteration.derived:
+                return None  # an ``async with`` of something all items share
+        calls.extend(iteration.awaits)
+        suspends = False
+        for call in calls:
+            judged = self._judge(call, iteration.derived)
+            if judged is None:
+                return None
+            suspends = suspends or judged
+        return calls if suspends else None
+
+    def _judge(self, call: cst.Call, own: set[str]) -> bool | None:
+        """None when ``call`` ties the iterations together; otherwise whether it may
+        suspend."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in own:
+            return None  # calling the item: hooks and callbacks run in turn
+        use = shared_use(self.context, call, own)
+        if use.pacing or use.serial or not use.varies or not use.awaitable:
+            return None
+        on_self = isinstance(func, cst.Attribute) and _is_self(func.value)
+        if on_self and not use.resolved:
+            return None  # an unknown method of the ``self`` every iteration shares
+        if use.changes_shared:
+            return None
+        _, name = callee_words(func)
+        method = isinstance(func, cst.Attribute)
+        if not (on_self and use.resolved) and _effect_on_shared(use, name or "", method):
+            return None
+        return use.suspends
+
+    def _fix(self, node: cst.For, loop_names: set[str]) -> Fix | None:
         statements = small_statements(node.body)
         if statements is None or len(statements) > _MAX_STATEMENTS:
-            return
-        if not awaits_once(node.body):
-            return
+            return None
         body = analyse_body(statements, loop_names)
         if body is None or not binding_order_ok(statements):
-            return
-        if not _independent_call(body.call, loop_names | assigned_names(statements)):
-            return
-        if body.result_name is not None and not self._result_stays_in_loop(body, node):
-            return
-        if depends(paths_read(node.iter), body.containers):
-            return
-        if in_ordering_context(context, LOOP_ORDERING_WORDS):
-            return
-        fix = loop_fix(context, node, body, loop_names)
-        self.report(node, self._message(body.call, "`for` loop"), fix)
-
-    def _result_stays_in_loop(self, body: Body, loop: cst.For) -> bool:
-        """``r = await f(x)``: ``r`` is not used outside the loop (a program that keeps only
-        the last result, or reads ``r`` later, relies on the order)."""
-        function = function_of(self.context)
-        return function is not None and unused_elsewhere(function, loop, {body.result_name or ""})
+            return None
+        return loop_fix(self.context, node, body, loop_names) or discard_fix(
+            self.context, node, body, loop_names
+        )
 
     # --- comprehensions -------------------------------------------------------------------
     def visit_ListComp(self, node: cst.ListComp) -> None:
@@ -101,16 +155,16 @@ class AwaitInLoop(Rule):
         if call is None:
             return
         loop_names = target_names(for_in.target)
-        if not loop_names or any(is_retry_name(n) for n in loop_names):
+        if not loop_names or not _plain_sequence(for_in.iter, loop_names):
             return
         if not awaits_once(node) or not all(is_pure(i.test) for i in for_in.ifs):
             return
-        if not _independent_call(call, loop_names):
+        if not self._judge(call, loop_names):
             return
         if in_ordering_context(context, LOOP_ORDERING_WORDS):
             return
         fix = comprehension_fix(context, node, call, kind)
-        self.report(self._statement_of(node), self._message(call, f"{kind} comprehension"), fix)
+        self.report(self._statement_of(node), self._message([call], f"{kind} comprehension"), fix)
 
     # --- reports --------------------------------------------------------------------------
     def _statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -123,8 +177,13 @@ class AwaitInLoop(Rule):
                 break
         return node
 
-    def _message(self, call: cst.Call, where: str) -> str:
-        callee = source_of(self.context.module, call.func)
+    def _message(self, calls: list[cst.Call], where: str) -> str:
+        callees: list[str] = []
+        for call in calls:
+            callee = f"`{source_of(self.context.module, call.func)}()`"
+            if callee not in callees:
+                callees.append(callee)
+        named = " and ".join(callees[:2]) + (" ..." if len(callees) > 2 else "")
         library = async_library(self.context.module_scope)
         if library == "asyncio":
             how = "`asyncio.gather()` (or an `asyncio.TaskGroup`) could run them concurrently"
@@ -139,25 +198,42 @@ class AwaitInLoop(Rule):
                 "(`async with anyio.create_task_group() as tg:` + `tg.start_soon(...)`)"
             )
         return (
-            f"{where} awaits `{callee}()` once per item, one after another; the calls do not "
-            f"depend on each other, so {how}. If the order is intended (rate limit, shared "
+            f"{where} awaits {named} once per item, one item after another; the items do "
+            f"not depend on each other, so {how}. If the order is intended (rate limit, shared "
             "connection), add `# noqa: AL402`"
         )
 
 
-def _independent_call(call: cst.Call, local: set[str]) -> bool:
-    """The awaited call reads for each item, from a receiver the loop does not change."""
-    if not is_plain_read(call):
+def _plain_sequence(iterable: cst.BaseExpression, loop_names: set[str]) -> bool:
+    """The loop goes over items that are not parts of one ordered sequence: not attempts,
+    events, messages or callbacks by the names, not ``reversed(...)``."""
+    if any(is_retry_name(n) or is_ordered_item_name(n) for n in loop_names):
         return False
-    func = call.func
-    if isinstance(func, cst.Attribute) and names(paths_read(func.value)) & local:
-        return False
-    arguments: set[str] = set()
-    for argument in call.args:
-        arguments |= paths_read(argument.value)
-    # A connection, session or cursor handed to every call (``get_user(conn, uid)``) is
-    # one resource the calls would share at once.
-    shared = {p for p in arguments if p.split(".", 1)[0] not in local}
-    if any(is_ordered_receiver(path) for path in shared):
-        return False
-    return bool(names(arguments) & local)
+    if isinstance(iterable, cst.Call):
+        _, name = callee_words(iterable.func)
+        if name in ("reversed", "enumerate", "zip") and iterable.args:
+            if name == "reversed":
+                return False
+            return _plain_sequence(iterable.args[0].value, set())
+        return True
+    last = last_name(iterable)
+    return last is None or not (is_ordered_item_name(last) or is_retry_name(last))
+
+
+def _effect_on_shared(use: SharedUse, name: str, method: bool) -> bool:
+    """A call named for an effect (``send``, ``post``, ``delete``, ``set_*``) or for taking
+    from a stream, on a receiver every item shares (``channel.send(page)``), or with shared
+    arguments beside the item (``send_message(chat_id, text)``): one destination gets the
+    items in turn, which is the point more often than not."""
+    if use.receiver:
+        return is_mutating_name(name) or is_stream_method(name)
+    return not method and bool(use.arguments) and is_mutating_name(name)
+
+
+def _is_timeout(value: cst.BaseExpression) -> bool:
+    """``asyncio.timeout(5)``, ``async_timeout.timeout(10)``: a deadline for this item."""
+    return isinstance(value, cst.Call) and "timeout" in (callee_words(value.func)[1] or "")
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("self", "cls")

@@ -14,7 +14,7 @@ def gather_fix(run: Run, module_scope: Scope) -> Fix | None:
     """Merge the run into one ``gather()`` binding the same names, when nothing stands in
     between, each statement binds one name (or none does) and no comment would be lost."""
     members = run.members
-    if any(m.gap_before for m in members[1:]):
+    if any(m.gap_before for m in members[1:]) or not all(m.direct for m in members):
         return None
     names = _bound_names(members)
     if names is None or not _comments_kept(members):

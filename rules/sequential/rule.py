@@ -1,4 +1,4 @@
-"""AL401 sequential-awaits: the rule, reporting the later statements of each run."""
+"""AL401 sequential-awaits: the rule, reporting each run once, on its first statement."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ import libcst as cst
 
 from asynclint.diagnostics import Applicability
 from asynclint.edits import async_library, source_of
+from asynclint.facts.concurrency import (
+    CALLEE_EFFECTS,
+    RESOURCE,
+    SharedUse,
+    comments_say_order,
+    origins,
+    shared_use,
+)
 from asynclint.facts.dependence import in_ordering_context
+from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE, VALUE
+from asynclint.knowledge.kinds import COROUTINE
 from asynclint.rule import Rule
 from asynclint.rules.sequential.fix import gather_fix
 from asynclint.rules.sequential.page import INVALID, PAGE, VALID
@@ -20,6 +30,7 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     summary = "Independent awaits run one after another; they could run concurrently"
     fix_applicability = Applicability.UNSAFE
+    requires = (VALUE, CALL_KIND, RESOURCE, CALLEE_EFFECTS, NEVER_AWAITABLE)
 
     invalid = INVALID
     valid = VALID
@@ -28,15 +39,26 @@ class SequentialAwaits(Rule):
         context = self.context
         if not context.in_async_function:
             return
-        found = BlockReader(context.module.code_for_node).runs(node)
+        found = BlockReader(context.module.code_for_node, self._judge, self._origins).runs(node)
         # Looked up only when there is something to report: it prints the ``with`` items.
         if found and not in_ordering_context(context):
             for finished in found:
-                self._report_run(finished)
+                if not comments_say_order(context, [m.line for m in finished.members]):
+                    self._report_run(finished)
+
+    def _judge(self, call: cst.Call) -> SharedUse | None:
+        """How ``call`` uses what others may use too, when it surely makes a coroutine (a task
+        or a future is already running: awaiting it later gains nothing)."""
+        if self.ask(CALL_KIND, call) != COROUTINE:
+            return None
+        return shared_use(self.context, call, frozenset())
+
+    def _origins(self) -> dict[str, frozenset[str]]:
+        scope = self.context.scope.node
+        return origins(scope) if isinstance(scope, cst.FunctionDef) else {}
 
     def _report_run(self, run: Run) -> None:
         context = self.context
-        first = run.members[0]
         library = async_library(context.module_scope)
         fix = gather_fix(run, context.module_scope) if library == "asyncio" else None
         if library == "asyncio":
@@ -46,12 +68,11 @@ class SequentialAwaits(Rule):
                 f"start them in a {'nursery' if library == 'trio' else 'task group'} "
                 "and collect the results"
             )
-        earlier = source_of(context.module, first.call, 50)
-        for position, member in enumerate(run.members[1:], start=1):
-            later = source_of(context.module, member.call, 50)
-            self.report(
-                member.small,
-                f"`await {later}` does not depend on `await {earlier}` before it, yet waits "
-                f"for it to finish; {advice}. If the order matters, add `# noqa: AL401`",
-                fix if position == len(run.members) - 1 else None,
-            )
+        calls = [f"`await {source_of(context.module, m.call, 40)}`" for m in run.members]
+        named = ", ".join(calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
+        self.report(
+            run.members[0].small,
+            f"{named} do not depend on each other, yet each waits for the one before it; "
+            f"{advice}. If the order matters, add `# noqa: AL401`",
+            fix,
+        )

@@ -1,4 +1,5 @@
-"""The runs of one block: consecutive awaited reads that do not depend on each other."""
+"""The runs of one block: statements, one after another, each awaiting one call, that share
+nothing and do not read what another binds."""
 
 from __future__ import annotations
 
@@ -7,27 +8,26 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from asynclint.facts.concurrency import SharedUse
 from asynclint.facts.dependence import callee_words, depends, paths_read, target_paths
-from asynclint.knowledge.names import (
-    is_consuming_method,
-    is_logging_call,
-    is_ordered_receiver,
-    is_plain_builtin,
-    is_read_like,
-)
-from asynclint.syntax.nodes import own_nodes
+from asynclint.knowledge.concurrency import COLLECTING_METHODS, is_lifecycle_name
+from asynclint.knowledge.names import is_logging_call, is_plain_builtin
+from asynclint.syntax.nodes import dotted_name, own_nodes
 
 
 @dataclass
 class Await:
-    """One ``x = await call(...)`` / ``await call(...)`` statement of a block."""
+    """One statement of a block that awaits one call: ``x = await f()``, ``await f()``,
+    ``items.append(await f())``, ``x = parse(await f())``."""
 
     line: cst.SimpleStatementLine
     small: cst.BaseSmallStatement
     call: cst.Call
-    receiver: str | None
-    bound: set[str]
-    read: set[str]
+    bound: set[str]  # paths the statement binds or fills
+    read: set[str]  # paths the statement reads (its targets left out)
+    direct: bool  # the awaited call is the whole value (``x = await f()``, ``await f()``)
+    use: SharedUse | None = None
+    shares: set[str] = field(default_factory=set)  # what it may share: receiver, objects
     gap_before: bool = False  # other statements stand between it and the previous one
 
 
@@ -37,13 +37,19 @@ class Run:
 
 
 class BlockReader:
-    """Reads one block's statements in order and splits them into runs."""
+    """Reads one block's statements in order and splits them into runs. ``judge`` tells how a
+    call uses what others may use too (None: the call cannot join a run); ``origins`` what
+    each name of the function was made from."""
 
-    def __init__(self, code: Callable[[cst.CSTNode], str]) -> None:
+    def __init__(
+        self,
+        code: Callable[[cst.CSTNode], str],
+        judge: Callable[[cst.Call], SharedUse | None],
+        origins: Callable[[], dict[str, frozenset[str]]],
+    ) -> None:
         self.code = code
-        # What each name was made from: ``resp = await client.get()`` ties ``resp`` to
-        # ``client`` (a response holds its client's connection until it is read).
-        self.origins: dict[str, str] = {}
+        self.judge = judge
+        self._origins = origins
 
     def runs(self, block: cst.IndentedBlock) -> list[Run]:
         """The runs of two or more independent awaits in ``block``."""
@@ -51,8 +57,13 @@ class BlockReader:
         run = Run()
         gap = False
         for statement in block.body:
-            self._record_origins(statement)
             found = awaited(statement)
+            if found is not None and not self._joins(found):
+                found = None
+                runs.append(run)
+                run = Run()
+                gap = False
+                continue
             if found is not None and run.members and self._independent(found, run):
                 found.gap_before = gap
                 run.members.append(found)
@@ -69,56 +80,55 @@ class BlockReader:
         runs.append(run)
         return [finished for finished in runs if len(finished.members) > 1]
 
-    def _record_origins(self, statement: cst.BaseStatement) -> None:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return
-        for small in statement.body:
-            if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
-                continue
-            value = small.value.expression if isinstance(small.value, cst.Await) else small.value
-            if not isinstance(value, cst.Call):
-                continue
-            receiver, _name = callee_words(value.func)
-            if receiver in (None, "?"):
-                continue
-            targets = (
-                [t.target for t in small.targets]
-                if isinstance(small, cst.Assign)
-                else [small.target]
-            )
-            for target in targets:
-                if isinstance(target, cst.Name):
-                    self.origins[target.value] = self._root(receiver)
-
-    def _root(self, receiver: str) -> str:
-        """The first name of a receiver path, followed back to what it was made from."""
-        root = receiver.split(".", 1)[0]
-        seen = set()
-        while root in self.origins and root not in seen:
-            seen.add(root)
-            root = self.origins[root]
-        return root
+    def _joins(self, found: Await) -> bool:
+        """Whether the call may run beside others at all: a known coroutine that suspends,
+        paces nothing, moves no object through its life, shares nothing that serialises and
+        changes no module state."""
+        _, name = callee_words(found.call.func)
+        if is_lifecycle_name(name) or not found.bound:
+            return False  # a result nobody reads: the call is made for its effect
+        use = self.judge(found.call)
+        if use is None or use.pacing or use.serial or use.changes_shared or not use.suspends:
+            return False
+        found.use = use
+        origins = self._origins()
+        shares = set(use.receiver - {"self", "cls"}) | set(use.objects)
+        receiver = _receiver_path(found.call)
+        if receiver is not None and receiver.split(".", 1)[0] in ("self", "cls"):
+            parts = receiver.split(".")
+            shares.add(".".join(parts[:2]))  # ``self.api.devices`` shares ``self.api``
+        for name in list(shares):
+            shares |= origins.get(name, frozenset())
+        found.shares = shares
+        return True
 
     def _independent(self, found: Await, run: Run) -> bool:
         for member in run.members:
-            if depends(found.read, member.bound) or (found.bound & member.bound):
+            if depends(found.read, member.bound) or depends(member.read, found.bound):
                 return False
-            if found.receiver is not None and member.receiver is not None:
-                if self._root(found.receiver) == self._root(member.receiver):
-                    return False  # one receiver, or objects made from it: ordered
+            if found.bound & member.bound:
+                return False
+            if found.shares & member.shares:
+                return False  # one receiver, one object handed to both, or made from one
             if self.code(found.call) == self.code(member.call):
                 return False  # the same call again: a poll or a retry, not a fan-out
         return True
 
 
+def _receiver_path(call: cst.Call) -> str | None:
+    func = call.func
+    return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+
+
 def awaited(statement: cst.BaseStatement) -> Await | None:
-    """The statement as an awaited read of its own line, or None."""
+    """The statement as one that awaits one call of its own line, or None."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
     small = statement.body[0]
     bound: set[str] = set()
     if isinstance(small, cst.Expr):
         value = small.value
+        bound |= _filled(value)
     elif isinstance(small, cst.Assign):
         value = small.value
         for target in small.targets:
@@ -128,20 +138,27 @@ def awaited(statement: cst.BaseStatement) -> Await | None:
         bound |= target_paths(small.target)
     else:
         return None
-    if not isinstance(value, cst.Await) or not isinstance(value.expression, cst.Call):
+    awaits = [n for n in (value, *own_nodes(value)) if isinstance(n, cst.Await)]
+    if len(awaits) != 1 or not isinstance(awaits[0].expression, cst.Call):
         return None
-    call = value.expression
-    if any(isinstance(n, cst.Await) for n in own_nodes(call)):
+    if any(isinstance(n, (cst.NamedExpr, cst.Yield)) for n in own_nodes(value)):
         return None
-    receiver, name = callee_words(call.func)
-    if (
-        receiver == "?"
-        or not is_read_like(name)
-        or is_ordered_receiver(receiver)
-        or (receiver is not None and is_consuming_method(name))
-    ):
-        return None
-    return Await(statement, small, call, receiver, bound, paths_read(call))
+    call = awaits[0].expression
+    if isinstance(small, cst.Expr) and value is not awaits[0] and not bound:
+        return None  # ``process(await f())``: the outer call may do anything
+    read = paths_read(value)
+    if isinstance(small, cst.AugAssign):
+        read |= paths_read(small.target)
+    return Await(statement, small, call, bound, read, value is awaits[0])
+
+
+def _filled(value: cst.BaseExpression) -> set[str]:
+    """``results.append(await f())``: the container it puts the result into."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if value.func.attr.value in COLLECTING_METHODS:
+            path = dotted_name(value.func.value)
+            return {path} if path else {"*"}
+    return set()
 
 
 def neutral(statement: cst.BaseStatement, run: Run) -> bool:
