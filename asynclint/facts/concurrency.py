@@ -233,8 +233,7 @@ def shared_use(context: Context, call: cst.Call, own: set[str] | frozenset[str])
     shared_receiver = frozenset(receiver_roots - own)
     effects = context.answer(CALLEE_EFFECTS, func)
     changes_shared = effects is not None and any(
-        w.startswith(GLOBAL)
-        or (shared_receiver and w.startswith(SELF) and not w.endswith(FILLED))
+        w.startswith(GLOBAL) or (shared_receiver and w.startswith(SELF) and not w.endswith(FILLED))
         for w in effects.writes
     )
     return SharedUse(
@@ -243,7 +242,7 @@ def shared_use(context: Context, call: cst.Call, own: set[str] | frozenset[str])
         varies,
         serial,
         frozenset(objects),
-        is_pacing_name(name),
+        is_pacing_name(name) or (effects is not None and effects.paces),
         effects is not None,
         changes_shared,
         effects is None or effects.suspends,

@@ -27,6 +27,8 @@ class Effects:
 
     # False when it is a coroutine function whose body never suspends.
     suspends: bool
+    # Whether its own body sleeps: it paces itself (a rate limit, a retry with a delay).
+    paces: bool
     # The ``self.<attr>`` and ``global:<name>`` it (or a method it calls on ``self``, or a
     # project function it calls) changes.
     writes: frozenset[str]
@@ -42,7 +44,7 @@ def call_effects(index: ProjectIndex, qualified: str) -> Effects | None:
         return None  # a stub or an abstract method: an override does the work
     suspends = fact.suspends or index.function_kind(fact) != COROUTINE
     writes = _writes(index, found.qualified, fact, _DEPTH, {found.qualified})
-    return Effects(suspends, frozenset(writes))
+    return Effects(suspends, fact.paces, frozenset(writes))
 
 
 def _writes(

@@ -22,6 +22,17 @@ def own_suspends(own: list[ast.AST]) -> bool:
     return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for n in own)
 
 
+def own_paces(own: list[ast.AST]) -> bool:
+    """Whether a function's own nodes call a ``sleep`` (``asyncio.sleep(1)``, ``sleep(5)``)."""
+    for node in own:
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name == "sleep":
+                return True
+    return False
+
+
 def own_writes(
     function: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST], receiver: str | None
 ) -> list[str]:

@@ -47,6 +47,10 @@ SERIAL_TYPES = frozenset(
         "asyncio.Semaphore",
         "asyncio.BoundedSemaphore",
         "asyncio.Condition",
+        "asyncio.TaskGroup",
+        "contextlib.AsyncExitStack",
+        "trio.Nursery",
+        "anyio.abc.TaskGroup",
         "asyncio.StreamReader",
         "asyncio.StreamWriter",
         "asyncio.streams.StreamReader",
@@ -164,10 +168,14 @@ SERIAL_NAME_WORDS = frozenset(
         "transport",
         "serial",
         "modbus",
+        "modem",
         "limiter",
         "throttle",
         "db",
         "session",
+        "tg",
+        "nursery",
+        "stack",
     }
 )
 _SERIAL_ENDINGS = ("queue", "stream", "conn", "lock", "socket", "cursor")
@@ -304,6 +312,18 @@ ORDERED_ITEM_WORDS = frozenset(
         "middlewares",
         "receiver",
         "receivers",
+        "trace",
+        "traces",
+        "tracer",
+        "tracers",
+        "observer",
+        "observers",
+        "watcher",
+        "watchers",
+        "signal",
+        "signals",
+        "interceptor",
+        "interceptors",
         "plugin",
         "plugins",
         "delay",
@@ -381,7 +401,7 @@ ORDER_COMMENT_RE = re.compile(
     r"\b(order|ordered|in sequence|sequential|sequentially|serial|serially|serialise|serialize|"
     r"serialised|serialized|one at a time|one by one|in turn|in series|rate.?limit\w*|"
     r"throttl\w*|overload\w*|overwhelm\w*|flood\w*|concurren\w*|parallel\w*|at once|"
-    r"simultaneous\w*|same time)\b",
+    r"simultaneous\w*|same time|gather\w*|task ?groups?|nurser(y|ies)|suspend\w*)\b",
     re.IGNORECASE,
 )
 

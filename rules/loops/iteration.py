@@ -62,6 +62,10 @@ class _Reader:
         self.found = Iteration(derived=set(loop_names))
         self.loop_names = loop_names
         self.every_bound = bound  # every name the body binds, wherever
+        # An iteration that puts something into a shared container and then awaits would
+        # interleave its entries with the other items' (``parts.append(header)``, then
+        # ``parts.append(await body())``).
+        self.collected = False
         self.defined: set[str] = set()  # names bound so far in this pass of the body
 
     # --- statements -------------------------------------------------------------------
@@ -182,9 +186,9 @@ class _Reader:
             self.expression(value)
             return
         if isinstance(value.func, cst.Attribute) and method in COLLECTING_METHODS and value.args:
-            self.collect_into(value.func.value)  # or a container of this iteration
             for argument in value.args:
                 self.expression(argument.value)
+            self.collect_into(value.func.value)  # or a container of this iteration
             return
         if receiver not in (None, "?") and self.is_derived(receiver):
             self.expression(value)  # ``device.refresh()``: changes this item only
@@ -250,6 +254,7 @@ class _Reader:
         if head in self.every_bound:
             raise NotUnderstood  # a name the body binds later: the previous iteration's
         self.found.collectors.add(path)
+        self.collected = True
         return True
 
     def is_derived(self, path: str) -> bool:
@@ -267,7 +272,7 @@ class _Reader:
             if isinstance(current, OTHER_CODE):
                 continue
             if isinstance(current, cst.Await):
-                if not isinstance(current.expression, cst.Call):
+                if self.collected or not isinstance(current.expression, cst.Call):
                     raise NotUnderstood  # ``await task``: what it waits for is not known
                 self.found.awaits.append(current.expression)
             if isinstance(current, (cst.Name, cst.Attribute)):

@@ -16,7 +16,7 @@ from asynclint.facts.concurrency import (
 )
 from asynclint.facts.dependence import callee_words, in_ordering_context, paths_read
 from asynclint.facts.resolution import NEVER_AWAITABLE, VALUE
-from asynclint.knowledge.concurrency import is_ordered_item_name
+from asynclint.knowledge.concurrency import is_ordered_item_name, is_serial_name
 from asynclint.knowledge.names import (
     LOOP_ORDERING_WORDS,
     is_mutating_name,
@@ -107,6 +107,9 @@ class AwaitInLoop(Rule):
         func = call.func
         if isinstance(func, cst.Name) and func.value in own:
             return None  # calling the item: hooks and callbacks run in turn
+        function = function_of(self.context)
+        if function is not None and last_name(func) == function.name.value:
+            return None  # the same function on each child: a tree walked in its order
         use = shared_use(self.context, call, own)
         if use.pacing or use.serial or not use.varies or not use.awaitable:
             return None
@@ -116,8 +119,7 @@ class AwaitInLoop(Rule):
         if use.changes_shared:
             return None
         _, name = callee_words(func)
-        method = isinstance(func, cst.Attribute)
-        if not (on_self and use.resolved) and _effect_on_shared(use, name or "", method):
+        if _effect_on_shared(use, name or "", isinstance(func, cst.Attribute)):
             return None
         return use.suspends
 
@@ -163,6 +165,9 @@ class AwaitInLoop(Rule):
             return
         if in_ordering_context(context, LOOP_ORDERING_WORDS):
             return
+        line = context.enclosing(cst.SimpleStatementLine)
+        if comments_say_order(context, [line if line is not None else node]):
+            return
         fix = comprehension_fix(context, node, call, kind)
         self.report(self._statement_of(node), self._message([call], f"{kind} comprehension"), fix)
 
@@ -206,8 +211,11 @@ class AwaitInLoop(Rule):
 
 def _plain_sequence(iterable: cst.BaseExpression, loop_names: set[str]) -> bool:
     """The loop goes over items that are not parts of one ordered sequence: not attempts,
-    events, messages or callbacks by the names, not ``reversed(...)``."""
+    events, messages or callbacks by the names, not ``reversed(...)``, not parts of one
+    object that serialises (``self.modbus.controls``)."""
     if any(is_retry_name(n) or is_ordered_item_name(n) for n in loop_names):
+        return False
+    if any(is_serial_name(path) for path in paths_read(iterable)):
         return False
     if isinstance(iterable, cst.Call):
         _, name = callee_words(iterable.func)

@@ -64,7 +64,9 @@ class BlockReader:
                 run = Run()
                 gap = False
                 continue
-            if found is not None and run.members and self._independent(found, run):
+            if found is not None and self._repeats(found, run):
+                run = Run(members=[found])  # ``before = await snapshot()`` ... the same again
+            elif found is not None and run.members and self._independent(found, run):
                 found.gap_before = gap
                 run.members.append(found)
             elif found is not None:
@@ -102,6 +104,11 @@ class BlockReader:
         found.shares = shares
         return True
 
+    def _repeats(self, found: Await, run: Run) -> bool:
+        """The call of an earlier statement again: the run is measured or polled between the
+        two (``before = await count(); await act(); after = await count()``), not a fan-out."""
+        return any(self.code(found.call) == self.code(m.call) for m in run.members)
+
     def _independent(self, found: Await, run: Run) -> bool:
         for member in run.members:
             if depends(found.read, member.bound) or depends(member.read, found.bound):
@@ -110,8 +117,6 @@ class BlockReader:
                 return False
             if found.shares & member.shares:
                 return False  # one receiver, one object handed to both, or made from one
-            if self.code(found.call) == self.code(member.call):
-                return False  # the same call again: a poll or a retry, not a fan-out
         return True
 
 
