@@ -3,9 +3,8 @@
 The reader walks a loop body in source order and gives up (returns None) on anything it does
 not understand or that ties one iteration to the next: ``break``/``return``, a ``raise``
 outside an ``except`` handler, nested loops and definitions, ``del``/``global``, a walrus or
-``yield``, a value read before the iteration binds it (carried over from the previous one), a
-container read while the loop fills it, a sync call with effects on shared objects, or an
-attribute of a shared object assigned (only the last iteration's value would stay).
+``yield``, a value carried over from the previous iteration, a container read while the loop
+fills it, a sync call with effects on shared objects, or a shared attribute assigned.
 """
 
 from __future__ import annotations
