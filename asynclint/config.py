@@ -20,6 +20,9 @@ from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.rules import ALL_RULES
 
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in ALL_RULES)
+# What runs when nothing is selected: every rule but those off by default (AL4xx), which a
+# selector naming them (``AL4``, ``AL402``, ``AL``, ``ALL``) turns on.
+DEFAULT_CODES: frozenset[str] = frozenset(r.code for r in ALL_RULES if r.default_enabled)
 # Families keep their prefixes even before a rule lands in them (AL0 is the engine itself).
 FAMILY_PREFIXES = ("AL0", "AL1", "AL2", "AL3", "AL4", "AL5")
 # Reported by the engine itself, whatever the selection: AL001 (the file does not parse).
@@ -111,8 +114,9 @@ def _specificity(code: str, selectors: Iterable[str]) -> int:
 
 
 def selected_codes(layers: Sequence[Selection]) -> frozenset[str]:
-    """The codes enabled after applying the layers in order."""
-    enabled = set(ALL_CODES)
+    """The codes enabled after applying the layers in order, starting from the default
+    selection."""
+    enabled = set(DEFAULT_CODES)
     for layer in layers:
         for code in ALL_CODES:
             on = _specificity(code, (*(layer.select or ()), *layer.extend_select))

@@ -39,23 +39,35 @@ def _demote_headings(text: str, levels: int = 1) -> str:
 
 
 def rules_list() -> str:
-    """A plain table for ``--list-rules``: code, name, fix, summary."""
-    rows = [("CODE", "NAME", "FIX", "SUMMARY")]
-    rows += [(r.code, r.name, fix_label(r), r.summary) for r in ALL_RULES]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    """A plain table for ``--list-rules``: code, name, whether it runs by default, fix,
+    summary."""
+    rows = [("CODE", "NAME", "DEFAULT", "FIX", "SUMMARY")]
+    rows += [(r.code, r.name, _default_label(r), fix_label(r), r.summary) for r in ALL_RULES]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "".join(
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}\n"
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row[:4], widths, strict=True))
+        + f"  {row[4]}\n"
         for row in rows
     )
 
 
+def _default_label(rule: type[Rule]) -> str:
+    return "on" if rule.default_enabled else "off"
+
+
 def rules_table() -> str:
     """The README's rules table (Markdown); each code links to its section below."""
-    lines = ["| Code | Name | Fix | What it reports |", "|---|---|---|---|"]
+    lines = [
+        "| Code | Name | Default | Fix | What it reports |",
+        "|---|---|---|---|---|",
+    ]
     for rule in ALL_RULES:
         anchor = f"{rule.code.lower()}-{rule.name}"
         summary = rule.summary.replace("|", "\\|")
-        lines.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {fix_label(rule)} | {summary} |")
+        lines.append(
+            f"| [{rule.code}](#{anchor}) | {rule.name} | {_default_label(rule)} "
+            f"| {fix_label(rule)} | {summary} |"
+        )
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from asynclint.config import ConfigFinder
 from asynclint.index import is_project_root, project_root
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext, check_source
+from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
 from asynclint.session import NO_BLOCKING_CONFIG, BlockingConfig, ProjectSession
 
@@ -65,6 +66,22 @@ def _pairs(values: list[str]) -> dict[str, str]:
     return pairs
 
 
+def _chosen_rules(options: Any) -> list[type[Rule]]:
+    """The rules on by default, and those off by default that flake8's ``select`` or
+    ``extend-select`` names by their family or code (``AL4``, ``AL402``)."""
+    selectors = [
+        str(s).strip().upper()
+        for name in ("select", "extend_select")
+        for s in (getattr(options, name, None) or ())
+    ]
+    return [
+        rule
+        for rule in ALL_RULES
+        if rule.default_enabled
+        or any(len(s) > len("AL") and rule.code.startswith(s) for s in selectors)
+    ]
+
+
 class Plugin:
     """The flake8 checker: one instance per file."""
 
@@ -72,6 +89,10 @@ class Plugin:
     version = __version__
     catalogue: ClassVar[BlockingCatalogue | None] = None
     blocking: ClassVar[BlockingConfig] = NO_BLOCKING_CONFIG
+    # The rules off by default (AL4xx) run only when flake8's ``select``/``extend-select``
+    # names them or their family (``AL4``): under flake8, ``AL`` is how the plugin as a whole
+    # is turned on.
+    rules: ClassVar[list[type[Rule]]] = [r for r in ALL_RULES if r.default_enabled]
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
@@ -103,6 +124,7 @@ class Plugin:
             allowed = tuple(getattr(options, "asynclint_allow_blocking_calls", None) or [])
             cls.catalogue = load_blocking_catalogue(extra, allowed) if extra or allowed else None
             cls.blocking = (tuple(sorted(extra.items())), allowed)
+            cls.rules = _chosen_rules(options)
         except ValueError as error:  # a clear line and exit status 1, no traceback
             raise SystemExit(f"asynclint: {error}") from None
 
@@ -119,7 +141,7 @@ class Plugin:
         elif self.catalogue is not None:
             alone = ModuleContext.alone(source, self.filename)
             where = ModuleContext(alone.index, alone.name, False, self.catalogue)
-        result = on_deep_stack(check_source, source, self.filename, _RULES, None, where)
+        result = on_deep_stack(check_source, source, self.filename, self.rules, None, where)
         for diagnostic in result.diagnostics:
             if diagnostic.code == "AL001":
                 continue  # flake8 reports a file that does not parse itself (E999)

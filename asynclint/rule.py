@@ -62,6 +62,10 @@ class Rule:
     fix_applicability: ClassVar[Applicability | None] = None
     invalid: ClassVar[tuple[Example | str, ...]] = ()
     valid: ClassVar[tuple[Example | str, ...]] = ()
+    # False for a rule that runs only when selected by name or family (``--select AL4``,
+    # ``extend-select``, ``select = ["AL"]``): its findings are right too rarely on real code
+    # for a first run.
+    default_enabled: ClassVar[bool] = True
     # Codes of other tools for the same mistake; ``# noqa: <alias>`` silences this rule too.
     noqa_aliases: ClassVar[tuple[str, ...]] = ()
     # The facts the rule asks (``self.ask``); the engine builds the project index when one

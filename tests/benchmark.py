@@ -299,6 +299,8 @@ def measure_lint(row: Row, targets: Targets, jobs: int) -> None:
         str(jobs),
         "--quiet",
         "--exit-zero",
+        "--select",
+        "ALL",  # every rule, those off by default (AL4xx) included
         "--output-format",
         "json",
         *targets.args,

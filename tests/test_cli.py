@@ -209,15 +209,18 @@ def test_list_rules(run: Run) -> None:
     result = run("--list-rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert re.fullmatch(r"CODE +NAME +FIX +SUMMARY", lines[0])
+    assert re.fullmatch(r"CODE +NAME +DEFAULT +FIX +SUMMARY", lines[0])
     assert len(lines) == 1 + len(ALL_RULES)
     for line, rule in zip(lines[1:], ALL_RULES, strict=True):
         fix = rule.fix_applicability.value if rule.fix_applicability else "no"
+        default = "on" if rule.default_enabled else "off"
         assert re.fullmatch(
-            rf"{rule.code} +{re.escape(rule.name)} +{fix} +{re.escape(rule.summary)}", line
+            rf"{rule.code} +{re.escape(rule.name)} +{default} +{fix} +{re.escape(rule.summary)}",
+            line,
         )
+    assert re.search(r"^AL402 +await-in-loop +off +unsafe ", result.stdout, re.M)
     assert re.search(
-        r"^AL201 +blocking-sleep +unsafe +`time.sleep\(\)` blocks", result.stdout, re.M
+        r"^AL201 +blocking-sleep +on +unsafe +`time.sleep\(\)` blocks", result.stdout, re.M
     )
 
 

@@ -77,6 +77,32 @@ class TestWhichFile:
 
 
 @pytest.mark.parametrize(
+    ("table", "flags", "expected"),
+    [
+        ("", [], ["AL201"]),
+        ("", ["--select", "AL"], ["AL201", "AL402"]),
+        ("", ["--select", "ALL"], ["AL201", "AL402"]),
+        ("", ["--extend-select", "AL4"], ["AL201", "AL402"]),
+        ("", ["--select", "AL402"], ["AL402"]),
+        ('extend-select = ["AL402"]', [], ["AL201", "AL402"]),
+        ('select = ["AL"]', ["--ignore", "AL4"], ["AL201"]),
+    ],
+)
+def test_rules_off_by_default(
+    run: Run, project: Path, table: str, flags: list[str], expected: list[str]
+) -> None:
+    """AL4xx runs only when a selector names it, its family, ``AL`` or ``ALL``."""
+    source = (
+        "import time\n\nasync def fetch(url): ...\n\n"
+        "async def main(urls):\n    time.sleep(1)\n    for url in urls:\n        await fetch(url)\n"
+    )
+    write_tree(project, {"pyproject.toml": f"[tool.asynclint]\n{table}\n", "a.py": source})
+    result = run(*flags, "a.py")
+    codes = sorted(line.split()[1] for line in result.stdout.splitlines() if ": AL" in line)
+    assert codes == expected, result.output
+
+
+@pytest.mark.parametrize(
     ("table", "flags", "reported"),
     [
         ('select = ["AL2"]\nignore = ["AL201"]', [], False),

@@ -45,6 +45,6 @@ def test_explain_prints_every_section(rule: type[Rule]) -> None:
 
 def test_list_rules_names_every_rule() -> None:
     listing = rules_list()
-    assert listing.splitlines()[0].split() == ["CODE", "NAME", "FIX", "SUMMARY"]
+    assert listing.splitlines()[0].split() == ["CODE", "NAME", "DEFAULT", "FIX", "SUMMARY"]
     for rule in ALL_RULES:
         assert any(line.startswith(f"{rule.code}  {rule.name}") for line in listing.splitlines())

@@ -92,6 +92,34 @@ def test_noqa_and_selection_are_flake8s_and_ours(tmp_path: Path) -> None:
     assert ignored.stdout == ""
 
 
+def test_rules_off_by_default_need_flake8s_select(tmp_path: Path) -> None:
+    """AL4xx runs under flake8 only when ``select``/``extend-select`` names it or its family;
+    ``AL`` turns the plugin on with its default rules."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": (
+                "import time\n\nasync def fetch(url): ...\n\n"
+                "async def main(urls):\n"
+                "    time.sleep(1)\n"
+                "    for url in urls:\n"
+                "        await fetch(url)\n"
+            ),
+        },
+    )
+
+    def codes(*flags: str) -> list[str]:
+        result = _run("flake8", *flags, "app.py", cwd=tmp_path)
+        found = (line.split(": ")[1].split()[0] for line in _lines(result.stdout))
+        return sorted(code for code in found if code.startswith("AL"))
+
+    assert codes() == ["AL201"]
+    assert codes("--select", "AL") == ["AL201"]
+    assert codes("--select", "AL,AL4") == ["AL201", "AL402"]
+    assert codes("--extend-select", "AL4") == ["AL201", "AL402"]
+    assert codes("--select", "AL402") == ["AL402"]
+
+
 def test_flake8_version_lists_asynclint(tmp_path: Path) -> None:
     result = _run("flake8", "--version", cwd=tmp_path)
     assert "asynclint:" in result.stdout

@@ -33,6 +33,10 @@ Calls are independent when no statement reads what another binds, and none of th
 Statements in between may only log or compute plain values that do not read an earlier
 result; anything else ends the run.
 
+This rule is off by default (right about nine times in ten on real projects, below the
+bar for default rules): enable it with `--select AL4`, `extend-select = ["AL4"]`, or a
+selection that names it (`select = ["AL"]`, `["AL401"]`).
+
 ## Why is this bad?
 Each `await` waits for its call to finish before the next one starts, so independent
 requests take the sum of their latencies instead of the longest one: three 100 ms requests
