@@ -40,6 +40,12 @@ class Hub:
 
     async def stub(self, device): ...
 
+    async def yields(self, device):
+        await asyncio.sleep(0)
+
+    async def waits(self, device):
+        await asyncio.sleep(device.delay)
+
 
 async def changes_a_global(key):
     global COUNT
@@ -85,6 +91,19 @@ def test_suspension(index: ProjectIndex) -> None:
     suspends = index.call_effects("hub.Hub.rebinds")
     assert suspends is not None and suspends.suspends
     assert index.call_effects("hub.Hub.stub") is None  # a placeholder: an override works
+
+
+def test_pacing(index: ProjectIndex) -> None:
+    yields = index.call_effects("hub.Hub.yields")
+    waits = index.call_effects("hub.Hub.waits")
+    assert yields is not None and not yields.paces  # ``sleep(0)`` lets others run
+    assert waits is not None and waits.paces
+
+
+def test_methods_of_an_unknown_receiver(index: ProjectIndex) -> None:
+    effects = index.named_method_effects("rebinds")
+    assert effects is not None and "self.last" in effects.writes
+    assert index.named_method_effects("no_such_method") is None
 
 
 @pytest.mark.parametrize(

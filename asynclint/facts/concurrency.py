@@ -116,11 +116,24 @@ def _kind_of_type(context: Context, type_: str) -> str:
 @fact("callee-effects", uses_index=True, uses=(VALUE,))
 def CALLEE_EFFECTS(context: Context, func: cst.BaseExpression) -> Effects | None:
     """For a callee whose body the project index can read: whether it suspends, and the
-    ``self.<attr>`` and ``global:<name>`` state it changes. None when it cannot be read."""
-    callee = context.answer(VALUE, func)
-    if not isinstance(callee, str) or context.index is None:
+    ``self.<attr>`` and ``global:<name>`` state it changes; for a method of a receiver nothing
+    tells the type of, what the project's methods of that name do, merged. None when it cannot
+    be read."""
+    index = context.index
+    if index is None:
         return None
-    return context.index.call_effects(callee)
+    callee = context.answer(VALUE, func)
+    if isinstance(callee, str):
+        return index.call_effects(callee)
+    if (
+        callee is None
+        and isinstance(func, cst.Attribute)
+        and context.answer(VALUE, func.value) is None
+        and not func.attr.value.startswith("__")
+    ):
+        # ``hub.poll(device)`` with ``hub`` unknown: what every project method so named does.
+        return index.named_method_effects(func.attr.value)
+    return None
 
 
 def origins(function: cst.FunctionDef) -> dict[str, frozenset[str]]:

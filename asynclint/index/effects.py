@@ -69,3 +69,26 @@ def _writes(
             writes = {w for w in writes if w.startswith(GLOBAL)}
         found |= writes
     return found
+
+
+def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
+    """For ``x.m()`` where nothing tells what ``x`` is: the effects of every method ``m`` of
+    the project's classes, merged so that one that suspends, paces or changes state counts;
+    None when no project class defines ``m``."""
+    found: list[Effects] = []
+    for name in index.project:
+        module = index.modules.get(name)
+        if module is None:
+            continue
+        for class_name, klass in module.classes.items():
+            if method in klass.methods:
+                effects = index.call_effects(f"{name}.{class_name}.{method}")
+                if effects is not None:
+                    found.append(effects)
+    if not found:
+        return None
+    return Effects(
+        any(e.suspends for e in found),
+        any(e.paces for e in found),
+        frozenset().union(*(e.writes for e in found)),
+    )

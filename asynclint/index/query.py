@@ -15,7 +15,7 @@ from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import SummaryCache
 from asynclint.index.callers import PrivateUses, only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
-from asynclint.index.effects import Effects, call_effects
+from asynclint.index.effects import Effects, call_effects, named_method_effects
 from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
@@ -89,6 +89,7 @@ class ProjectIndex:
         self._attribute_refs: frozenset[str] | None = None
         self._taken_as_values: frozenset[str] | None = None
         self._effects: dict[str, Effects | None] = {}
+        self._named_effects: dict[str, Effects | None] = {}
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -397,6 +398,13 @@ class ProjectIndex:
         if qualified not in self._effects:
             self._effects[qualified] = call_effects(self, qualified)
         return self._effects[qualified]
+
+    def named_method_effects(self, method: str) -> Effects | None:
+        """The merged effects of every project method named ``method`` (see
+        ``asynclint.index.effects.named_method_effects``)."""
+        if method not in self._named_effects:
+            self._named_effects[method] = named_method_effects(self, method)
+        return self._named_effects[method]
 
     def _blocking_class(self, qualified: str) -> str | None:
         return load_blocking_catalogue().class_of_constructor(qualified)

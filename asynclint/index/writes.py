@@ -23,12 +23,14 @@ def own_suspends(own: list[ast.AST]) -> bool:
 
 
 def own_paces(own: list[ast.AST]) -> bool:
-    """Whether a function's own nodes call a ``sleep`` (``asyncio.sleep(1)``, ``sleep(5)``)."""
+    """Whether a function's own nodes call a ``sleep`` (``asyncio.sleep(1)``, ``sleep(delay)``);
+    ``sleep(0)`` only lets other tasks run."""
     for node in own:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name == "sleep":
+            first = node.args[0] if node.args else None
+            if name == "sleep" and not (isinstance(first, ast.Constant) and first.value == 0):
                 return True
     return False
 
