@@ -75,16 +75,11 @@ def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
     """For ``x.m()`` where nothing tells what ``x`` is: the effects of every method ``m`` of
     the project's classes, merged so that one that suspends, paces or changes state counts;
     None when no project class defines ``m``."""
-    found: list[Effects] = []
-    for name in index.project:
-        module = index.modules.get(name)
-        if module is None:
-            continue
-        for class_name, klass in module.classes.items():
-            if method in klass.methods:
-                effects = index.call_effects(f"{name}.{class_name}.{method}")
-                if effects is not None:
-                    found.append(effects)
+    found = [
+        effects
+        for qualified in index.project_methods().get(method, ())
+        if (effects := index.call_effects(qualified)) is not None
+    ]
     if not found:
         return None
     return Effects(
@@ -92,3 +87,16 @@ def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
         any(e.paces for e in found),
         frozenset().union(*(e.writes for e in found)),
     )
+
+
+def project_methods(index: ProjectIndex) -> dict[str, list[str]]:
+    """Every method of the project's module-level classes, by name: its qualified names."""
+    methods: dict[str, list[str]] = {}
+    for name in index.project:
+        module = index.modules.get(name)
+        if module is None:
+            continue
+        for class_name, klass in module.classes.items():
+            for method in klass.methods:
+                methods.setdefault(method, []).append(f"{name}.{class_name}.{method}")
+    return methods

@@ -15,7 +15,12 @@ from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import SummaryCache
 from asynclint.index.callers import PrivateUses, only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
-from asynclint.index.effects import Effects, call_effects, named_method_effects
+from asynclint.index.effects import (
+    Effects,
+    call_effects,
+    named_method_effects,
+    project_methods,
+)
 from asynclint.index.flow import Site, parameter_type
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
@@ -90,6 +95,7 @@ class ProjectIndex:
         self._taken_as_values: frozenset[str] | None = None
         self._effects: dict[str, Effects | None] = {}
         self._named_effects: dict[str, Effects | None] = {}
+        self._methods_by_name: dict[str, list[str]] | None = None
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -405,6 +411,12 @@ class ProjectIndex:
         if method not in self._named_effects:
             self._named_effects[method] = named_method_effects(self, method)
         return self._named_effects[method]
+
+    def project_methods(self) -> dict[str, list[str]]:
+        """The project's methods by name (see ``asynclint.index.effects.project_methods``)."""
+        if self._methods_by_name is None:
+            self._methods_by_name = project_methods(self)
+        return self._methods_by_name
 
     def _blocking_class(self, qualified: str) -> str | None:
         return load_blocking_catalogue().class_of_constructor(qualified)

@@ -29,7 +29,7 @@ from asynclint.index.model import (
     FunctionFact,
     ModuleFact,
 )
-from asynclint.index.writes import own_paces, own_suspends, own_writes
+from asynclint.index.writes import own_effects
 from asynclint.knowledge.kinds import (
     ASYNC_GENERATOR,
     AWAITABLE,
@@ -199,9 +199,8 @@ class _Summarizer:
         fact.wraps = self._wrapper_kind(node, depth=2)
         fact.calls = self._direct_calls(node, owner)
         receiver = node.args.args[0].arg if owner and node.args.args else None
-        fact.writes = own_writes(node, self.own(node), receiver)
-        fact.suspends = not is_async or own_suspends(self.own(node)) or _is_placeholder(node.body)
-        fact.paces = own_paces(self.own(node))
+        fact.writes, suspends, fact.paces = own_effects(node, self.own(node), receiver)
+        fact.suspends = not is_async or suspends or _is_placeholder(node.body)
         via: list[str] = []
         fact.fresh_task = self._returns_fresh_task(node, via, owner)
         fact.fresh_via = via

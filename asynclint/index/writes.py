@@ -1,7 +1,7 @@
 """What a function changes outside its locals, and whether it suspends, read from its ``ast``.
 
-``own_writes`` and ``own_suspends`` fill ``FunctionFact.writes`` and ``FunctionFact.suspends``
-for the summary; ``asynclint.index.effects`` puts the summaries together.
+``own_effects`` fills ``FunctionFact.writes``, ``suspends`` and ``paces`` for the summary;
+``asynclint.index.effects`` puts the summaries together.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ import ast
 
 from asynclint.knowledge.concurrency import MUTATING_METHODS
 
+_CHANGING = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
+_SUSPENDING = (ast.Await, ast.AsyncFor, ast.AsyncWith)
+
 SELF = "self."
 GLOBAL = "global:"
 # Suffix of ``self.<attr>`` when only items of the attribute change (``self.cache[key] = v``,
@@ -17,45 +20,57 @@ GLOBAL = "global:"
 FILLED = "[]"
 
 
-def own_suspends(own: list[ast.AST]) -> bool:
-    """Whether a function's own nodes hold an ``await``, ``async for`` or ``async with``."""
-    return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for n in own)
-
-
-def own_paces(own: list[ast.AST]) -> bool:
-    """Whether a function's own nodes call a ``sleep`` (``asyncio.sleep(1)``, ``sleep(delay)``);
-    ``sleep(0)`` only lets other tasks run."""
-    for node in own:
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            first = node.args[0] if node.args else None
-            if name == "sleep" and not (isinstance(first, ast.Constant) and first.value == 0):
-                return True
-    return False
-
-
-def own_writes(
+def own_effects(
     function: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST], receiver: str | None
-) -> list[str]:
-    """``self.<attr>`` for each attribute of ``receiver`` the function assigns or deletes,
-    ``self.<attr>[]`` for one it stores an item into or calls a mutating method on
-    (``self.items.append(x)``), and ``global:<name>``
-    for each module-level name it changes so (or rebinds under a ``global`` statement)."""
-    declared = {n for node in own if isinstance(node, ast.Global) for n in node.names}
-    local = _local_names(function, own) - declared
+) -> tuple[list[str], bool, bool]:
+    """``(writes, suspends, paces)`` of a function's own nodes, read in one pass.
+
+    ``writes``: ``self.<attr>`` for each attribute of ``receiver`` the function assigns or
+    deletes, ``self.<attr>[]`` for one it stores an item into or calls a mutating method on
+    (``self.items.append(x)``), and ``global:<name>`` for each module-level name it changes so
+    (or rebinds under a ``global`` statement). ``suspends``: it holds an ``await``, ``async
+    for`` or ``async with``. ``paces``: it calls a ``sleep`` (``asyncio.sleep(1)``,
+    ``sleep(delay)``; ``sleep(0)`` only lets other tasks run)."""
+    arguments = function.args
+    local = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    local |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    declared: set[str] = set()
+    changed: list[tuple[ast.expr, bool]] = []
+    suspends = paces = False
+    for node in own:  # one pass, the commonest nodes first
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                local.add(node.id)
+        elif isinstance(node, ast.Call):
+            paces = paces or _sleeps(node)
+            changed.extend(_changed(node))
+        elif isinstance(node, _CHANGING):
+            changed.extend(_changed(node))
+        elif isinstance(node, _SUSPENDING):
+            suspends = True
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local |= {(a.asname or a.name).split(".", 1)[0] for a in node.names}
+    local -= declared
     found: set[str] = set()
-    for node in own:
-        for target, filled in _changed(node):
-            root, attribute = _root(target)
-            if root is None:
-                continue
-            if root.id == receiver:
-                if attribute is not None:
-                    found.add(SELF + attribute + (FILLED if filled else ""))
-            elif root.id in declared or (root.id not in local and target is not root):
-                found.add(GLOBAL + root.id)
-    return sorted(found)
+    for target, filled in changed:
+        root, attribute = _root(target)
+        if root is None:
+            continue
+        if root.id == receiver:
+            if attribute is not None:
+                found.add(SELF + attribute + (FILLED if filled else ""))
+        elif root.id in declared or (root.id not in local and target is not root):
+            found.add(GLOBAL + root.id)
+    return sorted(found), suspends, paces
+
+
+def _sleeps(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    first = call.args[0] if call.args else None
+    return name == "sleep" and not (isinstance(first, ast.Constant) and first.value == 0)
 
 
 def _changed(node: ast.AST) -> list[tuple[ast.expr, bool]]:
@@ -95,17 +110,3 @@ def _root(target: ast.expr) -> tuple[ast.Name | None, str | None]:
             attribute = target.attr
         target = target.value
     return (target if isinstance(target, ast.Name) else None), attribute
-
-
-def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST]) -> set:
-    arguments = function.args
-    names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
-    names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-    for node in own:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".", 1)[0] for a in node.names}
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-    return names

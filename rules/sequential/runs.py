@@ -27,7 +27,7 @@ class Await:
     read: set[str]  # paths the statement reads (its targets left out)
     direct: bool  # the awaited call is the whole value (``x = await f()``, ``await f()``)
     use: SharedUse | None = None
-    shares: set[str] = field(default_factory=set)  # what it may share: receiver, objects
+    shares: set[str] | None = None  # what it may share: receiver, objects (see ``_shares``)
     gap_before: bool = False  # other statements stand between it and the previous one
 
 
@@ -53,11 +53,14 @@ class BlockReader:
 
     def runs(self, block: cst.IndentedBlock) -> list[Run]:
         """The runs of two or more independent awaits in ``block``."""
+        candidates = {id(s): a for s in block.body if (a := awaited(s)) is not None}
+        if sum(1 for a in candidates.values() if _may_join(a)) < 2:
+            return []  # most blocks: nothing to pair, and nothing to ask the index
         runs: list[Run] = []
         run = Run()
         gap = False
         for statement in block.body:
-            found = awaited(statement)
+            found = candidates.get(id(statement))
             if found is not None and not self._joins(found):
                 found = None
                 runs.append(run)
@@ -86,23 +89,29 @@ class BlockReader:
         """Whether the call may run beside others at all: a known coroutine that suspends,
         paces nothing, moves no object through its life, shares nothing that serialises and
         changes no module state."""
-        _, name = callee_words(found.call.func)
-        if is_lifecycle_name(name) or not found.bound:
-            return False  # a result nobody reads: the call is made for its effect
+        if not _may_join(found):
+            return False
         use = self.judge(found.call)
         if use is None or use.pacing or use.serial or use.changes_shared or not use.suspends:
             return False
         found.use = use
-        origins = self._origins()
-        shares = set(use.receiver - {"self", "cls"}) | set(use.objects)
-        receiver = _receiver_path(found.call)
-        if receiver is not None and receiver.split(".", 1)[0] in ("self", "cls"):
-            parts = receiver.split(".")
-            shares.add(".".join(parts[:2]))  # ``self.api.devices`` shares ``self.api``
-        for name in list(shares):
-            shares |= origins.get(name, frozenset())
-        found.shares = shares
         return True
+
+    def _shares(self, found: Await) -> set[str]:
+        """What the call may share with others: its receiver (``self.api`` for
+        ``self.api.devices.list()``), the objects handed to it, and what they were made from."""
+        if found.shares is None:
+            use = found.use
+            assert use is not None
+            shares = set(use.receiver - {"self", "cls"}) | set(use.objects)
+            receiver = _receiver_path(found.call)
+            if receiver is not None and receiver.split(".", 1)[0] in ("self", "cls"):
+                shares.add(".".join(receiver.split(".")[:2]))
+            origins = self._origins()
+            for name in list(shares):
+                shares |= origins.get(name, frozenset())
+            found.shares = shares
+        return found.shares
 
     def _repeats(self, found: Await, run: Run) -> bool:
         """The call of an earlier statement again: the run is measured or polled between the
@@ -115,9 +124,16 @@ class BlockReader:
                 return False
             if found.bound & member.bound:
                 return False
-            if found.shares & member.shares:
+            if self._shares(found) & self._shares(member):
                 return False  # one receiver, one object handed to both, or made from one
         return True
+
+
+def _may_join(found: Await) -> bool:
+    """What the syntax alone tells: the result is kept (a call made for its effect is not a
+    fan-out) and the callee does not move an object through its life (``connect``)."""
+    _, name = callee_words(found.call.func)
+    return bool(found.bound) and not is_lifecycle_name(name)
 
 
 def _receiver_path(call: cst.Call) -> str | None:
@@ -134,6 +150,8 @@ def awaited(statement: cst.BaseStatement) -> Await | None:
     if isinstance(small, cst.Expr):
         value = small.value
         bound |= _filled(value)
+        if not bound and not isinstance(value, cst.Await):
+            return None  # ``process(await f())``: the outer call may do anything
     elif isinstance(small, cst.Assign):
         value = small.value
         for target in small.targets:
@@ -143,18 +161,27 @@ def awaited(statement: cst.BaseStatement) -> Await | None:
         bound |= target_paths(small.target)
     else:
         return None
-    awaits = [n for n in (value, *own_nodes(value)) if isinstance(n, cst.Await)]
-    if len(awaits) != 1 or not isinstance(awaits[0].expression, cst.Call):
+    found = _lone_await(value)
+    if found is None:
         return None
-    if any(isinstance(n, (cst.NamedExpr, cst.Yield)) for n in own_nodes(value)):
-        return None
-    call = awaits[0].expression
-    if isinstance(small, cst.Expr) and value is not awaits[0] and not bound:
-        return None  # ``process(await f())``: the outer call may do anything
     read = paths_read(value)
     if isinstance(small, cst.AugAssign):
         read |= paths_read(small.target)
-    return Await(statement, small, call, bound, read, value is awaits[0])
+    assert isinstance(found.expression, cst.Call)
+    return Await(statement, small, found.expression, bound, read, value is found)
+
+
+def _lone_await(value: cst.BaseExpression) -> cst.Await | None:
+    """The one ``await`` of a call that ``value`` holds, with no walrus or ``yield``."""
+    found: cst.Await | None = None
+    for node in (value, *own_nodes(value)):
+        if isinstance(node, cst.Await):
+            if found is not None or not isinstance(node.expression, cst.Call):
+                return None
+            found = node
+        elif isinstance(node, (cst.NamedExpr, cst.Yield)):
+            return None
+    return found
 
 
 def _filled(value: cst.BaseExpression) -> set[str]:
