@@ -27,7 +27,8 @@ def explain(rule: type[Rule]) -> str:
     return (
         f"# {rule.code} {rule.name}\n\n"
         f"{rule.summary}.\n\n"
-        f"Fix: {fix_label(rule)}\n\n"
+        f"Fix: {fix_label(rule)}\n"
+        f"{_default_line(rule)}\n"
         f"{rule.documentation()}\n"
     )
 
@@ -49,6 +50,13 @@ def rules_list() -> str:
         + f"  {row[4]}\n"
         for row in rows
     )
+
+
+def _default_line(rule: type[Rule]) -> str:
+    if rule.default_enabled:
+        return ""
+    family = rule.code[:3]
+    return f'Default: off (enable with `--select {family}` or `extend-select = ["{family}"]`)\n'
 
 
 def _default_label(rule: type[Rule]) -> str:

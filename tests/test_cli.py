@@ -197,6 +197,11 @@ def test_explain(run: Run, code: str) -> None:
         assert f"\n## {section}\n" in result.stdout
 
 
+def test_explain_says_a_rule_is_off_by_default(run: Run) -> None:
+    result = run("--explain", "AL402")
+    assert "Fix: unsafe\nDefault: off (enable with `--select AL4`" in result.stdout
+
+
 def test_explain_unknown_code(run: Run) -> None:
     result = run("--explain", "AL999")
     assert result.exit_code == 2
