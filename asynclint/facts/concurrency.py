@@ -255,10 +255,10 @@ def shared_use(context: Context, call: cst.Call, own: set[str] | frozenset[str])
         varies,
         serial,
         frozenset(objects),
-        is_pacing_name(name) or (effects is not None and effects.paces),
+        is_pacing_name(name) or (effects is not None and effects.paces and not effects.by_name),
         effects is not None,
         changes_shared,
-        effects is None or effects.suspends,
+        effects is None or effects.suspends or effects.by_name,
         not context.answer(NEVER_AWAITABLE, func),
     )
 

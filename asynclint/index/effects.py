@@ -32,6 +32,9 @@ class Effects:
     # The ``self.<attr>`` and ``global:<name>`` it (or a method it calls on ``self``, or a
     # project function it calls) changes.
     writes: frozenset[str]
+    # True for the merged effects of every project method of one name (``x.m()`` with ``x``
+    # unknown): a guess, good for what the callee may change, not for how it runs.
+    by_name: bool = False
 
 
 def call_effects(index: ProjectIndex, qualified: str) -> Effects | None:
@@ -86,6 +89,7 @@ def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
         any(e.suspends for e in found),
         any(e.paces for e in found),
         frozenset().union(*(e.writes for e in found)),
+        by_name=True,
     )
 
 
