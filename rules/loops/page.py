@@ -106,8 +106,14 @@ read twice); `results = []` directly followed by a loop whose body is
 whose whole body is one `await f(x)` whose result is dropped, which becomes
 `await asyncio.gather(*(f(x) for x in xs))`. The loop binds its variable (and `r`) and the
 rewrite does not, so the loop fixes are offered only when those names are not used anywhere
-else in the function. Other loops (several awaits, `try`/`except`, `async with`) get the
-advice only: a helper coroutine per item, gathered, keeps each item's handling together.
+else in the function. Other loops (several awaits, `try`/`except`, `async with`, `if`
+branches) that fill no container of the function become a coroutine per item, defined just
+before and gathered: `async def _each_peer(peer): <the body>` then
+`await asyncio.gather(*(_each_peer(peer) for peer in peers))`, with `continue` turned into
+`return`, so each item keeps its own exception handling; a `raise` in a handler now stops
+only that item's coroutine while the others run on. Loops that collect results otherwise
+(`+=`, `results[key] =`, `.extend()`) get the advice only: their entries would arrive in
+the order the items finish.
 """
 
 

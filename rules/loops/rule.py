@@ -34,6 +34,7 @@ from asynclint.rules.loops.calls import (
     target_names,
 )
 from asynclint.rules.loops.fix import comprehension_fix, discard_fix, function_of, loop_fix
+from asynclint.rules.loops.helper_fix import helper_fix
 from asynclint.rules.loops.iteration import Iteration, read_iteration
 from asynclint.rules.loops.page import INVALID, PAGE, VALID
 from asynclint.syntax.nodes import last_name, used_after
@@ -76,7 +77,8 @@ class AwaitInLoop(Rule):
             return
         if in_ordering_context(context, LOOP_ORDERING_WORDS) or comments_say_order(context, [node]):
             return
-        self.report(node, self._message(calls, "`for` loop"), self._fix(node, loop_names))
+        fix = self._fix(node, loop_names) or helper_fix(context, node, iteration, function)
+        self.report(node, self._message(calls, "`for` loop"), fix)
 
     def _independent(self, iteration: Iteration) -> list[cst.Call] | None:
         """The calls an iteration waits for, in order, when each differs from item to item,
