@@ -25,6 +25,7 @@ import libcst as cst
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.engine import Context
 from asynclint.facts import Fact, UndeclaredFact, closure, need_index
+from asynclint.facts.tests import EXPECTED_TO_FAIL
 
 if TYPE_CHECKING:
     from asynclint.syntax.scopes import Scope
@@ -66,6 +67,10 @@ class Rule:
     # ``extend-select``, ``select = ["AL"]``): its findings are right too rarely on real code
     # for a first run.
     default_enabled: ClassVar[bool] = True
+    # True for a rule whose mistake a test may make on purpose: its findings inside
+    # ``with pytest.raises(...)`` or ``with self.assertRaises(...)`` are dropped (the AL5xx
+    # rules: a test checks that the misuse fails).
+    silent_where_expected_to_fail: ClassVar[bool] = False
     # Codes of other tools for the same mistake; ``# noqa: <alias>`` silences this rule too.
     noqa_aliases: ClassVar[tuple[str, ...]] = ()
     # The facts the rule asks (``self.ask``); the engine builds the project index when one
@@ -102,6 +107,8 @@ class Rule:
 
     def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
         """Report ``node``; ``message`` defaults to the rule's summary."""
+        if self.silent_where_expected_to_fail and self.context.answer(EXPECTED_TO_FAIL, node):
+            return
         self.context.add_report(self, node, message or self.summary, fix)
 
     def ask(self, fact: Fact[T], node: Any) -> T:

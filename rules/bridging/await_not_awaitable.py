@@ -64,6 +64,7 @@ class AwaitNotAwaitable(Rule):
     """
 
     code = "AL504"
+    silent_where_expected_to_fail = True
     name = "await-not-awaitable"
     summary = "`await` on something that is not awaitable"
     requires = (CALL_KIND, NEVER_AWAITABLE, REFERENCED_CALL_KIND)

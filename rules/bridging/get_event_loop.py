@@ -57,6 +57,7 @@ class GetEventLoopInCoroutine(Rule):
     """
 
     code = "AL502"
+    silent_where_expected_to_fail = True
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine; use `asyncio.get_running_loop()`"
     fix_applicability = Applicability.SAFE

@@ -60,6 +60,7 @@ class NestedEventLoop(Rule):
     """
 
     code = "AL501"
+    silent_where_expected_to_fail = True
     name = "nested-event-loop"
     summary = "An event loop is started inside a running one (`asyncio.run` in `async def`)"
     requires = (QUALIFIED_NAME, EVENT_LOOP, RUNNER_CHAIN)

@@ -52,6 +52,7 @@ class ThreadsafeResultDeadlock(Rule):
     """
 
     code = "AL506"
+    silent_where_expected_to_fail = True
     name = "threadsafe-result-deadlock"
     requires = (QUALIFIED_NAME,)
     summary = "`run_coroutine_threadsafe(..., running_loop).result()` on the loop's own thread"

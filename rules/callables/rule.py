@@ -35,6 +35,7 @@ class CallableMismatch(Rule):
     __doc__ = PAGE
 
     code = "AL503"
+    silent_where_expected_to_fail = True
     name = "callable-mismatch"
     summary = "A coroutine function, coroutine or sync function passed where another is expected"
     fix_applicability = Applicability.UNSAFE

@@ -44,6 +44,7 @@ class SyncAsyncProtocolMismatch(Rule):
     __doc__ = PAGE
 
     code = "AL505"
+    silent_where_expected_to_fail = True
     name = "sync-async-protocol-mismatch"
     summary = "A sync protocol is used on an async-only object, or the reverse"
     requires = (
@@ -79,7 +80,7 @@ class SyncAsyncProtocolMismatch(Rule):
         is_async = node.asynchronous is not None
         for item in node.items:
             message = self._with_mismatch(item.item, is_async)
-            if message is not None and not self._expected_to_fail():
+            if message is not None:
                 self.report(item.item, message)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
@@ -155,27 +156,8 @@ class SyncAsyncProtocolMismatch(Rule):
         if not self.ask(INDEXED, iterable):
             return
         message = self._async_for_mismatch(iterable) if is_async else self._for_mismatch(iterable)
-        if message is not None and not self._expected_to_fail():
+        if message is not None:
             self.report(iterable, message)
-
-    def _expected_to_fail(self) -> bool:
-        """Whether the code runs inside ``with pytest.raises(...)`` or ``with
-        self.assertRaises(...)``: a test that makes the mistake on purpose."""
-        for ancestor in reversed(self.context.ancestors):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if not isinstance(ancestor, cst.With):
-                continue
-            for item in ancestor.items:
-                call = item.item
-                if not isinstance(call, cst.Call):
-                    continue
-                if self.ask(QUALIFIED_NAME, call.func) == "pytest.raises" or (
-                    isinstance(call.func, cst.Attribute)
-                    and call.func.attr.value.startswith("assertRaises")
-                ):
-                    return True
-        return False
 
     def _for_mismatch(self, iterable: cst.BaseExpression) -> str | None:
         if isinstance(iterable, cst.Call):
