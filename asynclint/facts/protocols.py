@@ -82,6 +82,33 @@ def CLASS_PROTOCOLS(context: Context, klass: str) -> frozenset[str] | None:
     return _dunders(protocols) if protocols is not None else None
 
 
+@fact("plain-class", uses_index=True)
+def PLAIN_CLASS(context: Context, klass: str) -> bool:
+    """Whether all the class ``klass`` has is what its body and its bases' bodies define: no
+    decorator, metaclass or ``__getattr__`` anywhere in it, every base readable."""
+    return context.index is not None and context.index.plain_class(klass)
+
+
+@fact("member-never-awaitable", uses_index=True)
+def MEMBER_NEVER_AWAITABLE(context: Context, key: tuple[str, str]) -> bool:
+    """For the key ``(class, method)``: whether the method is a plain function that surely
+    returns nothing awaitable (``def __aenter__(self): return self``)."""
+    index = context.index
+    if index is None:
+        return False
+    member = index.member(*key)
+    if not isinstance(member, str):
+        return False
+    if index.never_awaitable(member):
+        return True
+    found = index.find(member)  # ``return self`` of a class that cannot be awaited
+    function = found.function if found is not None else None
+    if function is None or index.function_kind(function) != SYNC or not function.returns_self:
+        return False
+    protocols = index.class_protocols(key[0])
+    return protocols is not None and "__await__" not in protocols
+
+
 @fact("class-member", uses_index=True)
 def CLASS_MEMBER(context: Context, key: tuple[str, str]) -> str | Instance | None:
     """An attribute of instances of a class, for the key ``(class, name)``: a method's qualified

@@ -85,6 +85,9 @@ class ClassFact:
     # Every name the class or its methods assign as data (``self.handler = handler``,
     # ``retries = 3``), typed or not: such a name may hold any callable.
     data: list[str] = field(default_factory=list)
+    # Whether something beyond its body may give it methods: a class decorator, a metaclass,
+    # ``__getattr__``/``__getattribute__``.
+    magic: bool = False
 
 
 @dataclass
@@ -133,7 +136,12 @@ class ModuleFact:
 def _class_from_json(value: dict) -> ClassFact:
     methods = {k: FunctionFact(**v) for k, v in value["methods"].items()}
     return ClassFact(
-        value["bases"], methods, value["attributes"], value["protocols"], value["data"]
+        value["bases"],
+        methods,
+        value["attributes"],
+        value["protocols"],
+        value["data"],
+        value.get("magic", False),
     )
 
 

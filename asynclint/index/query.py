@@ -483,6 +483,18 @@ class ProjectIndex:
                     pending.append(self._class_names[id(fact)])
         return kinds
 
+    def plain_class(self, qualified: str) -> bool:
+        """Whether the class and each of its bases are the project's (or a library's read as
+        source) and none gets methods from beyond its body (decorator, metaclass,
+        ``__getattr__``): what its body defines is all it has."""
+        found = self.find(qualified)
+        if found is None or found.what != "class" or found.klass is None or found.klass.magic:
+            return False
+        return all(
+            base == "builtins.object" or (base and self.plain_class(base))
+            for base in found.klass.bases
+        )
+
     def class_protocols(self, qualified: str) -> frozenset[str] | None:
         """The async and sync protocol methods (``__aenter__``, ``__await__`` ...) instances of
         the class support, its bases included; None when a base cannot be seen."""

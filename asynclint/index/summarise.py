@@ -419,6 +419,7 @@ class _Summarizer:
         # ``Base[T]`` derives from ``Base``
         bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]
         fact = ClassFact(bases=[self.qualify(b) or "" for b in bases])
+        fact.magic = bool(node.decorator_list) or any(k.arg == "metaclass" for k in node.keywords)
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if any(self._decorator(d) == "typing.overload" for d in item.decorator_list):
@@ -432,6 +433,8 @@ class _Summarizer:
                     self.sites.function(item, qualified, owner)
                 if item.name in _PROTOCOL_METHODS:
                     fact.protocols.append(item.name)
+                if item.name in ("__getattr__", "__getattribute__"):
+                    fact.magic = True
                 self._self_attributes(item, fact, node.name if top_level else None)
             elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                 annotated = self.slot_type(item.annotation)

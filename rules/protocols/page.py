@@ -13,7 +13,11 @@ Finds the sync and async protocols mixed up:
   an `@asynccontextmanager` function, a class of the project with only `__aenter__`), and
   `async with` on one that only supports `with` (`open()`, `threading.Lock()`,
   `trio.move_on_after()`, an `@contextmanager` function); `with`/`async with` on the
-  coroutine of an `async def` function or on an undecorated async generator;
+  coroutine of an `async def` function or on an undecorated async generator; `with`/`async
+  with` on a literal (`async with 3:`, `with [a, b]:`); `async with` on an object of a class
+  the index reads whole (no decorator, metaclass or `__getattr__` in it or its bases) that
+  defines neither `__aenter__` nor `__aexit__`, only one of them, or writes them as plain
+  `def`s that return no awaitable (`def __aenter__(self): return self`);
 - a plain `for` (or comprehension) over an async generator or another async iterator, and
   `async for` over a plain iterable (a list, a string, `range()`, a plain generator, an
   object with only `__iter__`) or over the coroutine of an `async def` function;

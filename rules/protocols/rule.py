@@ -12,12 +12,15 @@ from asynclint.facts.protocols import (
     CONSTRUCTS_OTHERWISE,
     INDEXED,
     LIBRARY_CALL_KIND,
+    MEMBER_NEVER_AWAITABLE,
+    PLAIN_CLASS,
     PROTOCOLS,
     SUBCLASS_METHOD_KINDS,
 )
 from asynclint.facts.resolution import CALL_KIND, QUALIFIED_NAME, VALUE
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, AWAITABLE, COROUTINE
 from asynclint.rule import Context, Rule
+from asynclint.rules.protocols.managers import async_manager_message, literal_message
 from asynclint.rules.protocols.methods import (
     AITER_MESSAGE,
     INIT_MESSAGE,
@@ -54,6 +57,8 @@ class SyncAsyncProtocolMismatch(Rule):
         CONSTRUCTS_OTHERWISE,
         INDEXED,
         LIBRARY_CALL_KIND,
+        MEMBER_NEVER_AWAITABLE,
+        PLAIN_CLASS,
         PROTOCOLS,
         QUALIFIED_NAME,
         SUBCLASS_METHOD_KINDS,
@@ -90,6 +95,9 @@ class SyncAsyncProtocolMismatch(Rule):
                 self._with_targets.add((id(scope.node), node.asname.name.value))
 
     def _with_mismatch(self, expression: cst.BaseExpression, is_async: bool) -> str | None:
+        literal = literal_message(expression, is_async)
+        if literal is not None:
+            return literal
         if isinstance(expression, cst.Call):
             message = self._with_call_mismatch(expression, is_async)
             if message is not None:
@@ -98,6 +106,10 @@ class SyncAsyncProtocolMismatch(Rule):
         if methods is None:
             return None
         what = self._describe(expression)
+        if is_async and not subclass_may_add(self, expression, "__aenter__"):
+            message = async_manager_message(self, expression, methods, what)
+            if message is not None:
+                return message
         if not is_async and "__aenter__" in methods and "__enter__" not in methods:
             if subclass_may_add(self, expression, "__enter__"):
                 return None

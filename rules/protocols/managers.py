@@ -1,0 +1,70 @@
+"""AL505 on ``async with``/``with`` items that cannot be context managers of that kind: a
+literal, a project class with none of the protocol's methods, with half of the pair, or with
+``__aenter__``/``__aexit__`` written as plain functions that return no awaitable."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from asynclint.facts.protocols import MEMBER_NEVER_AWAITABLE, PLAIN_CLASS
+from asynclint.facts.resolution import VALUE, Instance
+from asynclint.rule import Rule
+
+# Expressions that are values, never context managers.
+LITERALS = (
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+)
+
+
+def literal_message(item: cst.BaseExpression, is_async: bool) -> str | None:
+    """``with 3:``, ``async with [lock]:``: a literal has no ``__enter__``/``__aenter__``."""
+    if not isinstance(item, LITERALS):
+        return None
+    statement = "async with" if is_async else "with"
+    return f"a literal is not a context manager: `{statement}` fails with TypeError"
+
+
+def async_manager_message(
+    rule: Rule, item: cst.BaseExpression, methods: frozenset[str], what: str
+) -> str | None:
+    """``async with X()`` where the class ``X`` the index reads whole lacks the async pair,
+    has half of it, or defines it with plain ``def``s that return no awaitable."""
+    value = rule.ask(VALUE, item)
+    if not isinstance(value, Instance) or not rule.ask(PLAIN_CLASS, value.type):
+        return None  # a decorator, a metaclass or an unreadable base may add the methods
+    has_enter, has_exit = "__aenter__" in methods, "__aexit__" in methods
+    if not has_enter and not has_exit:
+        if "__enter__" in methods:
+            return None  # a sync-only manager: reported as such
+        return (
+            f"{what} is not a context manager (its class defines neither `__aenter__` nor "
+            "`__aexit__`): `async with` fails with TypeError"
+        )
+    if has_enter != has_exit:
+        missing = "__aexit__" if has_enter else "__aenter__"
+        return (
+            f"{what} has only half of the async context-manager protocol: its class lacks "
+            f"`{missing}`, so `async with` fails with TypeError"
+        )
+    plain = [
+        m for m in ("__aenter__", "__aexit__") if rule.ask(MEMBER_NEVER_AWAITABLE, (value.type, m))
+    ]
+    if plain:
+        return (
+            f"{what}: its class defines `{plain[0]}` with a plain `def` that returns no "
+            f"awaitable, so `async with` fails with TypeError; make it `async def`"
+        )
+    return None
