@@ -55,6 +55,8 @@ def never_awaitable(index: ProjectIndex, qualified: str) -> bool:
 
 def _returns_no_awaitable(index: ProjectIndex, fact: FunctionFact) -> bool:
     """For a plain function: whether what it returns is surely not awaitable."""
+    if fact.generator:
+        return True  # a generator (``@types.coroutine`` makes the function another kind)
     if fact.never_returns:
         return False  # ``raise NotImplementedError``: the ``await`` is never reached
     if not fact.returns_value:

@@ -71,6 +71,9 @@ class FunctionFact:
     # that it assigns, deletes, stores an item into or calls a mutating method on, and
     # ``global:<name>`` for a module-level name it changes so (see ``summarise._writes``).
     writes: list[str] = field(default_factory=list)
+    # Whether it is a plain generator function (``def`` with ``yield``): its call gives a
+    # generator, which cannot be awaited.
+    generator: bool = False
     # Whether its own body calls a ``sleep`` (``asyncio.sleep``, ``trio.sleep``): it paces
     # itself, as rate-limited and retrying calls do.
     paces: bool = False

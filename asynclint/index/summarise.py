@@ -190,6 +190,7 @@ class _Summarizer:
         else:
             kind = SYNC
         fact = FunctionFact(kind=kind)
+        fact.generator = yields and not is_async
         fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         fact.tested = self._tested_parameters(node, fact.params)
         fact.returns_self = _returns_receiver(node, self.own(node))

@@ -218,3 +218,22 @@ def _in_binding_order(node: cst.CSTNode) -> list[cst.CSTNode | frozenset[str]]:
         bound = frozenset(n for target in targets for n in target_names(target))
         return [node.value, *(t for t in targets if not isinstance(t, cst.Name)), bound]
     return list(iter_children(node))
+
+
+# Expressions that build a plain value on the spot: never awaitable, never a context manager.
+LITERAL_TYPES = (
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+)

@@ -8,9 +8,10 @@ import libcst as cst
 
 from asynclint.edits import source_of
 from asynclint.facts.awaitables import REFERENCED_CALL_KIND
-from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE
+from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE, QUALIFIED_NAME
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, SYNC
 from asynclint.rule import Rule
+from asynclint.syntax.nodes import LITERAL_TYPES, own_nodes
 
 
 class AwaitNotAwaitable(Rule):
@@ -22,7 +23,10 @@ class AwaitNotAwaitable(Rule):
     `time.sleep()` or `requests.get()`, and the sync library calls the library table lists as
     plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
     `response.json()` of httpx or requests, `nursery.start_soon()`), an `async def` function
-    named without calling it (`await fetch`), and an async generator call (`await ticks()`).
+    named without calling it (`await fetch`), an async generator call (`await ticks()`), the
+    call of a plain generator function (`await numbers()`), a literal (`await 3`,
+    `await [a, b]`), and `yield from` a coroutine inside a plain generator function (one not
+    decorated with `@types.coroutine`).
     A library method counts when its receiver's class is known (a constructor, a return type,
     an annotation) and no class of the project that derives from it redefines the method.
 
@@ -67,7 +71,7 @@ class AwaitNotAwaitable(Rule):
     silent_where_expected_to_fail = True
     name = "await-not-awaitable"
     summary = "`await` on something that is not awaitable"
-    requires = (CALL_KIND, NEVER_AWAITABLE, REFERENCED_CALL_KIND)
+    requires = (CALL_KIND, NEVER_AWAITABLE, REFERENCED_CALL_KIND, QUALIFIED_NAME)
 
     invalid = (
         dedent("""\
@@ -157,6 +161,14 @@ class AwaitNotAwaitable(Rule):
     def visit_Await(self, node: cst.Await) -> None:
         context = self.context
         expression = node.expression
+        if isinstance(expression, LITERAL_TYPES):
+            # (a display of calls, ``await [fetch(u) for u in urls]``, is AL101's: the
+            # coroutines in it are never awaited)
+            if not any(isinstance(n, cst.Call) for n in own_nodes(expression)):
+                self.report(
+                    node, "a literal cannot be awaited (it fails at run time); drop the `await`"
+                )
+            return
         if isinstance(expression, cst.Call):
             kind = self.ask(CALL_KIND, expression)
             if kind not in (None, SYNC, ASYNC_GENERATOR):
@@ -184,3 +196,29 @@ class AwaitNotAwaitable(Rule):
                     f"`{name}` is a coroutine function, not a coroutine: awaiting it fails at "
                     f"run time; call it: `await {name}(...)`",
                 )
+
+    def visit_From(self, node: cst.From) -> None:
+        """``yield from fetch()`` in a plain generator: a coroutine cannot be delegated to
+        there (TypeError), only in a ``@types.coroutine`` generator."""
+        context = self.context
+        parent = context.parent
+        call = node.item
+        if not isinstance(parent, cst.Yield) or not isinstance(call, cst.Call):
+            return
+        function = context.scope.node
+        if not isinstance(function, cst.FunctionDef) or function.asynchronous is not None:
+            return
+        if any(self._is_coroutine_decorator(d.decorator) for d in function.decorators):
+            return
+        if self.ask(CALL_KIND, call) == COROUTINE:
+            name = source_of(context.module, call.func)
+            self.report(
+                parent,
+                f"`yield from {name}()` in a plain generator: a coroutine cannot be delegated "
+                "to there (TypeError); make the function `async def` and `await` it",
+            )
+
+    def _is_coroutine_decorator(self, decorator: cst.BaseExpression) -> bool:
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        name = self.ask(QUALIFIED_NAME, target) or ""
+        return name.rsplit(".", 1)[-1] == "coroutine"

@@ -9,29 +9,12 @@ import libcst as cst
 from asynclint.facts.protocols import MEMBER_NEVER_AWAITABLE, PLAIN_CLASS
 from asynclint.facts.resolution import VALUE, Instance
 from asynclint.rule import Rule
-
-# Expressions that are values, never context managers.
-LITERALS = (
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.SimpleString,
-    cst.ConcatenatedString,
-    cst.FormattedString,
-    cst.List,
-    cst.Tuple,
-    cst.Set,
-    cst.Dict,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-)
+from asynclint.syntax.nodes import LITERAL_TYPES
 
 
 def literal_message(item: cst.BaseExpression, is_async: bool) -> str | None:
     """``with 3:``, ``async with [lock]:``: a literal has no ``__enter__``/``__aenter__``."""
-    if not isinstance(item, LITERALS):
+    if not isinstance(item, LITERAL_TYPES):
         return None
     statement = "async with" if is_async else "with"
     return f"a literal is not a context manager: `{statement}` fails with TypeError"
