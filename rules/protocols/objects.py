@@ -32,6 +32,31 @@ DISPLAYS = (
 )
 
 
+# Builtins that iterate their first argument synchronously.
+SYNC_CONSUMERS = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "sorted",
+        "dict",
+        "sum",
+        "min",
+        "max",
+        "any",
+        "all",
+        "enumerate",
+        "zip",
+        "iter",
+        "filter",
+        "map",
+        "reversed",
+    )
+)
+
+
 def is_async_expression(node: cst.CSTNode) -> bool:
     """Whether an expression holds an ``await`` or an ``async for`` (a generator expression
     that does is an async generator)."""

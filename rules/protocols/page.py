@@ -18,7 +18,9 @@ Finds the sync and async protocols mixed up:
   the index reads whole (no decorator, metaclass or `__getattr__` in it or its bases) that
   defines neither `__aenter__` nor `__aexit__`, only one of them, or writes them as plain
   `def`s that return no awaitable (`def __aenter__(self): return self`);
-- a plain `for` (or comprehension) over an async generator or another async iterator, and
+- a plain `for` (or comprehension) over an async generator or another async iterator, or
+  such a call handed to a builtin that iterates synchronously (`list(agen())`, `sorted()`,
+  `sum()`, `set()` ...), and
   `async for` over a plain iterable (a list, a string, `range()`, a plain generator, an
   object with only `__iter__`) or over the coroutine of an `async def` function;
 - `@contextmanager` on an `async def` generator, `@asynccontextmanager` on a plain one;

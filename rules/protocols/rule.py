@@ -32,6 +32,7 @@ from asynclint.rules.protocols.methods import (
 )
 from asynclint.rules.protocols.objects import (
     DISPLAYS,
+    SYNC_CONSUMERS,
     gives_plain_iterable,
     has_getitem,
     is_async_expression,
@@ -163,6 +164,25 @@ class SyncAsyncProtocolMismatch(Rule):
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._check_iteration(node.iter, node.asynchronous is not None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """``list(agen())``, ``sorted(OnlyAiter())``: builtins that iterate their argument
+        synchronously, given a call that makes an async iterable."""
+        consumer = self.ask(QUALIFIED_NAME, node.func) if node.args else None
+        argument = node.args[0] if node.args else None
+        if consumer not in SYNC_CONSUMERS or argument is None or argument.star or argument.keyword:
+            return
+        if not isinstance(argument.value, cst.Call):
+            return  # a name may be narrowed by ``isinstance`` first, which is not followed
+        if not self.ask(INDEXED, argument.value):
+            return
+        message = self._for_mismatch(argument.value)
+        if message is not None:
+            name = consumer.rsplit(".", 1)[-1]
+            message = message.replace(
+                "a plain `for` fails", f"`{name}()` iterates it synchronously and fails"
+            ).replace("use `async for`", "collect it with `[x async for x in ...]`")
+            self.report(argument.value, message)
 
     def _check_iteration(self, iterable: cst.BaseExpression, is_async: bool) -> None:
         if not self.ask(INDEXED, iterable):
