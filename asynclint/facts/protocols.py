@@ -109,6 +109,29 @@ def MEMBER_NEVER_AWAITABLE(context: Context, key: tuple[str, str]) -> bool:
     return protocols is not None and "__await__" not in protocols
 
 
+@fact("overridden-async", uses_index=True)
+def OVERRIDDEN_ASYNC(context: Context, key: tuple[str, str]) -> str | None:
+    """For the key ``(class, method)``: the base class (qualified) whose ``method``, the one the
+    class overrides, is an ``async def`` (a coroutine function); None when the nearest base
+    that defines it is not, or cannot be read."""
+    index = context.index
+    found = index.find(key[0]) if index is not None else None
+    if index is None or found is None or found.klass is None:
+        return None
+    for base in found.klass.bases:
+        if not base:
+            return None  # a base the index cannot see may define it
+        member = index.member(base, key[1])
+        if member is None:
+            continue
+        if not isinstance(member, str):
+            return None
+        if index.call_kind(member) == COROUTINE:
+            return member.rsplit(".", 1)[0]
+        return None
+    return None
+
+
 @fact("class-member", uses_index=True)
 def CLASS_MEMBER(context: Context, key: tuple[str, str]) -> str | Instance | None:
     """An attribute of instances of a class, for the key ``(class, name)``: a method's qualified

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.facts.protocols import MEMBER_NEVER_AWAITABLE, PLAIN_CLASS
+from asynclint.facts.protocols import MEMBER_NEVER_AWAITABLE, OVERRIDDEN_ASYNC, PLAIN_CLASS
 from asynclint.facts.resolution import VALUE, Instance
 from asynclint.rule import Rule
 from asynclint.syntax.nodes import LITERAL_TYPES
@@ -51,3 +51,49 @@ def async_manager_message(
             f"awaitable, so `async with` fails with TypeError; make it `async def`"
         )
     return None
+
+
+def override_message(rule: Rule, name: str) -> str | None:
+    """``def run(self)`` in a class whose base has ``async def run``, when this ``run`` surely
+    returns nothing awaitable: code that awaits the base's method fails on this class. A class
+    that makes several of its base's coroutine methods plain is a sync flavour of it on
+    purpose (``SyncWebhookMessage(Message)``): left alone."""
+    context = rule.context
+    owner = context.scope.node
+    if (
+        name.startswith("__")
+        or not isinstance(owner, cst.ClassDef)
+        or len(context.scopes) != 2  # a module-level class: the index knows it by name
+        or context.module_info is None
+    ):
+        return None
+    klass = f"{context.module_info[0]}.{owner.name.value}"
+    base = _turned_sync(rule, klass, name)
+    if base is None:
+        return None
+    others = [
+        item.name.value
+        for item in owner.body.body
+        if isinstance(item, cst.FunctionDef)
+        and item.asynchronous is None
+        and not item.decorators
+        and item.name.value != name
+        and rule.ask(OVERRIDDEN_ASYNC, (klass, item.name.value)) is not None
+    ]
+    if others:
+        return None  # several coroutine methods made plain: a sync flavour of the class
+    short = base.rsplit(".", 1)[-1]
+    return (
+        f"`def {name}` overrides `async def {name}` of `{short}`: code that awaits "
+        f"`{short}.{name}()` fails on this class (its result cannot be awaited); make the "
+        f"two agree (`async def` here, or a plain `def` in `{short}` if no caller awaits it)"
+    )
+
+
+def _turned_sync(rule: Rule, klass: str, name: str) -> str | None:
+    """The base whose ``async def name`` the class's plain ``name`` overrides, when that
+    surely returns nothing awaitable."""
+    base = rule.ask(OVERRIDDEN_ASYNC, (klass, name))
+    if base is None or not rule.ask(MEMBER_NEVER_AWAITABLE, (klass, name)):
+        return None
+    return base

@@ -57,6 +57,28 @@ SYNC_CONSUMERS = frozenset(
 )
 
 
+def consumed_call(rule: Rule, node: cst.Call) -> tuple[str, cst.Call] | None:
+    """``(builtin name, argument)`` of ``list(make())``, ``sorted(make())`` ...: a builtin of
+    ``SYNC_CONSUMERS`` whose first argument is a call. (A name is not judged: it may have been
+    narrowed by ``isinstance`` first, which is not followed.)"""
+    if not node.args:
+        return None
+    consumer = rule.ask(QUALIFIED_NAME, node.func)
+    argument = node.args[0]
+    if consumer not in SYNC_CONSUMERS or argument.star or argument.keyword is not None:
+        return None
+    if not isinstance(argument.value, cst.Call):
+        return None
+    return consumer.rsplit(".", 1)[-1], argument.value
+
+
+def consumer_message(message: str, consumer: str) -> str:
+    """A plain-``for`` message, reworded for a builtin that iterates synchronously."""
+    return message.replace(
+        "a plain `for` fails", f"`{consumer}()` iterates it synchronously and fails"
+    ).replace("use `async for`", "collect it with `[x async for x in ...]`")
+
+
 def is_async_expression(node: cst.CSTNode) -> bool:
     """Whether an expression holds an ``await`` or an ``async for`` (a generator expression
     that does is an async generator)."""

@@ -24,6 +24,9 @@ Finds the sync and async protocols mixed up:
   `async for` over a plain iterable (a list, a string, `range()`, a plain generator, an
   object with only `__iter__`) or over the coroutine of an `async def` function;
 - `@contextmanager` on an `async def` generator, `@asynccontextmanager` on a plain one;
+- a plain `def` method, returning nothing awaitable, that overrides an `async def` of the
+  nearest base defining it (a class that makes several of its base's coroutine methods
+  plain is a sync flavour of it on purpose, and is left alone);
 - `async def __init__`, and `async def` versions of special methods that Python calls
   synchronously (`__enter__`, `__exit__`, `__iter__`, `__next__`, `__await__`, and an
   `__aiter__` that does not `yield`).

@@ -13,6 +13,7 @@ from asynclint.facts.protocols import (
     INDEXED,
     LIBRARY_CALL_KIND,
     MEMBER_NEVER_AWAITABLE,
+    OVERRIDDEN_ASYNC,
     PLAIN_CLASS,
     PROTOCOLS,
     SUBCLASS_METHOD_KINDS,
@@ -20,7 +21,11 @@ from asynclint.facts.protocols import (
 from asynclint.facts.resolution import CALL_KIND, QUALIFIED_NAME, VALUE
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, AWAITABLE, COROUTINE
 from asynclint.rule import Context, Rule
-from asynclint.rules.protocols.managers import async_manager_message, literal_message
+from asynclint.rules.protocols.managers import (
+    async_manager_message,
+    literal_message,
+    override_message,
+)
 from asynclint.rules.protocols.methods import (
     AITER_MESSAGE,
     INIT_MESSAGE,
@@ -32,7 +37,8 @@ from asynclint.rules.protocols.methods import (
 )
 from asynclint.rules.protocols.objects import (
     DISPLAYS,
-    SYNC_CONSUMERS,
+    consumed_call,
+    consumer_message,
     gives_plain_iterable,
     has_getitem,
     is_async_expression,
@@ -59,6 +65,7 @@ class SyncAsyncProtocolMismatch(Rule):
         INDEXED,
         LIBRARY_CALL_KIND,
         MEMBER_NEVER_AWAITABLE,
+        OVERRIDDEN_ASYNC,
         PLAIN_CLASS,
         PROTOCOLS,
         QUALIFIED_NAME,
@@ -168,21 +175,11 @@ class SyncAsyncProtocolMismatch(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         """``list(agen())``, ``sorted(OnlyAiter())``: builtins that iterate their argument
         synchronously, given a call that makes an async iterable."""
-        consumer = self.ask(QUALIFIED_NAME, node.func) if node.args else None
-        argument = node.args[0] if node.args else None
-        if consumer not in SYNC_CONSUMERS or argument is None or argument.star or argument.keyword:
-            return
-        if not isinstance(argument.value, cst.Call):
-            return  # a name may be narrowed by ``isinstance`` first, which is not followed
-        if not self.ask(INDEXED, argument.value):
-            return
-        message = self._for_mismatch(argument.value)
-        if message is not None:
-            name = consumer.rsplit(".", 1)[-1]
-            message = message.replace(
-                "a plain `for` fails", f"`{name}()` iterates it synchronously and fails"
-            ).replace("use `async for`", "collect it with `[x async for x in ...]`")
-            self.report(argument.value, message)
+        found = consumed_call(self, node)
+        if found is not None and self.ask(INDEXED, found[1]):
+            message = self._for_mismatch(found[1])
+            if message is not None:
+                self.report(found[1], consumer_message(message, found[0]))
 
     def _check_iteration(self, iterable: cst.BaseExpression, is_async: bool) -> None:
         if not self.ask(INDEXED, iterable):
@@ -241,6 +238,10 @@ class SyncAsyncProtocolMismatch(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         context = self.context
         name = node.name.value
+        if context.scope.kind == "class" and node.asynchronous is None and not node.decorators:
+            message = override_message(self, name)
+            if message is not None:
+                self.report(node.name, message)
         if context.scope.kind == "class" and node.asynchronous is not None:
             if name == "__init__" and not may_construct_otherwise(self, context.scope.node):
                 self.report(node.name, INIT_MESSAGE)
