@@ -109,11 +109,10 @@ def MEMBER_NEVER_AWAITABLE(context: Context, key: tuple[str, str]) -> bool:
     return protocols is not None and "__await__" not in protocols
 
 
-@fact("overridden-async", uses_index=True)
-def OVERRIDDEN_ASYNC(context: Context, key: tuple[str, str]) -> str | None:
-    """For the key ``(class, method)``: the base class (qualified) whose ``method``, the one the
-    class overrides, is an ``async def`` (a coroutine function); None when the nearest base
-    that defines it is not, or cannot be read."""
+def _overridden(context: Context, key: tuple[str, str]) -> str | None:
+    """For the key ``(class, method)``: the qualified name of the method the class's own
+    ``method`` overrides, in the first base that defines it; None when no base does, or one
+    cannot be read."""
     index = context.index
     found = index.find(key[0]) if index is not None else None
     if index is None or found is None or found.klass is None:
@@ -122,13 +121,44 @@ def OVERRIDDEN_ASYNC(context: Context, key: tuple[str, str]) -> str | None:
         if not base:
             return None  # a base the index cannot see may define it
         member = index.member(base, key[1])
-        if member is None:
-            continue
-        if not isinstance(member, str):
-            return None
-        if index.call_kind(member) == COROUTINE:
-            return member.rsplit(".", 1)[0]
+        if member is not None:
+            return member if isinstance(member, str) else None
+    return None
+
+
+@fact("overridden-async", uses_index=True)
+def OVERRIDDEN_ASYNC(context: Context, key: tuple[str, str]) -> str | None:
+    """For the key ``(class, method)``: the base class (qualified) whose ``method``, the one the
+    class overrides, is an ``async def`` (a coroutine function); None when the nearest base
+    that defines it is not, or cannot be read."""
+    member = _overridden(context, key)
+    if member is None or context.index is None or context.index.call_kind(member) != COROUTINE:
         return None
+    return member.rsplit(".", 1)[0]
+
+
+@fact("overridden-sync-dropped", uses_index=True)
+def OVERRIDDEN_SYNC_DROPPED(context: Context, key: tuple[str, str]) -> str | None:
+    """For the key ``(class, method)``: the base class (qualified) whose plain ``def method``
+    the class overrides, when one of that base's own plain methods, which the class does not
+    override too, calls ``self.method()`` as a statement, dropping the result (a coroutine
+    there would never run); None otherwise, or when unsure."""
+    index = context.index
+    member = _overridden(context, key)
+    definition = index.find(member) if index is not None and member is not None else None
+    if index is None or member is None or definition is None or definition.function is None:
+        return None
+    if index.function_kind(definition.function) != SYNC:
+        return None
+    owner = member.rsplit(".", 1)[0]
+    klass = index.find(owner)
+    if klass is None or klass.klass is None:
+        return None
+    for caller, method in klass.klass.methods.items():
+        if member not in method.dropped_calls or index.function_kind(method) != SYNC:
+            continue
+        if index.member(key[0], caller) == f"{owner}.{caller}":
+            return owner  # the class keeps that caller (it did not override it too)
     return None
 
 

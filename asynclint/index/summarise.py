@@ -199,6 +199,7 @@ class _Summarizer:
         fact.returns = self.slot_type(node.returns)
         fact.wraps = self._wrapper_kind(node, depth=2)
         fact.calls = self._direct_calls(node, owner)
+        fact.dropped_calls = self._dropped_calls(node, owner)
         receiver = node.args.args[0].arg if owner and node.args.args else None
         fact.writes, suspends, fact.paces = own_effects(node, self.own(node), receiver)
         fact.suspends = not is_async or suspends or _is_placeholder(node.body)
@@ -370,6 +371,19 @@ class _Summarizer:
             if qualified and qualified not in calls:
                 calls.append(qualified)
         return calls
+
+    def _dropped_calls(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
+    ) -> list[str]:
+        """The callees of calls that stand alone as statements (``self.flush()``): what they
+        return is dropped."""
+        dropped = []
+        for inner in self.own(node):
+            if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call):
+                qualified = self._callee(node, inner.value.func, owner)
+                if qualified and qualified not in dropped:
+                    dropped.append(qualified)
+        return dropped
 
     def _callee(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, func: ast.expr, owner: str | None

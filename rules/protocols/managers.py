@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from asynclint.facts.protocols import MEMBER_NEVER_AWAITABLE, OVERRIDDEN_ASYNC, PLAIN_CLASS
+from asynclint.facts.protocols import (
+    MEMBER_NEVER_AWAITABLE,
+    OVERRIDDEN_ASYNC,
+    OVERRIDDEN_SYNC_DROPPED,
+    PLAIN_CLASS,
+)
 from asynclint.facts.resolution import VALUE, Instance
 from asynclint.rule import Rule
 from asynclint.syntax.nodes import LITERAL_TYPES
@@ -53,11 +58,26 @@ def async_manager_message(
     return None
 
 
-def override_message(rule: Rule, name: str) -> str | None:
-    """``def run(self)`` in a class whose base has ``async def run``, when this ``run`` surely
-    returns nothing awaitable: code that awaits the base's method fails on this class. A class
-    that makes several of its base's coroutine methods plain is a sync flavour of it on
-    purpose (``SyncWebhookMessage(Message)``): left alone."""
+def async_override_message(rule: Rule, name: str) -> str | None:
+    """``async def flush(self)`` in a class whose base has a plain ``def flush`` that the
+    base's own plain methods call as a statement (``self.flush()``): there it now makes a
+    coroutine that nobody awaits."""
+    klass = _module_level_class(rule, name)
+    if klass is None:
+        return None
+    base = rule.ask(OVERRIDDEN_SYNC_DROPPED, (klass, name))
+    if base is None:
+        return None
+    short = base.rsplit(".", 1)[-1]
+    return (
+        f"`async def {name}` overrides a plain `def {name}` of `{short}`, whose own sync "
+        f"methods call `self.{name}()` and drop the result: there it now makes a coroutine "
+        "that never runs; keep it a plain `def`, or make those callers async and await it"
+    )
+
+
+def _module_level_class(rule: Rule, name: str) -> str | None:
+    """The qualified name of the module-level class whose body defines method ``name``."""
     context = rule.context
     owner = context.scope.node
     if (
@@ -67,7 +87,18 @@ def override_message(rule: Rule, name: str) -> str | None:
         or context.module_info is None
     ):
         return None
-    klass = f"{context.module_info[0]}.{owner.name.value}"
+    return f"{context.module_info[0]}.{owner.name.value}"
+
+
+def override_message(rule: Rule, name: str) -> str | None:
+    """``def run(self)`` in a class whose base has ``async def run``, when this ``run`` surely
+    returns nothing awaitable: code that awaits the base's method fails on this class. A class
+    that makes several of its base's coroutine methods plain is a sync flavour of it on
+    purpose (``SyncWebhookMessage(Message)``): left alone."""
+    klass = _module_level_class(rule, name)
+    owner = rule.context.scope.node
+    if klass is None or not isinstance(owner, cst.ClassDef):
+        return None
     base = _turned_sync(rule, klass, name)
     if base is None:
         return None

@@ -26,7 +26,9 @@ Finds the sync and async protocols mixed up:
 - `@contextmanager` on an `async def` generator, `@asynccontextmanager` on a plain one;
 - a plain `def` method, returning nothing awaitable, that overrides an `async def` of the
   nearest base defining it (a class that makes several of its base's coroutine methods
-  plain is a sync flavour of it on purpose, and is left alone);
+  plain is a sync flavour of it on purpose, and is left alone), and an `async def` method
+  that overrides a plain `def` which the base's own sync methods call as a statement
+  (`self.flush()`), unless the class overrides those callers too;
 - `async def __init__`, and `async def` versions of special methods that Python calls
   synchronously (`__enter__`, `__exit__`, `__iter__`, `__next__`, `__await__`, and an
   `__aiter__` that does not `yield`).

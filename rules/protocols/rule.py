@@ -14,6 +14,7 @@ from asynclint.facts.protocols import (
     LIBRARY_CALL_KIND,
     MEMBER_NEVER_AWAITABLE,
     OVERRIDDEN_ASYNC,
+    OVERRIDDEN_SYNC_DROPPED,
     PLAIN_CLASS,
     PROTOCOLS,
     SUBCLASS_METHOD_KINDS,
@@ -23,6 +24,7 @@ from asynclint.knowledge.kinds import ASYNC_GENERATOR, AWAITABLE, COROUTINE
 from asynclint.rule import Context, Rule
 from asynclint.rules.protocols.managers import (
     async_manager_message,
+    async_override_message,
     literal_message,
     override_message,
 )
@@ -66,6 +68,7 @@ class SyncAsyncProtocolMismatch(Rule):
         LIBRARY_CALL_KIND,
         MEMBER_NEVER_AWAITABLE,
         OVERRIDDEN_ASYNC,
+        OVERRIDDEN_SYNC_DROPPED,
         PLAIN_CLASS,
         PROTOCOLS,
         QUALIFIED_NAME,
@@ -238,8 +241,10 @@ class SyncAsyncProtocolMismatch(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         context = self.context
         name = node.name.value
-        if context.scope.kind == "class" and node.asynchronous is None and not node.decorators:
-            message = override_message(self, name)
+        if context.scope.kind == "class" and not node.decorators:
+            is_async = node.asynchronous is not None
+            check = async_override_message if is_async else override_message
+            message = check(self, name)
             if message is not None:
                 self.report(node.name, message)
         if context.scope.kind == "class" and node.asynchronous is not None:
