@@ -6,44 +6,7 @@ import libcst as cst
 import pytest
 
 from asynclint.facts.dependence import depends, paths_read, target_paths
-from asynclint.knowledge.names import is_logging_call, is_ordered_receiver, is_read_like
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("fetch_user", True),
-        ("get", True),
-        ("getUser", True),
-        ("_load_config", True),
-        ("list_orders", True),
-        ("save_user", False),
-        ("send", False),
-        ("create_order", False),
-        ("getter_setup", False),
-        (None, False),
-    ],
-)
-def test_read_like_names(name: str | None, expected: bool) -> None:
-    assert is_read_like(name) is expected
-
-
-@pytest.mark.parametrize(
-    ("receiver", "expected"),
-    [
-        ("conn", True),
-        ("self.db_conn", True),
-        ("jobs_queue", True),
-        ("q", True),
-        ("self._lock", True),
-        ("websocket", True),
-        ("users_api", False),
-        ("self.client", False),
-        (None, False),
-    ],
-)
-def test_ordered_receivers(receiver: str | None, expected: bool) -> None:
-    assert is_ordered_receiver(receiver) is expected
+from asynclint.knowledge.names import is_logging_call
 
 
 @pytest.mark.parametrize(

@@ -35,30 +35,6 @@ def is_logging_call(receiver: str | None, method: str) -> bool:
 
 # --- What a call's name says about its effects (the AL4xx rules judge independence by them).
 
-# First words of callee names that read rather than change (``fetch_user``, ``get``,
-# ``load_config``). Other calls may have effects a later call relies on.
-READ_VERBS = frozenset(
-    {
-        "get",
-        "fetch",
-        "load",
-        "query",
-        "find",
-        "search",
-        "list",
-        "download",
-        "lookup",
-        "resolve",
-        "count",
-        "retrieve",
-        "select",
-        "describe",
-        "exists",
-        "stat",
-        "read",
-        "scan",
-    }
-)
 # Bare method names that consume from a stream, queue or channel: ordered even though they
 # "read" (``await reader.read()`` twice reads two different chunks).
 CONSUMING_METHODS = frozenset(
@@ -130,40 +106,6 @@ MUTATING_WORDS = frozenset(
         "write",
     }
 )
-# Receivers whose operations are ordered by nature: queues, streams, sockets, connections,
-# cursors, locks, events, channels, rate limiters.
-ORDERED_RECEIVER_WORDS = (
-    "queue",
-    "stream",
-    "reader",
-    "writer",
-    "socket",
-    "sock",
-    "conn",
-    "connection",
-    "cursor",
-    "cur",
-    "lock",
-    "event",
-    "semaphore",
-    "channel",
-    "chan",
-    "limiter",
-    "throttle",
-    "ws",
-    "websocket",
-    "pipe",
-    "tx",
-    "transaction",
-    "session",
-    "db",
-    "redis",
-    "pipeline",
-)
-# Endings of a receiver's last name that make it ordered (``jobqueue``, ``dbconn``).
-_ORDERED_RECEIVER_ENDINGS = ("queue", "stream", "conn", "lock", "socket")
-# One-letter receivers code uses for a queue, a reader and a connection.
-_ORDERED_RECEIVER_LETTERS = ("q", "r", "c")
 # ``async with`` / ``with`` items that order everything inside them (found anywhere in the
 # item's code: ``self._lock``, ``db.transaction()``).
 ORDERING_CONTEXT_WORDS = (
@@ -249,19 +191,6 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in _NAME_WORD_RE.findall(name)]
 
 
-def is_read_like(name: str | None) -> bool:
-    """``fetch_user``, ``getStatus``, ``load``: a callee whose first word is a read verb is
-    named for what it returns, not for what it changes."""
-    if not name:
-        return False
-    word = name.lstrip("_").split("_", 1)[0]
-    for index, char in enumerate(word):
-        if char.isupper() and index:
-            word = word[:index]
-            break
-    return word.lower() in READ_VERBS
-
-
 def is_consuming_method(method: str | None) -> bool:
     """``read``, ``recv``, ``readline``: on a receiver these take the next chunk of a stream,
     so two calls return different data in order."""
@@ -279,20 +208,6 @@ def is_mutating_name(name: str) -> bool:
     """``get_or_create``, ``fetch_and_delete``, ``get_next``: a word that writes or hands out
     the next shared item makes a read-named call change something."""
     return any(part in MUTATING_WORDS for part in name_words(name))
-
-
-def is_ordered_receiver(receiver: str | None) -> bool:
-    """``conn``, ``self.db_conn``, ``jobs_queue``, ``q``, ``self._lock``: code names the
-    objects whose operations run in order (queues, streams, connections, locks) so."""
-    if receiver is None:
-        return False
-    last = receiver.rsplit(".", 1)[-1].lower().strip("_")
-    words = [w for w in last.replace("-", "_").split("_") if w]
-    if last in _ORDERED_RECEIVER_LETTERS:
-        return True
-    return any(word in ORDERED_RECEIVER_WORDS for word in words) or any(
-        last.endswith(word) for word in _ORDERED_RECEIVER_ENDINGS
-    )
 
 
 def is_ordering_context(code: str, extra_words: frozenset[str] = frozenset()) -> bool:

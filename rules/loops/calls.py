@@ -6,11 +6,7 @@ import libcst as cst
 
 from asynclint.facts.dependence import callee_words
 from asynclint.knowledge.names import (
-    is_mutating_name,
-    is_ordered_receiver,
     is_pure_call,
-    is_read_like,
-    is_stream_method,
 )
 from asynclint.syntax.nodes import own_nodes
 
@@ -56,19 +52,6 @@ def awaited_call(node: cst.BaseExpression) -> cst.Call | None:
     if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call):
         return node.expression
     return None
-
-
-def is_plain_read(call: cst.Call) -> bool:
-    """The call is named for reading (no word that writes), on no queue, stream, connection or
-    lock, with arguments that neither wait nor change anything."""
-    receiver, name = callee_words(call.func)
-    if name is None or receiver == "?" or not is_read_like(name):
-        return False
-    if is_mutating_name(name):
-        return False
-    if receiver is not None and (is_ordered_receiver(receiver) or is_stream_method(name)):
-        return False
-    return all(is_pure(argument.value) for argument in call.args)
 
 
 def has_own(node: cst.CSTNode, kind: type[cst.CSTNode]) -> bool:
