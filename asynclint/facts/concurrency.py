@@ -30,7 +30,7 @@ from asynclint.knowledge.concurrency import (
     is_value_name,
     says_order_matters,
 )
-from asynclint.knowledge.names import ORDERING_CONTEXT_WORDS
+from asynclint.knowledge.names import is_ordering_context
 from asynclint.syntax.nodes import dotted_name, subtree
 
 if TYPE_CHECKING:
@@ -191,8 +191,7 @@ def orders_its_body(context: Context, item: cst.WithItem) -> bool:
     target = value.func if isinstance(value, cst.Call) else value
     if context.answer(RESOURCE, target) == SERIAL:
         return True
-    code = context.module.code_for_node(value).lower()
-    return any(word in code for word in ORDERING_CONTEXT_WORDS)
+    return is_ordering_context(context.module.code_for_node(value))
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,21 @@ def EXPECTED_TO_FAIL(context: Context, node: cst.CSTNode) -> bool:
     for ancestor in reversed(context.ancestors):
         if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             return False
-        if not isinstance(ancestor, cst.With):
+        if isinstance(ancestor, cst.With) and expects_an_error(context, ancestor):
+            return True
+    return False
+
+
+def expects_an_error(context: Context, statement: cst.With) -> bool:
+    """Whether one of the ``with`` statement's items is ``pytest.raises(...)`` or a unittest
+    ``self.assertRaises(...)`` (``assertRaisesRegex`` ...)."""
+    for item in statement.items:
+        call = item.item
+        if not isinstance(call, cst.Call):
             continue
-        for item in ancestor.items:
-            call = item.item
-            if not isinstance(call, cst.Call):
-                continue
-            if context.answer(QUALIFIED_NAME, call.func) in _RAISES:
-                return True
-            func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value.startswith(_ASSERT_RAISES):
-                return True
+        if context.answer(QUALIFIED_NAME, call.func) in _RAISES:
+            return True
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value.startswith(_ASSERT_RAISES):
+            return True
     return False

@@ -220,11 +220,8 @@ def _in_binding_order(node: cst.CSTNode) -> list[cst.CSTNode | frozenset[str]]:
     return list(iter_children(node))
 
 
-# Expressions that build a plain value on the spot: never awaitable, never a context manager.
-LITERAL_TYPES = (
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
+# Displays: strings, containers and comprehensions written out in the code.
+DISPLAY_TYPES = (
     cst.SimpleString,
     cst.ConcatenatedString,
     cst.FormattedString,
@@ -235,5 +232,6 @@ LITERAL_TYPES = (
     cst.ListComp,
     cst.SetComp,
     cst.DictComp,
-    cst.GeneratorExp,
 )
+# Expressions that build a plain value on the spot: never awaitable, never a context manager.
+LITERAL_TYPES = (cst.Integer, cst.Float, cst.Imaginary, *DISPLAY_TYPES, cst.GeneratorExp)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from asynclint.facts.awaitables import AWAITABLE_KIND
 from asynclint.facts.resolution import PLAIN_FUNCTION, QUALIFIED_NAME
+from asynclint.facts.tests import expects_an_error
 from asynclint.knowledge.kinds import COROUTINE
 from asynclint.rule import Example
 from asynclint.rules.missing_await.common import await_fix, describe_call, held_calls
@@ -242,18 +243,9 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
         meant to raise before it gives anything: a plain function that hands on a coroutine
         may well (a coroutine function called there raises nothing: that is reported)."""
         with_statement = self.context.enclosing(cst.With)
-        if not isinstance(with_statement, cst.With):
-            return False
-        for item in with_statement.items:
-            call = item.item
-            if not isinstance(call, cst.Call):
-                continue
-            if self.ask(QUALIFIED_NAME, call.func) in _EXPECTS_AN_ERROR:
-                return True
-            func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in _ASSERT_RAISES:
-                return True
-        return False
+        return isinstance(with_statement, cst.With) and expects_an_error(
+            self.context, with_statement
+        )
 
     def _report_call(self, call: cst.Call, kind: str) -> None:
         context = self.context
@@ -276,10 +268,6 @@ class UnawaitedCoroutine(AwaitsHeldAwaitables):
                 f"{what} is never run; run it with `asyncio.run(...)` (or your library's "
                 "`run`), or await it from async code",
             )
-
-
-_EXPECTS_AN_ERROR = frozenset({"pytest.raises"})
-_ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex"})
 
 
 def _dropped_calls(value: cst.BaseExpression) -> list[cst.Call]:

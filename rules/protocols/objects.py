@@ -16,20 +16,9 @@ from asynclint.facts.resolution import QUALIFIED_NAME, VALUE, Instance
 from asynclint.knowledge.kinds import PLAIN_ITERABLE_CALLS, SYNC
 from asynclint.rule import Context, Rule
 from asynclint.rules.protocols.methods import own_yield
-from asynclint.syntax.nodes import iter_children
+from asynclint.syntax.nodes import DISPLAY_TYPES, iter_children
 
-DISPLAYS = (
-    cst.List,
-    cst.Tuple,
-    cst.Set,
-    cst.Dict,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.SimpleString,
-    cst.ConcatenatedString,
-    cst.FormattedString,
-)
+DISPLAYS = DISPLAY_TYPES
 
 
 # Builtins that iterate their first argument synchronously.

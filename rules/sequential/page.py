@@ -143,16 +143,6 @@ VALID: tuple[Example | str, ...] = (
             return a, b
         """),
     _source("""\
-        async def read_a(conn): ...
-
-        async def read_b(conn): ...
-
-        async def main(conn):
-            a = await read_a(conn)
-            b = await read_b(conn)
-            return a, b
-        """),
-    _source("""\
         async def fetch_user(uid): ...
 
         async def fetch_orders(user): ...

@@ -17,7 +17,7 @@ from asynclint.facts.concurrency import (
 from asynclint.facts.dependence import in_ordering_context
 from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE, VALUE
 from asynclint.knowledge.kinds import COROUTINE
-from asynclint.rule import Rule
+from asynclint.rule import Context, Rule
 from asynclint.rules.sequential.fix import gather_fix
 from asynclint.rules.sequential.page import INVALID, PAGE, VALID
 from asynclint.rules.sequential.runs import BlockReader, Run
@@ -35,6 +35,11 @@ class SequentialAwaits(Rule):
 
     invalid = INVALID
     valid = VALID
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        # The function whose ``origins`` were last worked out, and them.
+        self._origins_of: tuple[cst.CSTNode | None, dict[str, frozenset[str]]] = (None, {})
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         context = self.context
@@ -55,8 +60,13 @@ class SequentialAwaits(Rule):
         return shared_use(self.context, call, frozenset())
 
     def _origins(self) -> dict[str, frozenset[str]]:
+        """``origins`` of the function being walked, worked out once for all its blocks."""
         scope = self.context.scope.node
-        return origins(scope) if isinstance(scope, cst.FunctionDef) else {}
+        if not isinstance(scope, cst.FunctionDef):
+            return {}
+        if self._origins_of[0] is not scope:
+            self._origins_of = (scope, origins(scope))
+        return self._origins_of[1]
 
     def _report_run(self, run: Run) -> None:
         context = self.context
