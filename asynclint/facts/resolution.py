@@ -20,6 +20,7 @@ from asynclint.knowledge.kinds import (
     CALLABLE_TYPES,
     COROUTINE,
     COROUTINE_TYPES,
+    DISPLAY_CLASSES,
     MAPPING_TYPES,
     OPTIONAL_WRAPPERS,
     PROPERTY,
@@ -150,6 +151,9 @@ def bound_value(
         return None
     if isinstance(statement, (cst.For, cst.CompFor)):
         return _item_of(context, value)
+    display = DISPLAY_CLASSES.get(type(value).__name__)
+    if display is not None and not isinstance(statement, cst.WithItem):
+        return Instance(display)  # ``items = [...]``: a list
     if isinstance(value, cst.Name):
         copied = context.lookup(value.value)
         return copied if isinstance(copied, (Instance, LocalFunction)) else None
@@ -428,6 +432,16 @@ def NEVER_AWAITABLE(context: Context, func: cst.BaseExpression) -> bool:
             if index.never_awaitable(f"{receiver.type}.{func.attr.value}"):
                 return True
     return isinstance(callee, str) and index.never_awaitable(callee)
+
+
+@fact("names-class", uses_index=True, uses=(VALUE,))
+def NAMES_CLASS(context: Context, func: cst.BaseExpression) -> bool:
+    """Whether ``func`` names a class the index knows (calling it constructs an object)."""
+    callee = context.answer(VALUE, func)
+    if not isinstance(callee, str) or context.index is None:
+        return False
+    found = context.index.find(callee)
+    return found is not None and found.what == "class"
 
 
 def annotation_type(context: Context, node: cst.BaseExpression) -> str | None:

@@ -61,6 +61,9 @@ def _returns_no_awaitable(index: ProjectIndex, fact: FunctionFact) -> bool:
         return False  # ``raise NotImplementedError``: the ``await`` is never reached
     if not fact.returns_value:
         return True  # it returns None
+    made = index.find(fact.returns_made) if fact.returns_made else None
+    if made is not None and made.what == "class":
+        return _not_awaitable(index.class_protocols(made.qualified))  # ``return It()``
     if not (fact.placeholder or fact.plain_returns):
         return False  # the annotation speaks of a value that comes from elsewhere
     if fact.returns:

@@ -64,7 +64,7 @@ class FunctionFact:
     # Whether every ``return`` gives the receiver (``return self``): an ``__aenter__`` so
     # written enters as the object itself.
     returns_self: bool = False
-    # Unannotated: the callee (qualified) whose call every ``return`` gives, as in
+    # The callee (qualified) whose call every ``return`` gives, as in
     # ``return Client(url)``: the function returns what that call makes.
     returns_made: str | None = None
     # For ``async def``: False when its own body holds no ``await``, ``async for`` or

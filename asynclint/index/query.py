@@ -51,6 +51,7 @@ from asynclint.knowledge.kinds import (
     CALLABLE_RETURNING,
     COROUTINE,
     COROUTINE_TYPES,
+    PLAIN_ITERABLE_TYPES,
     SYNC,
     TASK,
     UNKNOWN,
@@ -370,6 +371,8 @@ class ProjectIndex:
         listed = self.library.return_type(qualified) or self._blocking_class(qualified)
         if listed:
             return listed
+        if qualified in PLAIN_ITERABLE_TYPES and qualified.startswith("builtins."):
+            return qualified  # ``list(...)``, and a module-level ``[...]`` (see ``summarise``)
         found = self.find(qualified)
         if found is None:
             return None

@@ -29,6 +29,7 @@ from asynclint.index.model import (
     FunctionFact,
     ModuleFact,
 )
+from asynclint.index.tables import PLAIN_TYPES
 from asynclint.index.writes import own_effects
 from asynclint.knowledge.kinds import (
     ASYNC_GENERATOR,
@@ -38,6 +39,7 @@ from asynclint.knowledge.kinds import (
     CALLABLE_TYPES,
     COROUTINE,
     COROUTINE_TYPES,
+    DISPLAY_CLASSES,
     OPTIONAL_WRAPPERS,
     SYNC,
     UNKNOWN,
@@ -63,8 +65,39 @@ _PROTOCOL_METHODS = frozenset(
         "throw",
     }
 )
+# How many positional arguments (``self`` included) each protocol passes to its method.
+_PROTOCOL_ARGUMENTS = {
+    "__aenter__": 1,
+    "__aexit__": 4,
+    "__aiter__": 1,
+    "__anext__": 1,
+    "__await__": 1,
+    "__enter__": 1,
+    "__iter__": 1,
+}
+# ``__iter__ = None`` is how the data model says a class does not support a protocol; a
+# literal of any kind cannot be called either.
+_NOT_CALLABLE = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr)
 _NONE = "builtins.None"
 _BUILTINS = frozenset(dir(builtins))
+
+
+def _class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a class body, those under an ``if``, ``try`` or ``with`` included:
+    what they define may exist (a method defined on one branch only is taken as there)."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            yield from _class_body(statement.body)
+            yield from _class_body(statement.orelse)
+        elif isinstance(statement, ast.Try):
+            for block in (statement.body, statement.orelse, statement.finalbody):
+                yield from _class_body(block)
+            for handler in statement.handlers:
+                yield from _class_body(handler.body)
+        elif isinstance(statement, ast.With):
+            yield from _class_body(statement.body)
+        else:
+            yield statement
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -180,6 +213,21 @@ class _Summarizer:
                 return CALLABLE_RETURNING + AWAITABLE
         return self.annotation_type(node)
 
+    def _optional(self, node: ast.expr | None) -> bool:
+        """Whether an annotation admits None: ``T | None``, ``Optional[T]``, ``Union[T, None]``."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return any(
+                self.annotation_type(side) == _NONE or self._optional(side)
+                for side in (node.left, node.right)
+            )
+        if isinstance(node, ast.Subscript) and self.qualify(node.value) in OPTIONAL_WRAPPERS:
+            inner = node.slice
+            options = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            return (self.qualify(node.value) or "").endswith(".Optional") or any(
+                self.annotation_type(o) == _NONE for o in options
+            )
+        return False
+
     def function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
     ) -> FunctionFact:
@@ -194,9 +242,11 @@ class _Summarizer:
         fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         fact.tested = self._tested_parameters(node, fact.params)
         fact.returns_self = _returns_receiver(node, self.own(node))
-        fact.returns_made = None if node.returns else self._returns_made(node, owner)
+        fact.returns_made = self._returns_made(node, owner)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.slot_type(node.returns)
+        if fact.returns in COROUTINE_TYPES | AWAITABLE_TYPES and self._optional(node.returns):
+            fact.returns = None  # a coroutine or None: what a call gives is not sure
         fact.wraps = self._wrapper_kind(node, depth=2)
         fact.calls = self._direct_calls(node, owner)
         fact.dropped_calls = self._dropped_calls(node, owner)
@@ -435,7 +485,7 @@ class _Summarizer:
         bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]
         fact = ClassFact(bases=[self.qualify(b) or "" for b in bases])
         fact.magic = bool(node.decorator_list) or any(k.arg == "metaclass" for k in node.keywords)
-        for item in node.body:
+        for item in _class_body(node.body):
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if any(self._decorator(d) == "typing.overload" for d in item.decorator_list):
                     continue
@@ -446,7 +496,7 @@ class _Summarizer:
                     fact.methods[item.name] = self.function(item, owner)
                     qualified = f"{self.fact.name}.{node.name}.{item.name}" if owner else None
                     self.sites.function(item, qualified, owner)
-                if item.name in _PROTOCOL_METHODS:
+                if item.name in _PROTOCOL_METHODS and self._usable_protocol_method(item):
                     fact.protocols.append(item.name)
                 if item.name in ("__getattr__", "__getattribute__"):
                     fact.magic = True
@@ -457,12 +507,38 @@ class _Summarizer:
                     fact.attributes[item.target.id] = annotated
             elif isinstance(item, ast.Assign):
                 for target in item.targets:
-                    if isinstance(target, ast.Name) and target.id in _PROTOCOL_METHODS:
+                    if (
+                        isinstance(target, ast.Name)
+                        and target.id in _PROTOCOL_METHODS
+                        and not isinstance(item.value, _NOT_CALLABLE)
+                    ):
                         fact.protocols.append(target.id)  # ``__aenter__ = other``
                     elif isinstance(target, ast.Name):
                         fact.data.append(target.id)
         fact.data = sorted(set(fact.data))
         return fact
+
+    def _usable_protocol_method(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Whether the protocol can call the method as it does: ``__await__(self)``,
+        ``__aexit__(self, type, value, traceback)``. One that needs other arguments, or an
+        ``__await__`` annotated to return a plain value, fails when the protocol uses it. A
+        decorated method is taken as usable (unsure)."""
+        if method.decorator_list:
+            return True
+        if method.name == "__await__" and method.returns is not None:
+            if self.slot_type(method.returns) in PLAIN_TYPES:
+                return False  # ``def __await__(self) -> int``: not an iterator
+        expected = _PROTOCOL_ARGUMENTS.get(method.name)
+        if expected is None:
+            return True
+        arguments = method.args
+        positional = len(arguments.posonlyargs) + len(arguments.args)
+        required = positional - len(arguments.defaults)
+        if any(d is None for d in arguments.kw_defaults):
+            return False  # a keyword-only argument without a default
+        if required > expected:
+            return False
+        return arguments.vararg is not None or positional >= expected
 
     def _self_attributes(
         self, method: ast.FunctionDef | ast.AsyncFunctionDef, fact: ClassFact, owner: str | None
@@ -633,6 +709,9 @@ class _Summarizer:
             if isinstance(value, (ast.Name, ast.Attribute)) and self.qualify(value):
                 fact.names[name] = self.qualify(value) or ""
                 bind(name, f"alias {fact.names[name]}")
+            elif type(value).__name__ in DISPLAY_CLASSES:
+                fact.variables[name] = DISPLAY_CLASSES[type(value).__name__]
+                bind(name, f"variable {fact.variables[name]}")
             elif isinstance(value, ast.Call) and self.qualify(value.func):
                 fact.variables[name] = self.qualify(value.func) or ""
                 bind(name, f"variable {fact.variables[name]}")

@@ -62,6 +62,11 @@ ABSTRACT_PROTOCOLS: dict[str, frozenset[str]] = {
         for m in ("typing", "collections.abc")
         for n in ("AsyncIterator", "AsyncGenerator", "AsyncIterable")
     },
+    **{
+        f"{m}.{n}": frozenset({"__iter__"})
+        for m in ("typing", "collections.abc")
+        for n in ("Iterable", "Iterator", "Generator", "Sequence", "Mapping", "Collection")
+    },
     "typing.AsyncContextManager": _ASYNC_WITH,
     "contextlib.AbstractAsyncContextManager": _ASYNC_WITH,
     "typing.ContextManager": frozenset({"__enter__", "__exit__"}),
@@ -110,10 +115,9 @@ PLAIN_TYPES = frozenset(
         "tuple",
         "range",
     )
-) | frozenset(
-    f"typing.{name}"
-    for name in ("List", "Dict", "Set", "FrozenSet", "Tuple", "Text", "NoReturn", "Never")
-)
+) | frozenset(f"typing.{name}" for name in ("List", "Dict", "Set", "FrozenSet", "Tuple", "Text"))
+# (``NoReturn``/``Never``: a call that never returns gives nothing, awaitable or not; an
+# ``await`` of it is never reached.)
 ANY_TYPES = frozenset({"typing.Any", "builtins.object", "typing_extensions.Any"})
 
 # The library table's protocol names, as the dunder methods that make them.

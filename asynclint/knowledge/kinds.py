@@ -35,12 +35,40 @@ OPTIONAL_WRAPPERS = frozenset(
 
 # The builtin containers: plain iterables, never async ones.
 _CONTAINERS = ("list", "tuple", "set", "frozenset", "dict", "str", "bytes", "bytearray", "range")
+# The builtin type a display or a comprehension makes (``[...]`` is a ``list``), by the node's
+# class name in either tree (LibCST's and ``ast``'s names agree for these).
+DISPLAY_CLASSES = {
+    "List": "builtins.list",
+    "ListComp": "builtins.list",
+    "Tuple": "builtins.tuple",
+    "Set": "builtins.set",
+    "SetComp": "builtins.set",
+    "Dict": "builtins.dict",
+    "DictComp": "builtins.dict",
+}
+# The abstract sync iterables of ``typing`` and ``collections.abc``.
+_ABSTRACT = (
+    "Iterable",
+    "Iterator",
+    "Generator",
+    "Collection",
+    "Sequence",
+    "MutableSequence",
+    "Mapping",
+    "MutableMapping",
+    "AbstractSet",
+    "Set",
+    "MutableSet",
+    "KeysView",
+    "ValuesView",
+    "ItemsView",
+)
 # Types (as annotations of parameters and attributes name them) whose values are plain iterables.
 PLAIN_ITERABLE_TYPES = frozenset(
     {
         *(f"builtins.{name}" for name in _CONTAINERS),
-        *(f"typing.{name}" for name in ("List", "Tuple", "Set", "FrozenSet", "Dict", "Generator")),
-        "collections.abc.Generator",
+        *(f"typing.{name}" for name in ("List", "Tuple", "Set", "FrozenSet", "Dict")),
+        *(f"{module}.{name}" for module in ("typing", "collections.abc") for name in _ABSTRACT),
     }
 )
 # Annotations of containers whose items (``x[i]``, ``for y in x``) are of their one argument

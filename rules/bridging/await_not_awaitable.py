@@ -8,7 +8,7 @@ import libcst as cst
 
 from asynclint.edits import source_of
 from asynclint.facts.awaitables import REFERENCED_CALL_KIND
-from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE, QUALIFIED_NAME
+from asynclint.facts.resolution import CALL_KIND, NAMES_CLASS, NEVER_AWAITABLE, QUALIFIED_NAME
 from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE, SYNC
 from asynclint.rule import Rule
 from asynclint.syntax.nodes import LITERAL_TYPES, own_nodes
@@ -71,7 +71,7 @@ class AwaitNotAwaitable(Rule):
     silent_where_expected_to_fail = True
     name = "await-not-awaitable"
     summary = "`await` on something that is not awaitable"
-    requires = (CALL_KIND, NEVER_AWAITABLE, REFERENCED_CALL_KIND, QUALIFIED_NAME)
+    requires = (CALL_KIND, NAMES_CLASS, NEVER_AWAITABLE, REFERENCED_CALL_KIND, QUALIFIED_NAME)
 
     invalid = (
         dedent("""\
@@ -181,6 +181,15 @@ class AwaitNotAwaitable(Rule):
                     "`async for`",
                 )
             elif self.ask(NEVER_AWAITABLE, expression.func):
+                if self.ask(NAMES_CLASS, expression.func):
+                    advice = (
+                        "its class has no `__await__` method that `await` can call (it fails "
+                        "at run time); drop the `await`"
+                    )
+                    self.report(
+                        node, f"`{name}()` makes an object that cannot be awaited: {advice}"
+                    )
+                    return
                 self.report(
                     node,
                     f"`{name}()` returns a value that cannot be awaited (it fails at run "

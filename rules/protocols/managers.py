@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.facts.protocols import (
+    CLASS_MEMBER,
     MEMBER_NEVER_AWAITABLE,
     OVERRIDDEN_ASYNC,
     OVERRIDDEN_SYNC_DROPPED,
@@ -33,6 +34,16 @@ def async_manager_message(
     value = rule.ask(VALUE, item)
     if not isinstance(value, Instance) or not rule.ask(PLAIN_CLASS, value.type):
         return None  # a decorator, a metaclass or an unreadable base may add the methods
+    unusable = [
+        m
+        for m in ("__aenter__", "__aexit__")
+        if m not in methods and isinstance(rule.ask(CLASS_MEMBER, (value.type, m)), str)
+    ]
+    if unusable:
+        return (
+            f"{what}: its class's `{unusable[0]}` cannot be called the way `async with` calls "
+            "it (it takes other arguments), so `async with` fails with TypeError"
+        )
     has_enter, has_exit = "__aenter__" in methods, "__aexit__" in methods
     if not has_enter and not has_exit:
         if "__enter__" in methods:
@@ -56,6 +67,35 @@ def async_manager_message(
             f"awaitable, so `async with` fails with TypeError; make it `async def`"
         )
     return None
+
+
+def kind_message(
+    rule: Rule, item: cst.BaseExpression, methods: frozenset[str], what: str, is_async: bool
+) -> str | None:
+    """A plain ``with`` on an async-only manager (its class defines ``__aenter__``, usable or
+    not, and no ``__enter__``), or ``async with`` on a sync-only one."""
+    if not is_async and "__enter__" not in methods and _declares(rule, item, methods, "__aenter__"):
+        inside = "" if rule.context.in_async_function else " (inside an `async def`)"
+        return (
+            f"{what} is an async-only context manager: a plain `with` fails "
+            f"with TypeError; use `async with`{inside}"
+        )
+    if is_async and "__enter__" in methods and "__aenter__" not in methods:
+        return (
+            f"{what} is a sync-only context manager: `async with` fails with TypeError; use `with`"
+        )
+    return None
+
+
+def _declares(rule: Rule, item: cst.BaseExpression, methods: frozenset[str], method: str) -> bool:
+    """Whether the object's class has ``method``: among its usable protocol methods, or
+    defined with a signature the protocol cannot call."""
+    if method in methods:
+        return True
+    value = rule.ask(VALUE, item)
+    return isinstance(value, Instance) and isinstance(
+        rule.ask(CLASS_MEMBER, (value.type, method)), str
+    )
 
 
 def async_override_message(rule: Rule, name: str) -> str | None:

@@ -9,6 +9,7 @@ from asynclint.facts.protocols import (
     CLASS_MEMBER,
     CONSTRUCTED_HERE,
     INDEXED,
+    PLAIN_CLASS,
     PROTOCOLS,
     SUBCLASS_METHOD_KINDS,
 )
@@ -19,6 +20,7 @@ from asynclint.rules.protocols.methods import own_yield
 from asynclint.syntax.nodes import DISPLAY_TYPES, iter_children
 
 DISPLAYS = DISPLAY_TYPES
+PLAIN = "a sync-only iterable: `async for` fails with TypeError; use `for`"
 
 
 # Builtins that iterate their first argument synchronously.
@@ -127,6 +129,25 @@ def subclass_may_add(rule: Rule, node: cst.BaseExpression, method: str) -> bool:
     if isinstance(node, cst.Name) and value.type == rule.context.enclosing_class():
         return True
     return bool(rule.ask(SUBCLASS_METHOD_KINDS, (value.type, method)))
+
+
+def not_async_iterable(rule: Rule, node: cst.BaseExpression, what: str) -> str | None:
+    """``async for`` over an object whose class the index reads whole and which has no
+    iteration method at all, or an ``__aiter__`` the loop cannot call."""
+    value = rule.ask(VALUE, node)
+    if not isinstance(value, Instance) or not rule.ask(PLAIN_CLASS, value.type):
+        return None
+    if has_getitem(rule, node):
+        return f"{what} is {PLAIN}"  # ``for`` falls back to ``__getitem__``
+    if isinstance(rule.ask(CLASS_MEMBER, (value.type, "__aiter__")), str):
+        return (
+            f"{what}: its class's `__aiter__` cannot be called the way `async for` calls it "
+            "(it takes other arguments), so `async for` fails with TypeError"
+        )
+    return (
+        f"{what} is not an async iterable (its class defines no `__aiter__`): `async for` "
+        "fails with TypeError"
+    )
 
 
 def has_getitem(rule: Rule, node: cst.BaseExpression) -> bool:

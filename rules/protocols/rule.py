@@ -25,6 +25,7 @@ from asynclint.rule import Context, Rule
 from asynclint.rules.protocols.managers import (
     async_manager_message,
     async_override_message,
+    kind_message,
     literal_message,
     override_message,
 )
@@ -39,17 +40,17 @@ from asynclint.rules.protocols.methods import (
 )
 from asynclint.rules.protocols.objects import (
     DISPLAYS,
+    PLAIN,
     consumed_call,
     consumer_message,
     gives_plain_iterable,
     has_getitem,
     is_async_expression,
+    not_async_iterable,
     protocols,
     subclass_may_add,
 )
 from asynclint.rules.protocols.page import INVALID, PAGE, VALID
-
-_PLAIN = "a sync-only iterable: `async for` fails with TypeError; use `for`"
 
 
 class SyncAsyncProtocolMismatch(Rule):
@@ -121,21 +122,10 @@ class SyncAsyncProtocolMismatch(Rule):
             message = async_manager_message(self, expression, methods, what)
             if message is not None:
                 return message
-        if not is_async and "__aenter__" in methods and "__enter__" not in methods:
-            if subclass_may_add(self, expression, "__enter__"):
-                return None
-            return (
-                f"{what} is an async-only context manager: a plain `with` fails "
-                f"with TypeError; use `async with`{self._inside_async()}"
-            )
-        if is_async and "__enter__" in methods and "__aenter__" not in methods:
-            if subclass_may_add(self, expression, "__aenter__"):
-                return None
-            return (
-                f"{what} is a sync-only context manager: `async with` fails "
-                "with TypeError; use `with`"
-            )
-        return None
+        wanted = "__aenter__" if is_async else "__enter__"
+        if subclass_may_add(self, expression, wanted):
+            return None
+        return kind_message(self, expression, methods, what, is_async)
 
     def _with_call_mismatch(self, expression: cst.Call, is_async: bool) -> str | None:
         """A call whose kind alone says it gives no context manager for the statement."""
@@ -218,7 +208,7 @@ class SyncAsyncProtocolMismatch(Rule):
         if isinstance(iterable, DISPLAYS) or (
             isinstance(iterable, cst.GeneratorExp) and not is_async_expression(iterable)
         ):
-            return f"{self._describe(iterable)} is {_PLAIN}"
+            return f"{self._describe(iterable)} is {PLAIN}"
         if isinstance(iterable, cst.Call):
             callee = _Code(self.context.module, iterable.func)
             kind = self.ask(CALL_KIND, iterable)
@@ -229,13 +219,15 @@ class SyncAsyncProtocolMismatch(Rule):
                     "the function an async generator (`yield` them)"
                 )
             if gives_plain_iterable(self, iterable, kind, self._plain_generators):
-                return f"{callee} gives {_PLAIN}"
+                return f"{callee} gives {PLAIN}"
         methods = protocols(self, iterable, self._with_targets)
-        if methods is None or "__iter__" not in methods or "__aiter__" in methods:
+        if methods is None or "__aiter__" in methods:
             return None
         if subclass_may_add(self, iterable, "__aiter__"):
             return None
-        return f"{self._describe(iterable)} is {_PLAIN}"
+        if "__iter__" not in methods:
+            return not_async_iterable(self, iterable, self._describe(iterable))
+        return f"{self._describe(iterable)} is {PLAIN}"
 
     # --- decorators and special methods ---------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
