@@ -19,7 +19,9 @@ class AwaitNotAwaitable(Rule):
     ## What it does
     Finds `await` on something that cannot be awaited: the result of a plain function that
     surely returns no awaitable (the project's functions that return nothing or a plainly
-    typed value, classes without `__await__`, the blocking calls of the catalogue such as
+    typed value, classes without an `__await__` that `await` can call (none at all,
+    `__await__ = None`, one that takes other arguments or is annotated to return a plain
+    value), a function whose every `return` constructs such a class, the blocking calls of the catalogue such as
     `time.sleep()` or `requests.get()`, and the sync library calls the library table lists as
     plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
     `response.json()` of httpx or requests, `nursery.start_soon()`), an `async def` function
@@ -29,6 +31,8 @@ class AwaitNotAwaitable(Rule):
     decorated with `@types.coroutine`).
     A library method counts when its receiver's class is known (a constructor, a return type,
     an annotation) and no class of the project that derives from it redefines the method.
+    A function annotated `-> NoReturn` or `-> Never` is left alone: the `await` is never
+    reached.
 
     ## Why is this bad?
     It fails at run time: "object NoneType can't be used in 'await' expression", "object

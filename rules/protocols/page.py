@@ -16,13 +16,17 @@ Finds the sync and async protocols mixed up:
   coroutine of an `async def` function or on an undecorated async generator; `with`/`async
   with` on a literal (`async with 3:`, `with [a, b]:`); `async with` on an object of a class
   the index reads whole (no decorator, metaclass or `__getattr__` in it or its bases) that
-  defines neither `__aenter__` nor `__aexit__`, only one of them, or writes them as plain
+  defines neither `__aenter__` nor `__aexit__`, only one of them, one the statement cannot
+  call (`async def __aenter__(self, timeout)`, `__aexit__ = None`), or writes them as plain
   `def`s that return no awaitable (`def __aenter__(self): return self`);
 - a plain `for` (or comprehension) over an async generator or another async iterator, or
   such a call handed to a builtin that iterates synchronously (`list(agen())`, `sorted()`,
   `sum()`, `set()` ...), and
   `async for` over a plain iterable (a list, a string, `range()`, a plain generator, an
-  object with only `__iter__`) or over the coroutine of an `async def` function;
+  object with only `__iter__` or `__getitem__`, a name bound to a display such as
+  `hosts = ["a", "b"]`, a value annotated `Iterable[...]`, `Sequence[...]`, `Mapping[...]`),
+  over an object of a class read whole that has no `__aiter__` or one the loop cannot call,
+  or over the coroutine of an `async def` function;
 - `@contextmanager` on an `async def` generator, `@asynccontextmanager` on a plain one;
 - a plain `def` method, returning nothing awaitable, that overrides an `async def` of the
   nearest base defining it (a class that makes several of its base's coroutine methods
@@ -34,8 +38,9 @@ Finds the sync and async protocols mixed up:
   `__aiter__` that does not `yield`).
 
 What an object supports comes from the project index and the library table: the kind of a
-call, and the protocol methods of a class through its bases. Classes with both the sync and
-the async protocol, objects of unknown type and calls of unknown kind are never reported.
+call, and the protocol methods of a class through its bases. A method defined under an `if`
+or `try` in the class body counts as defined. Classes with both the sync and the async
+protocol, objects of unknown type and calls of unknown kind are never reported.
 
 ## Why is this bad?
 Each of these fails when the line runs: `with asyncio.Lock()` raises `TypeError` (an
