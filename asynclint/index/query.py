@@ -35,6 +35,7 @@ from asynclint.index.model import (
     Instance,
     ModuleFact,
 )
+from asynclint.index.mro import linearization
 from asynclint.index.tables import (
     ABSTRACT_PROTOCOLS,
     AWAITABLE_ANNOTATIONS,
@@ -84,6 +85,7 @@ class ProjectIndex:
         self.library = library if library is not None else load_library_table()
         self._memo: dict[str, Definition | None] = {}
         self._following: set[str] = set()  # ``instance_of_call`` through ``returns_made``
+        self._linearizations: dict[str, list[str] | None] = {}  # memo of ``mro.linearization``
         # Memos of ``methods.agreed_method_kind``: the project's method names, and each
         # library module's.
         self._project_methods: MethodKinds | None = None
@@ -204,6 +206,33 @@ class ProjectIndex:
         found = self.find(klass)
         if found is None or found.what != "class" or found.klass is None:
             return None
+        if not inherited and len([b for b in found.klass.bases if b]) > 1:
+            order = linearization(self, klass)  # several bases: Python's order, not depth-first
+            if order is not None:
+                for owner in order:
+                    member = self._own_member(owner, name)
+                    if member is not None:
+                        return member
+                return None
+        return self._own_member(klass, name) or self._base_member(found.klass, name, depth, seen)
+
+    def _base_member(
+        self, fact: ClassFact, name: str, depth: int, seen: set[str]
+    ) -> Definition | None:
+        for base in fact.bases:
+            if not base:
+                continue
+            member = self._class_member(base, name, depth + 1, seen, inherited=True)
+            if member is not None:
+                return member
+        return None
+
+    def _own_member(self, klass: str, name: str) -> Definition | None:
+        """``name`` as the body of class ``klass`` itself defines it (not its bases)."""
+        found = self.find(klass)
+        if found is None or found.what != "class" or found.klass is None:
+            return None
+        qualified = f"{klass}.{name}"
         fact = found.klass
         if name in fact.methods:
             return Definition("function", f"{found.qualified}.{name}", function=fact.methods[name])
@@ -225,12 +254,6 @@ class ProjectIndex:
                 if made is None or made.what != "class":
                     kind = self.instance_of_call(kind) or (kind if made is None else "")
             return Definition("instance", qualified, type=kind) if kind else None
-        for base in fact.bases:
-            if not base:
-                continue
-            member = self._class_member(base, name, depth + 1, seen, inherited=True)
-            if member is not None:
-                return member
         return None
 
     # --- what rules ask -----------------------------------------------------------------
