@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +14,8 @@ import click
 
 from asynclint import __version__
 from asynclint.config import (
+    ENGINE_CODES,
+    TEST_HELD_BACK,
     ConfigError,
     ConfigFinder,
     Selection,
@@ -21,13 +23,19 @@ from asynclint.config import (
     check_selectors,
     selected_codes,
 )
-from asynclint.diagnostics import Applicability, FileResult, Problem
+from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Problem
 from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
 from asynclint.index import module_name
 from asynclint.linter import SYNTAX_ERROR_CODE
-from asynclint.reporters import FORMATTERS, OUTPUT_FORMATS, format_statistics, format_text
+from asynclint.reporters import (
+    FORMATTERS,
+    OUTPUT_FORMATS,
+    family_lines,
+    format_statistics,
+    format_text,
+)
 from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
     Task,
@@ -58,10 +66,12 @@ def _display_path(path: Path) -> str:
 
 
 class _Selector:
-    """The enabled codes for each file: its configuration's selection, then the command line."""
+    """The enabled codes for each file: its configuration's selection, then the command line;
+    in test code, those the test profile holds back apart."""
 
-    def __init__(self, cli: Selection) -> None:
+    def __init__(self, cli: Selection, test_profile: bool | None = None) -> None:
         self.cli = cli
+        self.test_profile = test_profile  # the command line's word, over the configuration's
         self._cache: dict[int, frozenset[str]] = {}
 
     def codes_for(self, path: Path, settings: Settings) -> tuple[str, ...]:
@@ -73,6 +83,22 @@ class _Selector:
         if ignored:
             codes = codes - selected_codes([Selection(select=ignored)])
         return tuple(sorted(codes))
+
+    def split_for(
+        self, path: Path, settings: Settings
+    ) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        """Whether ``path`` is test code, the codes reported there, and those held back."""
+        codes = self.codes_for(path, settings)
+        is_test = settings.is_test(path)
+        profile = self.test_profile if self.test_profile is not None else settings.test_profile
+        if not (is_test and profile):
+            return is_test, codes, ()
+        held = selected_codes([Selection(select=TEST_HELD_BACK)]) - set(ENGINE_CODES)
+        return (
+            True,
+            tuple(c for c in codes if c not in held),
+            tuple(c for c in codes if c in held),
+        )
 
 
 def _echo_problem(problem: Problem) -> None:
@@ -174,6 +200,13 @@ def _unified_diff(result: FileResult) -> str:
     is_flag=True,
     help="Do not read or write the project index cache (.asynclint_cache in the project root).",
 )
+@click.option(
+    "--test-profile/--no-test-profile",
+    default=None,
+    help="In test code (`test-paths`), hold back the findings that only cost a test suite "
+    "speed (AL2xx, AL4xx, AL502). On unless configured otherwise; --no-test-profile shows "
+    "them.",
+)
 @click.version_option(__version__, "--version", prog_name="asynclint")
 def main(
     paths: tuple[str, ...],
@@ -197,6 +230,7 @@ def main(
     list_rules: bool,
     quiet: bool,
     no_cache: bool,
+    test_profile: bool | None,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
     (default: the current directory). Use '-' to read standard input."""
@@ -207,6 +241,7 @@ def main(
     configs, selector = _read_configuration(
         config_file, exclude, extend_exclude, select, extend_select, ignore
     )
+    selector.test_profile = test_profile
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
     run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff, not no_cache)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
@@ -342,8 +377,10 @@ def _report(
         text = result.fixed_source if result.fixed_source is not None else sources.get(result.path)
         if text is not None:
             click.echo(text, nl=False)
+    test_paths = {r.path for r in results if r.is_test}
+    held_back = [d for r in results for d in r.held_back]
     if output.statistics:
-        text = format_statistics(diagnostics)
+        text = format_statistics(diagnostics, test_paths, held_back)
     elif output.format == "text":
         text = format_text(
             diagnostics, color=output.color, show_source=output.show_source, sources=sources
@@ -353,7 +390,7 @@ def _report(
     click.echo(text, nl=False, err=stdin_fix, color=output.color)
     if output.format == "text" and not output.quiet and not output.statistics:
         fixed = sum(r.fixed_count for r in results)
-        summary = _summary(diagnostics, fixed, fix_mode is not None)
+        summary = _summary(diagnostics, fixed, fix_mode is not None, test_paths, held_back)
         if summary:
             click.echo(summary, err=stdin_fix)
     if any(r.problems for r in results):
@@ -361,10 +398,16 @@ def _report(
     return EXIT_FINDINGS if diagnostics and not output.exit_zero else EXIT_CLEAN
 
 
-def _summary(diagnostics: Sequence, fixed: int, fixing: bool) -> str:
+def _summary(
+    diagnostics: Sequence[Diagnostic],
+    fixed: int,
+    fixing: bool,
+    test_paths: Collection[str] = (),
+    held_back: Sequence[Diagnostic] = (),
+) -> str:
     remaining = len(diagnostics)
     if not remaining and not fixed:
-        return ""
+        return "\n".join(family_lines((), (), held_back))
     plural = "s" * ((remaining + fixed) != 1)
     if fixing:
         if not remaining:
@@ -374,7 +417,7 @@ def _summary(diagnostics: Sequence, fixed: int, fixing: bool) -> str:
         head = f"Found {remaining} finding{plural}."
     safe = sum(1 for d in diagnostics if d.fix_applicability is Applicability.SAFE)
     unsafe = sum(1 for d in diagnostics if d.fix_applicability is Applicability.UNSAFE)
-    lines = [head]
+    lines = [head, *family_lines(diagnostics, test_paths, held_back)]
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
     if unsafe:
@@ -392,7 +435,7 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         reason = error.msg if isinstance(error, SyntaxError) else str(error)
         return [FileResult(display, problems=[Problem(display, f"cannot decode: {reason}")])], {}
-    codes = run.selector.codes_for(settings_path, settings)
+    is_test, codes, held = run.selector.split_for(settings_path, settings)
     task = Task(
         display,
         display,
@@ -401,6 +444,8 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
         module=module_name(settings_path) if stdin_filename else None,
         blocking=settings.blocking,
         allow_blocking=settings.allow_blocking,
+        is_test=is_test,
+        held=held,
     )
     session = None
     if stdin_filename:
@@ -416,16 +461,19 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     tasks = []
     for path in files:
         settings = run.configs.for_path(path)
+        is_test, codes, held = run.selector.split_for(path, settings)
         tasks.append(
             Task(
                 str(path),
                 _display_path(path),
-                run.selector.codes_for(path, settings),
+                codes,
                 run.fix_mode,
                 run.write,
                 module_name(path),
                 settings.blocking,
                 settings.allow_blocking,
+                is_test,
+                held,
             )
         )
     # Shown like the findings' paths (relative to the working directory when under it).
@@ -441,7 +489,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
 def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> ProjectSession:
     """The run's session: the index of the linted files' projects, when an enabled rule
     needs one, and the catalogue of each file's blocking-call configuration."""
-    rules = {RULES_BY_CODE[code] for task in tasks for code in task.codes}
+    rules = {RULES_BY_CODE[code] for task in tasks for code in (*task.codes, *task.held)}
     python = run.configs.for_path(files[0]).python if files else None
     session = ProjectSession.build(
         files,

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from asynclint import toml
+from asynclint.index.locate import project_root
 from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.rules import ALL_RULES
 
@@ -66,8 +67,16 @@ CONFIG_KEYS = frozenset(
         "python",
         "extend-blocking-calls",
         "allow-blocking-calls",
+        "test-paths",
+        "test-profile",
     }
 )
+# Where tests live, by pytest's conventions: a pattern without ``/`` matches a file's name or
+# the name of any folder above it (within the configuration's directory).
+DEFAULT_TEST_PATHS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+# What the test profile holds back in test files: the families whose findings only cost a test
+# suite some speed (blocking calls, sequential awaits, ``get_event_loop()``), not its meaning.
+TEST_HELD_BACK = ("AL2", "AL4", "AL502")
 
 
 class ConfigError(Exception):
@@ -145,6 +154,8 @@ class Settings:
     # ``extend-blocking-calls`` (qualified name -> family) and ``allow-blocking-calls``
     blocking: tuple[tuple[str, str], ...] = ()
     allow_blocking: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    test_profile: bool = True
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -160,6 +171,27 @@ class Settings:
             if glob_matches(pattern, relative, path.name):
                 out.extend(codes)
         return tuple(out)
+
+    def is_test(self, path: Path) -> bool:
+        """Whether ``path`` is test code by ``test-paths``: a pattern matches the file's path
+        relative to the configuration's directory, or one of its folders' (a pattern
+        without ``/`` matches a file or folder name anywhere below it)."""
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:  # outside the configuration's folder: below its own project's
+            folder = path.resolve().parent
+            relative = path.resolve().relative_to(_project_of(folder)).as_posix()
+        parts = relative.split("/")
+        for end in range(len(parts), 0, -1):
+            relative = "/".join(parts[:end])
+            if any(glob_matches(p, relative, parts[end - 1]) for p in self.test_paths):
+                return True
+        return False
+
+
+@lru_cache(maxsize=1024)
+def _project_of(folder: Path) -> Path:
+    return project_root(folder)
 
 
 def relative_posix(path: Path, root: Path) -> str:
@@ -260,6 +292,10 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
     if not isinstance(blocking, dict) or not all(isinstance(v, str) for v in blocking.values()):
         raise ConfigError(f"{where}: `extend-blocking-calls` must be a table of name = family")
     allow_blocking = _string_list(table, "allow-blocking-calls", where) or ()
+    test_paths = _string_list(table, "test-paths", where)
+    test_profile = table.get("test-profile", True)
+    if not isinstance(test_profile, bool):
+        raise ConfigError(f"{where}: `test-profile` must be true or false")
     try:
         load_blocking_catalogue(blocking, allow_blocking)
     except ValueError as error:
@@ -274,6 +310,8 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         python=python,
         blocking=tuple(sorted(blocking.items())),
         allow_blocking=tuple(allow_blocking),
+        test_paths=test_paths if test_paths is not None else DEFAULT_TEST_PATHS,
+        test_profile=test_profile,
     )
 
 

@@ -86,3 +86,7 @@ class FileResult:
     # The fixed source when fixes were applied (``--diff`` prints it, stdin mode echoes it).
     original_source: str | None = None
     fixed_source: str | None = None
+    # Whether the file is test code (``test-paths``), and the findings the test profile held
+    # back there (counted in the summary, never printed).
+    is_test: bool = False
+    held_back: list[Diagnostic] = field(default_factory=list)

@@ -141,10 +141,12 @@ def check_source(
     rules: Sequence[type[Rule]],
     fix_mode: FixMode | None = None,
     where: ModuleContext | None = None,
+    held: frozenset[str] = frozenset(),
 ) -> FileResult:
     """Lint ``source``; with ``fix_mode``, also fix it (the result then holds the fixed text).
 
-    ``where`` places the module in its project; without it, the module is analysed alone."""
+    ``where`` places the module in its project; without it, the module is analysed alone.
+    The findings of the ``held`` codes go to ``held_back``: neither reported nor fixed."""
     result = FileResult(path)
     module = parse(source, path)
     if isinstance(module, Diagnostic):
@@ -162,6 +164,10 @@ def check_source(
             Problem(path, "internal error: the file is nested too deeply to analyse", internal=True)
         )
         return result
+    if held:
+        result.held_back = [d for d, _ in found if d.code in held]
+        found = [f for f in found if f[0].code not in held]
+        rules = [rule for rule in rules if rule.code not in held]
     if fix_mode is not None:
         relint = functools.partial(_parse_and_lint, path, rules, where)
         found = fix_rounds(result, module, source, path, fix_mode, found, relint)

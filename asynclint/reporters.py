@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -244,17 +244,69 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_statistics(diagnostics: Sequence[Diagnostic]) -> str:
-    """One line per code: count, code, whether fixable (``[*]``), name; most frequent first."""
+# The families, by the hundreds digit of their codes.
+FAMILIES = {
+    "AL1": "missing await",
+    "AL2": "blocking",
+    "AL3": "tasks",
+    "AL4": "sequential",
+    "AL5": "bridging",
+}
+
+
+def family_counts(diagnostics: Iterable[Diagnostic]) -> str:
+    """``3 missing await (AL1xx), 5 blocking (AL2xx)``: findings per family, in code order."""
+    counts = Counter(d.code[:3] for d in diagnostics)
+    return ", ".join(
+        f"{counts[family]} {FAMILIES.get(family, family)} ({family}xx)" for family in sorted(counts)
+    )
+
+
+def format_statistics(
+    diagnostics: Sequence[Diagnostic],
+    test_paths: Collection[str] = (),
+    held_back: Sequence[Diagnostic] = (),
+) -> str:
+    """One line per code: count, code, whether fixable (``[*]``), name, and how many of them
+    are in test code (``test_paths``); most frequent first. Then the findings per family, in
+    code and in tests, and those the test profile held back."""
     counts = Counter(d.code for d in diagnostics)
+    in_tests = Counter(d.code for d in diagnostics if d.path in test_paths)
     names = {d.code: d.name for d in diagnostics}
     fixable = {d.code for d in diagnostics if d.fix_applicability is not None}
     width = max((len(str(n)) for n in counts.values()), default=1)
     lines = [
         f"{count:>{width}}\t{code}\t[{'*' if code in fixable else ' '}] {names[code]}"
+        + (f"\t({in_tests[code]} in tests)" if in_tests[code] else "")
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
+    lines += family_lines(diagnostics, test_paths, held_back)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def family_lines(
+    diagnostics: Sequence[Diagnostic],
+    test_paths: Collection[str],
+    held_back: Sequence[Diagnostic],
+) -> list[str]:
+    """The findings per family in code and in tests, and the line on those held back: none
+    when every finding is in code and of one family (the counts above say it all)."""
+    lines = []
+    mistakes = [d for d in diagnostics if not d.code.startswith("AL0")]  # not syntax errors
+    code = [d for d in mistakes if d.path not in test_paths]
+    tests = [d for d in mistakes if d.path in test_paths]
+    if not tests and len({d.code[:3] for d in code}) < 2:
+        code = []
+    if code:
+        lines.append(f"  in code:  {family_counts(code)}")
+    if tests:
+        lines.append(f"  in tests: {family_counts(tests)}")
+    if held_back:
+        lines.append(
+            f"Held back in tests by the test profile: {family_counts(held_back)}; "
+            "`--no-test-profile` shows them."
+        )
+    return lines
 
 
 FORMATTERS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {

@@ -43,6 +43,10 @@ class Task:
     # The file's ``extend-blocking-calls`` and ``allow-blocking-calls``
     blocking: tuple[tuple[str, str], ...] = ()
     allow_blocking: tuple[str, ...] = ()
+    # For test code: whether the file is, and the enabled codes the test profile holds back
+    # (checked, counted, neither reported nor fixed).
+    is_test: bool = False
+    held: tuple[str, ...] = ()
 
     @property
     def blocking_config(self) -> BlockingConfig:
@@ -135,10 +139,11 @@ def _check_task(task: Task, session: ProjectSession | None) -> FileResult:
 
 
 def check_text(source: SourceText, task: Task, session: ProjectSession | None = None) -> FileResult:
-    rules = [RULES_BY_CODE[code] for code in task.codes]
+    rules = [RULES_BY_CODE[code] for code in (*task.codes, *task.held)]
     where = session.context_for(task.module, task.blocking_config) if session else None
+    held = frozenset(task.held)
     try:
-        result = check_source(source.text, task.display, rules, task.fix_mode, where)
+        result = check_source(source.text, task.display, rules, task.fix_mode, where, held)
     except Exception as error:  # a bug of ours: report it against the file, keep going
         return FileResult(
             task.display,
@@ -155,10 +160,11 @@ def check_text(source: SourceText, task: Task, session: ProjectSession | None = 
             write_atomically(Path(task.path), result.fixed_source.encode(source.encoding))
         except (OSError, UnicodeEncodeError) as error:
             # The file keeps its findings: report them as they are, unfixed.
-            result = check_source(source.text, task.display, rules)
+            result = check_source(source.text, task.display, rules, held=held)
             result.problems.append(
                 Problem(task.display, f"fixes not written: {error}", internal=True)
             )
+    result.is_test = task.is_test
     return result
 
 

@@ -157,7 +157,7 @@ class TestPerFileIgnores:
 
     def test_globs(self, run: Run, project: Path) -> None:
         self._tree(project)
-        result = run(".")
+        result = run(".", "--no-test-profile")
         # `scripts/*.py` stays within one folder; `tests/**` is anchored at the config's folder.
         assert _reported(result.stdout) == [
             "other/tests/test_y.py",
@@ -175,13 +175,14 @@ class TestPerFileIgnores:
 
     def test_command_line_select_does_not_undo_them(self, run: Run, project: Path) -> None:
         self._tree(project)
-        result = run("--select", "AL201", "tests", "src/app.py")
+        result = run("--select", "AL201", "--no-test-profile", "tests", "src/app.py")
         assert _reported(result.stdout) == ["src/app.py"]
 
     def test_apply_to_stdin_filename(self, run: Run, project: Path) -> None:
         self._tree(project)
-        assert run("-", "--stdin-filename", "tests/test_new.py", input=SLEEPY).exit_code == 0
-        assert run("-", "--stdin-filename", "src/new.py", input=SLEEPY).exit_code == 1
+        no_profile = ("--no-test-profile", "--stdin-filename")
+        assert run("-", *no_profile, "tests/test_new.py", input=SLEEPY).exit_code == 0
+        assert run("-", *no_profile, "src/new.py", input=SLEEPY).exit_code == 1
 
 
 class TestExclude:
@@ -284,7 +285,7 @@ class TestErrors:
                 '[tool.asynclint]\nselct = ["AL2"]\n',
                 "unknown option in [tool.asynclint]: selct (known: allow-blocking-calls, exclude, "
                 "extend-blocking-calls, extend-exclude, extend-select, ignore, per-file-ignores, "
-                "python, select)",
+                "python, select, test-paths, test-profile)",
             ),
             (
                 "[tool.asynclint]\nfoo = 1\nbar = 2\n",

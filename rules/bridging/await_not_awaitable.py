@@ -21,9 +21,9 @@ class AwaitNotAwaitable(Rule):
     surely returns no awaitable (the project's functions that return nothing or a plainly
     typed value, classes without an `__await__` that `await` can call (none at all,
     `__await__ = None`, one that takes other arguments or is annotated to return a plain
-    value), a function whose every `return` constructs such a class, the blocking calls of the catalogue such as
-    `time.sleep()` or `requests.get()`, and the sync library calls the library table lists as
-    plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
+    value), a function whose every `return` constructs such a class, the blocking calls of
+    the catalogue such as `time.sleep()` or `requests.get()`, and the sync library calls the
+    library table lists as plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
     `response.json()` of httpx or requests, `nursery.start_soon()`), an `async def` function
     named without calling it (`await fetch`), an async generator call (`await ticks()`), the
     call of a plain generator function (`await numbers()`), a literal (`await 3`,
