@@ -23,8 +23,9 @@ class AwaitNotAwaitable(Rule):
     `__await__ = None`, one that takes other arguments or is annotated to return a plain
     value), a function whose every `return` constructs such a class, the blocking calls of
     the catalogue such as `time.sleep()` or `requests.get()`, and the sync library calls the
-    library table lists as plain, such as `json.loads()`, `writer.close()` on an asyncio stream, `sock.recv()`,
-    `response.json()` of httpx or requests, `nursery.start_soon()`), an `async def` function
+    library table lists as plain, such as `json.loads()`, `writer.close()` on an asyncio
+    stream, `sock.recv()`, `response.json()` of httpx or requests, `nursery.start_soon()`), an
+    `async def` function
     named without calling it (`await fetch`), an async generator call (`await ticks()`), the
     call of a plain generator function (`await numbers()`), a literal (`await 3`,
     `await [a, b]`), and `yield from` a coroutine inside a plain generator function (one not
