@@ -61,3 +61,35 @@ def test_a_mistake_made_on_purpose_is_silent(
 def test_every_bridging_rule_is_covered() -> None:
     covered = {case.values[0].code for case in _cases()}
     assert covered == {rule.code for rule in BRIDGING}
+
+
+HELPER_UNDER_RAISES = """\
+import pytest
+import trio
+
+
+async def test_rejects_an_async_function():
+    async def async_fn():
+        pass
+
+    def thread_fn():
+        trio.from_thread.run_sync(async_fn){marker}
+
+    with pytest.raises(TypeError):
+        await trio.to_thread.run_sync(thread_fn)
+{after}"""
+
+
+@pytest.mark.parametrize(
+    ("after", "reported"),
+    [
+        ("", False),
+        # Used outside `pytest.raises` too: the mistake is not only on purpose.
+        ("    await trio.to_thread.run_sync(thread_fn)\n", True),
+    ],
+)
+def test_a_helper_used_only_under_raises_is_silent_too(after: str, reported: bool) -> None:
+    code = HELPER_UNDER_RAISES.format(marker="", after=after)
+    rule = next(r for r in BRIDGING if r.code == "AL503")
+    found = [c for _, c in actual_findings(code, [rule])]
+    assert found == (["AL503"] if reported else [])

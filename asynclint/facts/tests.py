@@ -22,12 +22,43 @@ def EXPECTED_TO_FAIL(context: Context, node: cst.CSTNode) -> bool:
     """Whether the node being visited runs inside ``with pytest.raises(...)`` or ``with
     self.assertRaises(...)`` of its own function: a test that makes a mistake on purpose to
     see it fail. (``node`` only keys the memo: the walk's position decides.)"""
-    for ancestor in reversed(context.ancestors):
-        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+    ancestors = context.ancestors
+    for index in range(len(ancestors) - 1, -1, -1):
+        ancestor = ancestors[index]
+        if isinstance(ancestor, cst.ClassDef):
             return False
+        if isinstance(ancestor, cst.FunctionDef):
+            # A helper the test defines for the purpose (``def bad(): run_sync(async_fn)``)
+            # and uses only inside ``pytest.raises``: its mistake is expected too.
+            return _used_only_where_expected(context, ancestor, ancestors[:index])
         if isinstance(ancestor, cst.With) and expects_an_error(context, ancestor):
             return True
     return False
+
+
+def _used_only_where_expected(
+    context: Context, function: cst.FunctionDef, outer: list[cst.CSTNode]
+) -> bool:
+    """Whether the nested ``function`` is named at least once in the function around it, and
+    each time inside a ``with pytest.raises(...)`` (or ``assertRaises``) block."""
+    enclosing = next((a for a in reversed(outer) if isinstance(a, cst.FunctionDef)), None)
+    if enclosing is None:
+        return False
+    name = function.name.value
+    found = False
+    pending: list[tuple[cst.CSTNode, bool]] = [(enclosing.body, False)]
+    while pending:
+        node, expected = pending.pop()
+        if node is function:
+            continue
+        if isinstance(node, cst.Name) and node.value == name:
+            if not expected:
+                return False
+            found = True
+        if isinstance(node, cst.With) and expects_an_error(context, node):
+            expected = True
+        pending.extend((child, expected) for child in node.children)
+    return found
 
 
 def expects_an_error(context: Context, statement: cst.With) -> bool:
