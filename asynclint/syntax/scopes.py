@@ -67,9 +67,7 @@ class Scope:
     def free_reads(self) -> set[str]:
         """The names read here (or in nested functions) that this scope does not bind, or
         binds as ``nonlocal``: they are read from an enclosing scope."""
-        return {
-            name for name in self.reads if name not in self.bindings or name in self.nonlocals
-        }
+        return {name for name in self.reads if name not in self.bindings or name in self.nonlocals}
 
 
 def reads_go_to(scopes: list[Scope]) -> Scope | None:
