@@ -42,7 +42,14 @@ from asynclint.syntax.nodes import (
     iter_children,
     target_names,
 )
-from asynclint.syntax.scopes import INTROSPECTION, UNKNOWN, LocalFunction, Scope, is_read
+from asynclint.syntax.scopes import (
+    INTROSPECTION,
+    UNKNOWN,
+    LocalFunction,
+    Scope,
+    is_read,
+    reads_go_to,
+)
 
 if TYPE_CHECKING:
     from asynclint.diagnostics import Fix
@@ -487,10 +494,9 @@ class Walker:
         self.context.bindings_changed()
         free = scope.free_reads()
         if free:
-            outer = len(scopes) - 1
-            while scope.kind != "class" and outer > 0 and scopes[outer].kind == "class":
-                outer -= 1
-            scopes[outer].reads |= free
+            reader = reads_go_to([*scopes, scope])
+            if reader is not None:
+                reader.reads |= free
         return scope
 
     def _end_scope(self, scope: Scope) -> None:
@@ -554,6 +560,11 @@ class Walker:
             meaning = LocalFunction(kind) if not node.decorators else UNKNOWN
             enclosing.bindings[node.name.value] = meaning
             context.bindings_changed()
+
+    def walk_nonlocal(self, node: cst.Nonlocal) -> None:
+        """``nonlocal x``: ``x`` stays the enclosing function's variable, read or not here."""
+        self.context.scope.nonlocals.update(item.name.value for item in node.names)
+        self.walk_all(iter_children(node))
 
     def walk_yield(self, node: cst.Yield) -> None:
         self.context.scope.has_yield = True
@@ -651,6 +662,7 @@ _SPECIAL: dict[type, Callable[[Walker, Any], None]] = {
     cst.FunctionDef: Walker.walk_function,
     cst.Lambda: Walker.walk_lambda,
     cst.Yield: Walker.walk_yield,
+    cst.Nonlocal: Walker.walk_nonlocal,
     cst.ClassDef: Walker.walk_class,
     cst.Import: Walker.walk_binding,
     cst.ImportFrom: Walker.walk_binding,

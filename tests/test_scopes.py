@@ -46,6 +46,13 @@ def _scopes(source: str) -> dict[str, Scope]:
         # Reads from closures count for the enclosing function, wherever the closure stands.
         ("def f():\n    def g():\n        return x\n    x = 1\n    return g\n", {"x", "g"}, set()),
         ("def f():\n    x = 1\n    return lambda: x\n", {"x"}, set()),
+        # ``nonlocal`` in a closure: its assignments rebind, and its reads read, the outer name.
+        (
+            "def f():\n    def g():\n        nonlocal x\n        x = x + 1\n    x = 1\n"
+            "    return g\n",
+            {"x", "g"},
+            set(),
+        ),
         # A closure's own local does not make the outer name used.
         ("def f():\n    x = 1\n    def g():\n        x = 2\n        return x\n", set(), {"x"}),
         # A method reads the function around its class, not the class body.

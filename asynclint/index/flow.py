@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from asynclint.index.callsites import ANY_RECEIVER, BOUND, PARAMETER
 from asynclint.index.model import Instance
 from asynclint.index.tables import TRANSPARENT_DECORATORS
+from asynclint.knowledge.kinds import COROUTINE, COROUTINE_TYPES
 from asynclint.knowledge.methods import everyday_method_names
 
 if TYPE_CHECKING:
@@ -41,6 +42,41 @@ def parameter_type(index: ProjectIndex, function: str, param: str, depth: int = 
 
 
 def _parameter_type(index: ProjectIndex, function: str, param: str, depth: int) -> str | None:
+    types: set[str | None] = set()
+    for evidence in _site_evidence(index, function, param) or ():
+        types.add(evidence_type(index, evidence, depth))
+        if len(types) > 1 or None in types:
+            return None
+    return types.pop() if types else None
+
+
+def passes_coroutine(index: ProjectIndex, function: str, param: str, depth: int = 0) -> bool:
+    """Whether every call site in the project passes ``param`` of the project function or
+    method ``function`` a coroutine object: a call of a coroutine function (not awaited), a
+    parameter annotated ``Coroutine[...]``, or a parameter passed one in turn."""
+    if depth > _MAX_DEPTH:
+        return False
+    evidence = _site_evidence(index, function, param)
+    return bool(evidence) and all(_is_coroutine(index, e, depth) for e in evidence or ())
+
+
+def _is_coroutine(index: ProjectIndex, evidence: str, depth: int) -> bool:
+    how, _, what = evidence.partition(":")
+    if how == "call":
+        return index.call_kind(what) == COROUTINE
+    if how == "type":
+        return what in COROUTINE_TYPES
+    if evidence.startswith(PARAMETER):
+        function, _, name = what.rpartition(":")
+        return passes_coroutine(index, function, name, depth + 1)
+    return False
+
+
+def _site_evidence(index: ProjectIndex, function: str, param: str) -> list[str] | None:
+    """What each call site in the project passes ``param`` of the project function or
+    method ``function`` (see ``asynclint.index.callsites``); None when some caller cannot be
+    seen: the function is taken as a value, a call leaves the parameter to its default or
+    passes ``*args``, the function tests the parameter's type."""
     found = index.find(function)
     if found is None or found.function is None or not index.is_project_name(found.qualified):
         return None
@@ -63,21 +99,18 @@ def _parameter_type(index: ProjectIndex, function: str, param: str, depth: int) 
     elif found.qualified in _sites_taken_as_values(index):
         return None
     position = fact.params.index(param)
-    types: set[str | None] = set()
+    found_evidence: list[str] = []
     for positional, keywords, written, starred in sites:
         if starred:
             return None
         at = position - _offset(found, written, is_method)
         if 0 <= at < len(positional):
-            evidence = positional[at]
+            found_evidence.append(positional[at])
         elif param in keywords:
-            evidence = keywords[param]
+            found_evidence.append(keywords[param])
         else:
             return None  # left to its default (or passed as the receiver)
-        types.add(evidence_type(index, evidence, depth))
-        if len(types) > 1 or None in types:
-            return None
-    return types.pop() if types else None
+    return found_evidence
 
 
 def _offset(found: Definition, written: str, is_method: bool) -> int:

@@ -21,7 +21,7 @@ from asynclint.index.effects import (
     named_method_effects,
     project_methods,
 )
-from asynclint.index.flow import Site, parameter_type
+from asynclint.index.flow import Site, parameter_type, passes_coroutine
 from asynclint.index.locate import find_module_file
 from asynclint.index.methods import MethodKinds, agreed_method_kind
 from asynclint.index.model import (
@@ -310,6 +310,11 @@ class ProjectIndex:
         """The class of an unannotated parameter of a project function, when every call site
         in the project passes one (see ``asynclint.index.flow``)."""
         return parameter_type(self, function, param)
+
+    def passes_coroutine(self, function: str, param: str) -> bool:
+        """Whether every call site in the project passes the unannotated parameter ``param``
+        of the project function ``function`` a coroutine object (see ``asynclint.index.flow``)."""
+        return passes_coroutine(self, function, param)
 
     def agreed_method_kind(self, module: str, method: str) -> str | None:
         """What ``x.m()`` gives in ``module`` when nothing types ``x``: the kind every class

@@ -33,6 +33,16 @@ def is_logging_call(receiver: str | None, method: str) -> bool:
     return is_logger_name(receiver)
 
 
+_CANCEL_SCOPE_RE = re.compile(r"scope$", re.IGNORECASE)
+
+
+def is_cancel_scope_name(name: str) -> bool:
+    """``scope``, ``cancel_scope``, ``self._timeout_scope``: trio and anyio code names its
+    cancel scopes so (``nursery.cancel_scope``, ``tg.cancel_scope``), and cancelling one
+    cancels the code inside it, which may be the current task."""
+    return bool(_CANCEL_SCOPE_RE.search(name.rsplit(".", 1)[-1]))
+
+
 # --- What a call's name says about its effects (the AL4xx rules judge independence by them).
 
 # Bare method names that consume from a stream, queue or channel: ordered even though they

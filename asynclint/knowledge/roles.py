@@ -106,6 +106,20 @@ WAITS_FOR_ARGUMENTS = frozenset(
         "asyncio.wrap_future",
     }
 )
+# Of those, the ones that wait for every positional argument; the others for the first only
+# (``asyncio.wait_for(task, seconds)``).
+WAITS_FOR_EVERY_ARGUMENT = frozenset({"asyncio.gather"})
+# What gives the running task: code that cancels it requests its own cancellation.
+CURRENT_TASK = frozenset({"asyncio.current_task", "asyncio.tasks.current_task"})
+# Cancel scopes: cancelling one cancels the code inside it, the current task's included.
+CANCEL_SCOPE_TYPES = frozenset({"trio.CancelScope", "anyio.CancelScope"})
+# The libraries whose ``.cancel()`` is mostly a cancel scope's (a nursery's, a task group's).
+SCOPED_CANCELLATION = frozenset({"trio", "anyio"})
+# Calls that give the items of their argument (``for t in list(tasks)`` iterates ``tasks``).
+SAME_ITEMS = frozenset(
+    {"builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.sorted"}
+)
+SAME_ITEMS_METHODS = frozenset({"values", "copy"})
 # Calls that never return: a handler calling one does not carry on as if nothing happened.
 NO_RETURN = frozenset(
     {

@@ -38,6 +38,9 @@ class Scope:
     bindings: dict[str, Any] = field(default_factory=dict)
     # Names read here or in nested functions (free there), complete when the scope is left.
     reads: set[str] = field(default_factory=set)
+    # Names a ``nonlocal`` statement here declares: bound here, they are the enclosing
+    # function's variables, so reading them reads that function's.
+    nonlocals: set[str] = field(default_factory=set)
     # Whether the code calls ``locals()``, ``vars()``, ``eval()`` ...: every local may be used.
     introspected: bool = False
     has_yield: bool = False
@@ -62,8 +65,20 @@ class Scope:
         return self.introspected or name in self.reads
 
     def free_reads(self) -> set[str]:
-        """The names read here (or in nested functions) that this scope does not bind."""
-        return {name for name in self.reads if name not in self.bindings}
+        """The names read here (or in nested functions) that this scope does not bind, or
+        binds as ``nonlocal``: they are read from an enclosing scope."""
+        return {name for name in self.reads if name not in self.bindings or name in self.nonlocals}
+
+
+def reads_go_to(scopes: list[Scope]) -> Scope | None:
+    """The scope whose reads the free reads of the innermost of ``scopes`` count as: the next
+    one out, skipping class bodies for a function or lambda (a method does not see its class's
+    names); None for the module."""
+    scope = scopes[-1]
+    outer = len(scopes) - 2
+    while scope.kind != "class" and outer > 0 and scopes[outer].kind == "class":
+        outer -= 1
+    return scopes[outer] if outer >= 0 else None
 
 
 def _element_owner(ancestors: list[cst.CSTNode], index: int) -> tuple[cst.CSTNode, cst.CSTNode]:

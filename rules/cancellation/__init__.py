@@ -2,7 +2,8 @@
 
 - ``rule``: the rule, its page and messages; ``examples``: its examples;
 - ``handler``: whether a handler passes the caught exception on;
-- ``arrival``: whether the current task's cancellation can reach the ``try`` body.
+- ``arrival``: whether the current task's cancellation can reach the ``try`` body;
+- ``requests``: the ``.cancel()`` calls before the ``try``, and what each one cancelled.
 """
 
 from __future__ import annotations

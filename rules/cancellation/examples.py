@@ -33,6 +33,16 @@ INVALID = (
                 print('stopped')
     """),
     dedent("""\
+        import asyncio
+
+        async def stop(task, reporter):
+            reporter.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:  # error: AL303
+                pass
+    """),
+    dedent("""\
         import trio
 
         async def worker(channel):
@@ -69,6 +79,17 @@ VALID = (
             task.cancel()
             try:
                 await task
+            except asyncio.CancelledError:
+                pass
+    """),
+    dedent("""\
+        import asyncio
+
+        async def stop_all(tasks):
+            for task in tasks:
+                task.cancel()
+            try:
+                await asyncio.gather(*tasks)
             except asyncio.CancelledError:
                 pass
     """),

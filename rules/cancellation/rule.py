@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import libcst as cst
 
 from asynclint.edits import async_library, source_of
-from asynclint.facts.resolution import QUALIFIED_NAME
+from asynclint.facts.awaitables import COROUTINE_OBJECT
+from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.knowledge.roles import (
     ANYIO_CANCELLED_CALL,
     BASE_EXCEPTION,
@@ -15,10 +16,7 @@ from asynclint.knowledge.roles import (
     SUPPRESS,
 )
 from asynclint.rule import Rule
-from asynclint.rules.cancellation.arrival import (
-    cancellation_can_arrive,
-    shielded_or_self_cancelled,
-)
+from asynclint.rules.cancellation.arrival import cancellation_can_arrive
 from asynclint.rules.cancellation.examples import INVALID, VALID
 from asynclint.rules.cancellation.handler import passes_on
 
@@ -51,12 +49,26 @@ class SwallowedCancellation(Rule):
     cancellation counts: after `except asyncio.CancelledError: raise`, a later
     `except BaseException:` never sees it. `except Exception` does not catch cancellation.
 
-    Where the cancellation may not be the current task's, nothing is reported: a `try` body
-    that awaits an existing task or future (`await task`, `await self._waiter`,
-    `await asyncio.wait_for(task, 1)`, `await asyncio.gather(*tasks)`), as in the documented
-    idiom of waiting for a task one has just cancelled; a `try` that calls `.cancel()` in its
-    body, or follows such a call in the same block; and awaits inside a shielded cancel scope
-    (`with CancelScope(shield=True):`, around the `try` or in its body).
+    Where the cancellation caught may not be the current task's, nothing is reported: a `try`
+    body that awaits an existing task or future (`await task`, `await self._waiter`,
+    `await asyncio.wait_for(task, 1)`, `await asyncio.gather(*tasks)`), which code elsewhere
+    may have cancelled; awaits inside a shielded cancel scope (`with CancelScope(shield=True):`,
+    around the `try` or in its body); and a `try` after the code cancelled the current task
+    itself (`asyncio.current_task().cancel()`) or a cancel scope (`scope.cancel()`,
+    `nursery.cancel_scope.cancel()`, any `.cancel()` in trio or anyio code).
+
+    After `.cancel()` calls earlier in the same block, or in the `try` body, what they
+    cancelled decides. `task.cancel()` then `try: await task` is the documented idiom of
+    waiting for a task one has just cancelled, and is not reported, nor is awaiting it through
+    `asyncio.wait_for(task, 1)`, a call that is passed it, a method of the object that holds
+    it (`self.wait_closed()` after `self._task.cancel()`), or `asyncio.gather(*tasks)` after
+    `for t in tasks: t.cancel()`. But after `other.cancel()`, a `CancelledError` caught at
+    `await task` or `await queue.get()` cannot be `other`'s: it is reported.
+
+    A coroutine object is not a task: awaiting one runs it in the current task. `await coro`
+    is reported like any other await when `coro` is annotated `Coroutine[...]`, is a parameter
+    every call site in the project passes a coroutine (`guarded(fetch(url))`), or is a local
+    assigned a coroutine call.
 
     ## Why is this bad?
     Cancellation is delivered as an exception raised at an await point, and it only works if
@@ -109,7 +121,7 @@ class SwallowedCancellation(Rule):
 
     code = "AL303"
     name = "swallowed-cancellation"
-    requires = (QUALIFIED_NAME,)
+    requires = (QUALIFIED_NAME, VALUE, COROUTINE_OBJECT)
     summary = "`except` catches cancellation and never re-raises it"
     # flake8-async: ASYNC103 no-reraise-cancelled, ASYNC104 cancelled-not-raised
     noqa_aliases = ("ASYNC103", "ASYNC104")
@@ -141,11 +153,7 @@ class SwallowedCancellation(Rule):
                 ),
                 None,
             )
-            if (
-                caught is not None
-                and cancellation_can_arrive(self, node.body)
-                and not shielded_or_self_cancelled(self, node)
-            ):
+            if caught is not None and cancellation_can_arrive(self, node, node.body):
                 self.report(item, self._suppress_message(call, caught))
                 return
 
@@ -162,11 +170,7 @@ class SwallowedCancellation(Rule):
             if caught is None:
                 continue
             # Only the first handler that catches cancellation ever sees it.
-            if (
-                not passes_on(self, handler)
-                and cancellation_can_arrive(self, body)
-                and not shielded_or_self_cancelled(self, node)
-            ):
+            if not passes_on(self, handler) and cancellation_can_arrive(self, node, body):
                 self.report(handler, self._message(handler, caught))
             return
 

@@ -185,6 +185,20 @@ UNUSED_INVALID = (
 UNUSED_VALID = (
     dedent("""\
         import asyncio
+        import signal
+
+        async def serve(): ...
+
+        async def main(stop_event):
+            def on_stop():
+                task.cancel()
+
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_stop)
+            task = asyncio.create_task(serve())
+            await stop_event.wait()
+    """),
+    dedent("""\
+        import asyncio
 
         async def tick(): ...
 

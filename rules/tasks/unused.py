@@ -11,16 +11,20 @@ from asynclint.rule import Context, Rule
 from asynclint.rules.tasks.common import described
 from asynclint.rules.tasks.examples import UNUSED_INVALID, UNUSED_VALID
 from asynclint.syntax.nodes import iter_children
-from asynclint.syntax.scopes import Scope
+from asynclint.syntax.scopes import Scope, reads_go_to
+
+_LOOPS = (cst.For, cst.While)
 
 
 @dataclass
 class _Stored:
-    """A task stored in a local variable, and the loop whose iterations overwrite it."""
+    """A task stored in a local variable, the loop whose iterations overwrite it, and the
+    loops around that one (in the same function)."""
 
     call: cst.BaseExpression
     created: TaskCreation
     loop: cst.CSTNode | None
+    outer_loops: tuple[cst.CSTNode, ...] = ()
     references_in_loop: int = 0
 
 
@@ -42,9 +46,14 @@ class UnusedTask(Rule):
     """
     ## What it does
     Finds a task (created as described under AL301) stored in a local variable that the
-    function never uses afterwards: never awaited, cancelled, stored elsewhere, returned,
-    passed on or given a done callback. Also a task created in a loop into a variable that is
-    overwritten on every iteration and used only after the loop: only the last task is kept.
+    function never uses: never awaited, cancelled, stored elsewhere, returned, passed on or
+    given a done callback. Also a task created in a loop into a variable that is overwritten
+    on every iteration and used only after the loop: only the last task is kept.
+
+    A read in a nested function, lambda or class body is a use wherever it stands, even
+    before the task is created (a closure sees the variable, not its value when defined),
+    and so is one through `nonlocal`. A closure defined before the loop may be called on any
+    iteration: its reads count as uses in the loop.
 
     ## Why is this bad?
     A local variable is no reference once the function returns (or once the next iteration
@@ -97,10 +106,14 @@ class UnusedTask(Rule):
         self.stored: dict[Scope, dict[str, _Stored]] = {}
         # Per function scope: names too subtle to judge (global, nonlocal, assigned twice).
         self.unsure: dict[Scope, set[str]] = {}
+        # Per function scope: the names that closures defined so far read from it.
+        self.read_by_closures: dict[Scope, set[str]] = {}
 
     def end_of_scope(self, scope: Scope) -> None:
+        self._closure_reads(scope)
         stored = self.stored.pop(scope, {})
         unsure = self.unsure.pop(scope, set())
+        self.read_by_closures.pop(scope, None)
         if scope.introspected:
             return
         for name, item in stored.items():
@@ -151,17 +164,48 @@ class UnusedTask(Rule):
         stored = self.stored.setdefault(scope, {})
         if target.value in stored:
             self._unsure().add(target.value)  # assigned twice: too subtle to judge
-        stored[target.value] = _Stored(value, created, self._loop())
+        loops = self._loops()
+        item = _Stored(value, created, self._loop(loops), loops)
+        if target.value in self.read_by_closures.get(scope, ()):
+            item.references_in_loop += 1  # a closure defined earlier may run in the loop
+        stored[target.value] = item
 
-    def _loop(self) -> cst.CSTNode | None:
-        """The innermost loop of this function whose body holds the current node, if its
-        iterations cannot end early (a ``break`` or ``return`` may stop after one task)."""
+    def _loops(self) -> tuple[cst.CSTNode, ...]:
+        """The loops of this function around the current node, innermost first."""
+        found: list[cst.CSTNode] = []
         for ancestor in reversed(self.context.ancestors):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return None
-            if isinstance(ancestor, (cst.For, cst.While)):
-                return None if _exits_early(ancestor.body) else ancestor
-        return None
+                break
+            if isinstance(ancestor, _LOOPS):
+                found.append(ancestor)
+        return tuple(found)
+
+    @staticmethod
+    def _loop(loops: tuple[cst.CSTNode, ...]) -> cst.CSTNode | None:
+        """The innermost of ``loops``, if its iterations cannot end early (a ``break`` or
+        ``return`` may stop after one task)."""
+        if not loops or _exits_early(loops[0].body):
+            return None
+        return loops[0]
+
+    def _closure_reads(self, scope: Scope) -> None:
+        """As a nested function, lambda or class body ends: what it reads of the function
+        around it. Python closures see the variable, not its value when defined, so a closure
+        defined before the loop that stores the task (or in a loop around both) may be
+        called on any iteration: its reads count as uses in the loop."""
+        if scope.kind == "module":
+            return
+        reader = reads_go_to(self.context.scopes)
+        if reader is None or reader.kind != "function":
+            return
+        free = scope.free_reads()
+        self.read_by_closures.setdefault(reader, set()).update(free)
+        stored = self.stored.get(reader, {})
+        ancestors = {id(node) for node in self.context.ancestors}
+        for name in free & stored.keys():
+            item = stored[name]
+            if item.loop is not None and any(id(loop) in ancestors for loop in item.outer_loops):
+                item.references_in_loop += 1
 
     def visit_Name(self, node: cst.Name) -> None:
         """Count the uses of a task variable inside the loop that overwrites it."""
