@@ -474,6 +474,38 @@ def test_call_sites_type_only_unannotated_parameters(project: Path, run: Run) ->
     assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [11]
 
 
+def test_a_coroutine_passed_along_types_no_parameter(project: Path, run: Run) -> None:
+    """``close_all(connect())`` passes a coroutine, not a connection: the parameter is not
+    typed as what awaiting ``connect()`` would give (the missing ``await`` is the caller's)."""
+    write_tree(
+        project,
+        {
+            "pyproject.toml": "",
+            "db.py": (
+                "class Connection:\n"
+                "    async def close(self): ...\n"
+                "\n"
+                "async def connect():\n"
+                "    return Connection()\n"
+            ),
+            "app.py": (
+                "from db import connect\n"
+                "\n"
+                "def close_all(conn):\n"
+                "    conn.close()\n"
+                "\n"
+                "async def main():\n"
+                "    close_all(connect())\n"
+            ),
+        },
+    )
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == []
+    awaited = (project / "app.py").read_text().replace("(connect())", "(await connect())")
+    (project / "app.py").write_text(awaited)
+    # Given a connection, `conn.close()` makes a coroutine that is dropped.
+    assert _lines(run("-q", "--select", "AL101", "app.py").stdout, "app.py") == [4]
+
+
 def test_optional_containers_and_callables_keep_what_they_hold(project: Path, run: Run) -> None:
     """``Optional[list[Client]]`` holds clients, and ``Optional[Callable[..., Awaitable]]``
     (or ``... | None``) a function whose call must be awaited, as the index reads them."""

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 from asynclint.index.callsites import ANY_RECEIVER, BOUND, PARAMETER
 from asynclint.index.model import Instance
 from asynclint.index.tables import TRANSPARENT_DECORATORS
-from asynclint.knowledge.kinds import COROUTINE, COROUTINE_TYPES
+from asynclint.knowledge.kinds import ASYNC_GENERATOR, AWAITABLE, COROUTINE, COROUTINE_TYPES
 from asynclint.knowledge.methods import everyday_method_names
+
+# What calling gives before it is awaited or iterated: not the object it stands for.
+_NOT_YET = frozenset({COROUTINE, AWAITABLE, ASYNC_GENERATOR})
 
 if TYPE_CHECKING:
     from asynclint.index.model import Definition
@@ -133,6 +136,8 @@ def evidence_type(index: ProjectIndex, evidence: str, depth: int = 0) -> str | N
     """The class an argument's evidence stands for (see ``asynclint.index.callsites``)."""
     how, _, what = evidence.partition(":")
     if how in ("call", "await"):
+        if how == "call" and index.call_kind(what) in _NOT_YET:
+            return None  # ``f(fetch())``: a coroutine, not what awaiting it gives
         made = index.instance_of_call(what)
         return index.canonical(made) if made else None
     if how == "type":
