@@ -320,6 +320,17 @@ class Context:
                 return scope is self.module_scope
         return False
 
+    def scope_binding(self, name: str) -> Scope | None:
+        """The scope whose binding of ``name`` the code here sees (None: a builtin, a star
+        import, or unbound)."""
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.bindings:
+                return scope
+        return None
+
     @property
     def blocking(self) -> BlockingCatalogue:
         """The blocking-call catalogue, as configured for this file."""

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.facts import fact
+from asynclint.facts.arguments import call_arguments
 from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.index import Instance
+from asynclint.knowledge.arguments import Arguments
 from asynclint.knowledge.blocking import Family
-from asynclint.knowledge.roles import NON_BLOCKING_KEYWORDS
 
 if TYPE_CHECKING:
     from asynclint.engine import Context
@@ -47,9 +48,9 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
         elif isinstance(receiver, str) and qualified is None:
             candidates.append(f"{receiver}.{node.func.attr.value}")
     for candidate in candidates:
-        family = catalogue.family_of(candidate)
-        if family is not None:
-            return None if _returns_at_once(node) else BlockingCall(candidate, family)
+        if catalogue.family_of(candidate) is not None:
+            family = catalogue.blocks(candidate, _arguments(context, node, candidate))
+            return None if family is None else BlockingCall(candidate, family)
     if context.index is None:
         return None
     for candidate in candidates:  # a sync helper of the project that blocks, a few calls down
@@ -61,15 +62,14 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
     return None
 
 
-def _returns_at_once(node: cst.Call) -> bool:
-    """``lock.acquire(blocking=False)``, ``q.get(block=False)``, ``os.waitpid(pid, os.WNOHANG)``."""
-    for argument in node.args:
-        keyword = argument.keyword.value if argument.keyword else None
-        value = argument.value
-        if keyword in NON_BLOCKING_KEYWORDS:
-            literal = value.value if isinstance(value, (cst.Name, cst.Integer)) else None
-            if literal == NON_BLOCKING_KEYWORDS[keyword]:
-                return True
-        if isinstance(value, cst.Attribute) and value.attr.value == "WNOHANG":
-            return True
-    return False
+def _arguments(context: Context, node: cst.Call, candidate: str) -> Arguments:
+    """What the catalogue's conditions for ``candidate`` need to know of the call's arguments
+    (nothing when it has none)."""
+    catalogue = context.blocking
+    conditions = catalogue.conditions_for(candidate)
+    if not conditions:
+        return Arguments()
+    receiver_class = None
+    if any(condition.receiver for condition in conditions):
+        receiver_class = catalogue.class_of_constructor(candidate.rpartition(".")[0])
+    return call_arguments(context, node, receiver_class)

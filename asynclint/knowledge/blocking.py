@@ -1,9 +1,11 @@
 """The catalogue of blocking calls (``asynclint/data/blocking.toml``).
 
 It says which calls block the event loop when made inside ``async def``, sorted into families
-that are one rule code each (AL201 sleep, AL202 network, ...), what to use instead, and which
-similar-looking calls are deliberately not reported. Users extend it with
-``extend-blocking-calls`` (qualified name = family) and trim it with ``allow-blocking-calls``.
+that are one rule code each (AL201 sleep, AL202 network, ...), what to use instead, which
+similar-looking calls are deliberately not reported, and which arguments keep a listed call
+from blocking (``[silent-when]``, read by ``asynclint.knowledge.arguments``). Users extend it
+with ``extend-blocking-calls`` (qualified name = family) and trim it with
+``allow-blocking-calls``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from types import MappingProxyType
 from typing import Any
 
 from asynclint import toml
+from asynclint.knowledge.arguments import Arguments, Condition, parse_conditions
 from asynclint.toml import read_data_file
 
-SECTIONS = ("families", "calls", "replacements", "classes", "allowed")
+SECTIONS = ("families", "calls", "replacements", "classes", "allowed", "silent-when")
 FAMILY_FIELDS = ("code", "title", "replacement")
 CODE_PATTERN = re.compile(r"AL2\d\d")
 WILDCARD = "*"
@@ -50,6 +53,10 @@ class BlockingCatalogue:
     replacements: Mapping[str, str]  # name -> what to use instead, when not the family's text
     classes: Mapping[str, tuple[str, ...]]  # class -> its aliases, subclasses and constructors
     allowed: Mapping[str, str]  # name -> why it is not reported
+    # name -> the conditions on its arguments under which it does not block (any one will do)
+    silent_when: Mapping[str, tuple[Condition, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +69,21 @@ class BlockingCatalogue:
         if key is None or key not in self.calls:
             return None
         return self.families[self.calls[key]]
+
+    def blocks(self, qualified: str, arguments: Arguments) -> Family | None:
+        """The family of a blocking call made with ``arguments``: None as for ``family_of``,
+        and when an entry of ``[silent-when]`` says these arguments make it return at once."""
+        key = self._match(qualified)
+        if key is None or key not in self.calls:
+            return None
+        if any(condition.holds(arguments) for condition in self.silent_when.get(key, ())):
+            return None
+        return self.families[self.calls[key]]
+
+    def conditions_for(self, qualified: str) -> tuple[Condition, ...]:
+        """The ``[silent-when]`` conditions of the entry that decides about ``qualified``."""
+        key = self._match(qualified)
+        return self.silent_when.get(key, ()) if key is not None else ()
 
     def replacement_for(self, qualified: str) -> str:
         """What to use instead of the blocking call ``qualified``; KeyError if it is not one."""
@@ -151,6 +173,7 @@ class BlockingCatalogue:
             ),
             classes=self.classes,
             allowed=MappingProxyType(allowed_map),
+            silent_when=MappingProxyType({k: v for k, v in self.silent_when.items() if k in calls}),
         )
 
 
@@ -215,12 +238,18 @@ def parse_blocking_catalogue(text: str) -> BlockingCatalogue:
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"[allowed] {name!r}: give the reason as a non-empty text")
         allowed[name] = reason
+    silent_when: dict[str, tuple[Condition, ...]] = {}
+    for name, entries in data.get("silent-when", {}).items():
+        if name not in calls:
+            raise ValueError(f"[silent-when] {name!r} is not in [calls]")
+        silent_when[name] = parse_conditions(name, entries)
     return BlockingCatalogue(
         families=MappingProxyType(families),
         calls=MappingProxyType(calls),
         replacements=MappingProxyType(replacements),
         classes=MappingProxyType(classes),
         allowed=MappingProxyType(allowed),
+        silent_when=MappingProxyType(silent_when),
     )
 
 
