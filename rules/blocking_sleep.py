@@ -7,7 +7,7 @@ from textwrap import dedent
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import async_library, awaited, module_reference, source_of
+from asynclint.edits import async_library, awaited, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.rule import Example, Rule
@@ -193,7 +193,7 @@ class BlockingSleep(Rule):
         library = async_library(context.module_scope)
         self.report(
             node,
-            f"`time.sleep()` blocks the event loop inside `async def`; "
+            f"`{call_text(context.module, node)}` blocks the event loop inside `async def`; "
             f"use `await {library}.sleep()`",
             self._fix(node, library),
         )
@@ -202,11 +202,11 @@ class BlockingSleep(Rule):
         """A project sync function that sleeps, called from the coroutine."""
         found = self.ask(BLOCKING_CALL, node)
         if found is not None and found.chain and found.family.name == "sleep":
-            name = source_of(self.context.module, node.func)
+            call = call_text(self.context.module, node)
             library = async_library(self.context.module_scope)
             self.report(
                 node,
-                f"`{name}()` blocks the event loop through a sync helper: {found.chain_text()}; "
+                f"`{call}` blocks the event loop through a sync helper: {found.chain_text()}; "
                 f"make the helper async and use `await {library}.sleep()`",
             )
 

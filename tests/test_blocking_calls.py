@@ -183,3 +183,38 @@ def test_arguments_decide_alike_in_a_coroutine_and_through_a_helper(
     through = [line for _, line, _ in found if line == helper_line]
     direct = [line for _, line, _ in found if line != helper_line]
     assert (len(direct), len(through)) == ((1, 1) if blocks else (0, 0)), found
+
+
+def test_messages_show_the_call_as_written(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": "",
+            "m.py": (
+                "import os, time, requests\n"
+                "\n"
+                "async def main(path, url, user, settings):\n"
+                "    open(path).read()\n"
+                "    requests.get(url, timeout=settings.HTTP_TIMEOUT_SECONDS)\n"
+                "    requests.get(f'https://api.example.com/users/{user}', timeout=10)\n"
+                "    requests.post(\n"
+                "        f'https://api.example.com/users/{user}/avatar',\n"
+                "        files={'avatar': settings.avatar_bytes},\n"
+                "    )\n"
+                "    os.fdopen(3)\n"
+                "    time.sleep(0.5)\n"
+            ),
+        },
+    )
+    out = run("-q", "--no-cache", "m.py").stdout.splitlines()
+    shown = [line.split("`", 2)[1] for line in out]
+    assert shown == [
+        "open(path).read()",
+        "requests.get(url, timeout=…)",
+        "requests.get(…, timeout=10)",
+        "requests.post(…, files=…)",
+        "os.fdopen(3)",
+        "time.sleep(0.5)",
+    ]
+    assert "wrap_file(os.fdopen" not in out[4]
+    assert "to_thread.run_sync(os.fdopen" in out[4]

@@ -7,6 +7,7 @@ tool that compares the catalogue with their source.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -462,3 +463,27 @@ def test_silent_when_names_a_call() -> None:
     text = FAMILY + '[silent-when]\n"q.Q.get" = [{ keyword = "block", equals = false }]\n'
     with pytest.raises(ValueError, match=r"'q.Q.get' is not in \[calls\]"):
         parse_blocking_catalogue(text)
+
+
+def _calls_in(advice: str) -> list[str]:
+    """The dotted names called in the code spans (between backticks) of an advice text."""
+    called = []
+    for span in re.findall(r"`([^`]+)`", advice):
+        try:
+            tree = ast.parse(f"async def _():\n    {span}\n")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                called.append(name if "." in name else f"builtins.{name}")
+    return called
+
+
+def test_advice_never_recommends_a_blocking_call(catalogue: BlockingCatalogue) -> None:
+    advice = [family.replacement for family in catalogue.families.values()]
+    advice += list(catalogue.replacements.values())
+    called = [name for text in advice for name in _calls_in(text)]
+    assert "asyncio.to_thread" in called  # the spans are read
+    assert [name for name in called if catalogue.family_of(name) is not None] == []
+    assert _calls_in("`anyio.wrap_file(os.fdopen(...))`") == ["anyio.wrap_file", "os.fdopen"]
