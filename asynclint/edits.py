@@ -41,7 +41,7 @@ def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def call_text(module: cst.Module, call: cst.Call, limit: int = 40) -> str:
+def call_text(module: cst.Module, call: cst.Call, limit: int = 50) -> str:
     """A call as written, on one line. When that is longer than ``limit``, long arguments give
     way to ``…`` (keyword names kept: ``requests.get(url, timeout=…)``), then all of them
     (``requests.get(…)``); a call it is made on is shortened alike (``open(…).read()``)."""

@@ -601,6 +601,10 @@ class Walker:
                     inferred = bound_value(context, node, value)
                     if inferred is not None:
                         scope.bindings[target] = inferred
+                if isinstance(node, cst.AnnAssign):
+                    declared = parameter_meaning(context, node.annotation.annotation)
+                    if isinstance(declared, Instance):
+                        scope.declared.setdefault(target, declared)
             for target, inferred in _unpacked(context, node):
                 if inferred is not None and scope.bindings.get(target) is UNKNOWN:
                     scope.bindings[target] = inferred

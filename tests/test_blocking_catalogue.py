@@ -487,3 +487,40 @@ def test_advice_never_recommends_a_blocking_call(catalogue: BlockingCatalogue) -
     assert "asyncio.to_thread" in called  # the spans are read
     assert [name for name in called if catalogue.family_of(name) is not None] == []
     assert _calls_in("`anyio.wrap_file(os.fdopen(...))`") == ["anyio.wrap_file", "os.fdopen"]
+
+
+@pytest.mark.parametrize(
+    ("opener", "arguments", "expected"),
+    [
+        ("builtins.open", _given(NOTHING, Argument(literal="rb")), "io.BufferedReader"),
+        ("builtins.open", _given(NOTHING, mode=Argument(literal="wb")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="ab")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="r+b")), "io.BufferedRandom"),
+        ("builtins.open", _given(NOTHING, Argument(literal="rb"), ZERO), "io.FileIO"),
+        ("pathlib.Path.open", _given(Argument(literal="rb"), buffering=ZERO), "io.FileIO"),
+        ("os.fdopen", _given(NOTHING, Argument(literal="wb")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="r")), None),  # text mode
+        ("builtins.open", _given(NOTHING), None),  # "r" by default
+        ("builtins.open", _given(NOTHING, NOTHING), None),  # a mode that is not a literal
+        ("gzip.open", _given(NOTHING, Argument(literal="rb")), None),  # not an io.open
+    ],
+)
+def test_binary_mode_gives_a_buffered_file(
+    catalogue: BlockingCatalogue, opener: str, arguments: Arguments, expected: str | None
+) -> None:
+    assert catalogue.binary_file_class(opener, arguments) == expected
+    if expected is not None:
+        assert catalogue.class_of_constructor(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('"gzip.open" = 1', "'gzip.open' is not listed under a class"),
+        ('"a.open" = "1"', "give the position of its mode argument"),
+    ],
+)
+def test_invalid_binary_mode_names_the_entry(entry: str, message: str) -> None:
+    text = FAMILY + '[calls]\n"a.F.read" = "sleep"\n[classes]\n"a.F" = ["a.open"]\n'
+    with pytest.raises(ValueError, match=message):
+        parse_blocking_catalogue(text + "[binary-mode]\n" + entry + "\n")

@@ -47,8 +47,9 @@ def _argument(context: Context, value: cst.BaseExpression, follow: bool = True) 
 
 
 def _literal(node: cst.BaseExpression) -> Any:
-    """The value of a number, ``True``, ``False`` or ``None`` literal (``-1`` included)."""
-    if isinstance(node, (cst.Integer, cst.Float)):
+    """The value of a number, string, ``True``, ``False`` or ``None`` literal (``-1``
+    included)."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
         return node.evaluated_value
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
@@ -105,16 +106,24 @@ def _constructor_calls(context: Context, name: str) -> list[cst.Call] | None:
     return [value for value in values if isinstance(value, cst.Call)]
 
 
+def made_by_calls(context: Context, receiver: cst.BaseExpression) -> list[cst.Call] | None:
+    """The calls that made ``receiver``: itself when it is a call, every value of a name the
+    code binds only to calls, or of a ``self.<attr>`` the class so binds; None otherwise."""
+    if isinstance(receiver, cst.Call):
+        return [receiver]
+    if isinstance(receiver, cst.Name):
+        return _constructor_calls(context, receiver.value)
+    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+        return _attribute_calls(context, receiver.value.value, receiver.attr.value)
+    return None
+
+
 def _receivers(
     context: Context, receiver: cst.BaseExpression, receiver_class: str
 ) -> tuple[Arguments, ...] | None:
     """The arguments of every call that made ``receiver`` (a name, or ``self.<attr>`` in a
     method of a module-level class), when each is a constructor of ``receiver_class``."""
-    calls: list[cst.Call] | None = None
-    if isinstance(receiver, cst.Name):
-        calls = _constructor_calls(context, receiver.value)
-    elif isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
-        calls = _attribute_calls(context, receiver.value.value, receiver.attr.value)
+    calls = None if isinstance(receiver, cst.Call) else made_by_calls(context, receiver)
     if not calls:
         return None
     catalogue = context.blocking

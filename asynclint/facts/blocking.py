@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.facts import fact
-from asynclint.facts.arguments import call_arguments
+from asynclint.facts.arguments import call_arguments, made_by_calls
 from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.index import Instance
 from asynclint.knowledge.arguments import Arguments
@@ -44,9 +44,19 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
     if isinstance(node.func, cst.Attribute):
         receiver = context.answer(VALUE, node.func.value)
         if isinstance(receiver, Instance):
+            opened = _binary_file(context, node.func.value, receiver.type)
+            if opened is not None:  # ``open(path, "rb")`` gives an ``io.BufferedReader``
+                candidates.append(f"{opened}.{node.func.attr.value}")
             candidates.append(f"{receiver.type}.{node.func.attr.value}")
-        elif isinstance(receiver, str) and qualified is None:
-            candidates.append(f"{receiver}.{node.func.attr.value}")
+        elif isinstance(receiver, str):
+            made = _module_instance(context, receiver)  # ``from app.net import pool``
+            method = f"{made}.{node.func.attr.value}"
+            # how another module made the object is not known here: a call that blocks or not
+            # by that (``put`` on a queue made with or without ``maxsize``) is left alone
+            if made is not None and not any(c.receiver for c in catalogue.conditions_for(method)):
+                candidates.append(method)
+            elif made is None and qualified is None:
+                candidates.append(f"{receiver}.{node.func.attr.value}")
     for candidate in candidates:
         if catalogue.family_of(candidate) is not None:
             family = catalogue.blocks(candidate, _arguments(context, node, candidate))
@@ -73,3 +83,27 @@ def _arguments(context: Context, node: cst.Call, candidate: str) -> Arguments:
     if any(condition.receiver for condition in conditions):
         receiver_class = catalogue.class_of_constructor(candidate.rpartition(".")[0])
     return call_arguments(context, node, receiver_class)
+
+
+def _module_instance(context: Context, qualified: str) -> str | None:
+    """The class of the module-level object another module of the project defines as
+    ``qualified`` (``pool = urllib3.PoolManager()``), if the index knows it."""
+    if context.index is None or not context.index.is_project_name(qualified):
+        return None
+    found = context.index.find(qualified)
+    return found.type if found is not None and found.what == "instance" else None
+
+
+def _binary_file(context: Context, receiver: cst.BaseExpression, klass: str) -> str | None:
+    """The binary file class of a ``klass`` object (what ``open()`` gives in text mode) that
+    every call that made ``receiver`` opened in binary mode, the same."""
+    catalogue = context.blocking
+    if not any(catalogue.class_of_constructor(o) == klass for o in catalogue.binary_mode):
+        return None
+    found = set()
+    for call in made_by_calls(context, receiver) or ():
+        opener = context.answer(VALUE, call.func)
+        if not isinstance(opener, str):
+            return None
+        found.add(catalogue.binary_file_class(opener, call_arguments(context, call, None)))
+    return found.pop() if len(found) == 1 else None

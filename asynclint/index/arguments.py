@@ -61,9 +61,10 @@ def _argument(value: ast.expr, qualify: Qualify, local: Local | None) -> Argumen
 
 
 def _literal(node: ast.expr) -> Any:
-    """The value of a number, ``True``, ``False`` or ``None`` literal (``-1`` included)."""
+    """The value of a number, string, ``True``, ``False`` or ``None`` literal (``-1``
+    included)."""
     if isinstance(node, ast.Constant) and (
-        node.value is None or isinstance(node.value, (bool, int, float))
+        node.value is None or isinstance(node.value, (bool, int, float, str))
     ):
         return node.value
     if (

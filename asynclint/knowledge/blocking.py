@@ -18,10 +18,24 @@ from types import MappingProxyType
 from typing import Any
 
 from asynclint import toml
-from asynclint.knowledge.arguments import Arguments, Condition, parse_conditions
+from asynclint.knowledge.arguments import (
+    Argument,
+    Arguments,
+    Condition,
+    find_argument,
+    parse_conditions,
+)
 from asynclint.toml import read_data_file
 
-SECTIONS = ("families", "calls", "replacements", "classes", "allowed", "silent-when")
+SECTIONS = (
+    "families",
+    "calls",
+    "replacements",
+    "classes",
+    "allowed",
+    "silent-when",
+    "binary-mode",
+)
 FAMILY_FIELDS = ("code", "title", "replacement")
 CODE_PATTERN = re.compile(r"AL2\d\d")
 WILDCARD = "*"
@@ -57,6 +71,8 @@ class BlockingCatalogue:
     silent_when: Mapping[str, tuple[Condition, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # file opener -> the position of its ``mode`` argument (``buffering`` follows it)
+    binary_mode: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +117,25 @@ class BlockingCatalogue:
             if name in self.classes:
                 return name
         return None
+
+    def binary_file_class(self, opener: str, arguments: Arguments) -> str | None:
+        """The class of the file object a call of ``opener`` gives in binary mode, as
+        ``io.open`` chooses it from a literal mode (``"rb"``: ``io.BufferedReader``); None in
+        text mode or when the mode is not known."""
+        position = self.binary_mode.get(opener)
+        if position is None:
+            return None
+        mode = find_argument(arguments, position, "mode")
+        if not isinstance(mode, Argument) or not isinstance(mode.literal, str):
+            return None
+        if "b" not in mode.literal:
+            return None
+        buffering = find_argument(arguments, position + 1, "buffering")
+        if isinstance(buffering, Argument) and buffering.literal == 0:
+            return "io.FileIO"
+        if "+" in mode.literal:
+            return "io.BufferedRandom"
+        return "io.BufferedReader" if "r" in mode.literal else "io.BufferedWriter"
 
     def codes(self) -> list[str]:
         """The rule codes of the families, sorted."""
@@ -174,6 +209,7 @@ class BlockingCatalogue:
             classes=self.classes,
             allowed=MappingProxyType(allowed_map),
             silent_when=MappingProxyType({k: v for k, v in self.silent_when.items() if k in calls}),
+            binary_mode=self.binary_mode,
         )
 
 
@@ -243,6 +279,7 @@ def parse_blocking_catalogue(text: str) -> BlockingCatalogue:
         if name not in calls:
             raise ValueError(f"[silent-when] {name!r} is not in [calls]")
         silent_when[name] = parse_conditions(name, entries)
+    binary_mode = _binary_mode(data.get("binary-mode", {}), classes)
     return BlockingCatalogue(
         families=MappingProxyType(families),
         calls=MappingProxyType(calls),
@@ -250,7 +287,20 @@ def parse_blocking_catalogue(text: str) -> BlockingCatalogue:
         classes=MappingProxyType(classes),
         allowed=MappingProxyType(allowed),
         silent_when=MappingProxyType(silent_when),
+        binary_mode=MappingProxyType(binary_mode),
     )
+
+
+def _binary_mode(
+    table: Mapping[str, Any], classes: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
+    openers = {name for names in classes.values() for name in names}
+    for opener, position in table.items():
+        if opener not in openers:
+            raise ValueError(f"[binary-mode] {opener!r} is not listed under a class in [classes]")
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            raise ValueError(f"[binary-mode] {opener!r}: give the position of its mode argument")
+    return dict(table)
 
 
 def _families(table: Mapping[str, Any]) -> dict[str, Family]:

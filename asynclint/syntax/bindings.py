@@ -128,13 +128,13 @@ def _bound_here(node: cst.CSTNode, name: str) -> list[cst.BaseExpression | None]
         targets = [node.target]
     elif isinstance(node, cst.Del):
         targets = [node.target]
-    elif isinstance(node, cst.AsName):  # imports and ``except ... as``
-        targets = [node.name]
-    elif isinstance(node, cst.ImportAlias) and node.asname is None:
-        dotted = node.name
+    elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+        targets = [node.name.name]
+    elif isinstance(node, cst.ImportAlias):
+        dotted: cst.BaseExpression = node.name
         while isinstance(dotted, cst.Attribute):
             dotted = dotted.value
-        targets = [dotted]
+        targets = [node.asname.name if node.asname is not None else dotted]
     elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
         targets = [node.name]
     elif isinstance(node, cst.MatchMapping) and node.rest is not None:

@@ -11,11 +11,14 @@ class BlockingFileCall(BlockingCallRule):
     """
     ## What it does
     Finds file and path I/O inside `async def`: `open()`, `io.open`, `os.fdopen`, `codecs.open`,
-    the `os` functions that touch the disk (`os.remove`, `os.listdir`, `os.makedirs`, `os.stat`,
-    the `os.path` functions that ask the disk such as `os.path.exists`), `shutil`, and the
-    `pathlib.Path` methods that read, write or list (`read_text`, `write_bytes`, `iterdir`,
-    `exists`). Pure path arithmetic (`os.path.join`, `Path("a") / "b"`) is not I/O and is never
-    reported, nor is an archive or a compressed file over bytes in memory
+    reads and writes on the file objects they give (a file opened in binary mode has the
+    methods of a buffered file too: `readinto`, `read1`, `peek`), the `os` functions that
+    touch the disk (`os.remove`, `os.listdir`, `os.makedirs`, `os.stat`, the `os.path`
+    functions that stat the path: `exists`, `isfile`, `isdir`, `getsize`, `getmtime`,
+    `samefile`, `realpath` ...), `shutil`, and the `pathlib.Path` methods that read, write or
+    list (`read_text`, `write_bytes`, `iterdir`, `exists`). Pure path arithmetic
+    (`os.path.join`, `abspath`, `normpath`, `basename`, `Path("a") / "b"`) is not I/O and is
+    never reported, nor is an archive or a compressed file over bytes in memory
     (`zipfile.ZipFile(io.BytesIO(data))`, or a local bound to an `io.BytesIO`).
 
     <<chains>>

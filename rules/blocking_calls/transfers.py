@@ -16,7 +16,9 @@ class BlockingNetworkCall(BlockingCallRule):
     their methods (`sock.recv`, `sock.sendall`), and DNS lookups (`socket.getaddrinfo`,
     `socket.gethostbyname`). Methods are found through the receiver's type: a constructor
     (`s = requests.Session()`), a parameter or attribute annotation (`self.http:
-    requests.Session`). A lookup told that the host is a numeric address
+    requests.Session`), the annotation that declares a local (`client: httpx.Client`, whatever
+    is assigned to it later), or a module-level object another module of the project makes
+    (`from app.clients import pool`). A lookup told that the host is a numeric address
     (`flags=socket.AI_NUMERICHOST`) sends no DNS query and is not reported.
 
     <<chains>>
