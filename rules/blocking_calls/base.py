@@ -65,9 +65,13 @@ _CHAINS_DOC = """\
     A call of one of the project's sync functions that reaches such a call (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent, and a helper decorated
-    with `functools.cache` or `lru_cache` is not followed: it does its work once, often while
-    its module is imported, not on each call.
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent. A helper whose result
+    is memoised (`functools.cache`, `lru_cache`, `cached_property`, cachetools' decorators) is
+    not followed, even one cached per argument: such helpers are memoised so that the event
+    loop may call them, with a few arguments known in advance, and are often warmed while
+    their module is imported, so the blocking work is done once, not on each call. In the
+    real projects these rules are checked on, every call of a memoised helper that blocks was
+    of this kind: reporting them would ask for changes nobody needs.
 """
 _THREAD_FIX_DOC = """\
     ## Fix safety
