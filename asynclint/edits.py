@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from asynclint.diagnostics import ImportNeeded
@@ -37,6 +39,41 @@ def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 40) -> str:
     """The code of ``node`` on one line, shortened to about ``limit`` characters."""
     text = " ".join(module.code_for_node(node).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def call_text(module: cst.Module, call: cst.Call, limit: int = 50) -> str:
+    """A call as written, on one line. When that is longer than ``limit``, long arguments give
+    way to ``…`` (keyword names kept: ``requests.get(url, timeout=…)``), then all of them
+    (``requests.get(…)``); a call it is made on is shortened alike (``open(…).read()``)."""
+    text = one_line(module, call)
+    if len(text) <= limit:
+        return text
+    func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        callee = f"{call_text(module, func.value, limit)}.{func.attr.value}"
+    else:
+        callee = source_of(module, func, limit)
+    arguments = ", ".join(_short_argument(module, argument) for argument in call.args)
+    text = f"{callee}({arguments})"
+    return text if len(text) <= limit or not call.args else f"{callee}(…)"
+
+
+def one_line(module: cst.Module, node: cst.CSTNode) -> str:
+    """The code of ``node`` on one line: ``f(\n    a,\n)`` reads ``f(a)``."""
+    code = module.code_for_node(node)
+    text = " ".join(code.split())
+    if "\n" in code.strip():
+        text = re.sub(r",? ?([)\]}])", r"\1", re.sub(r"([(\[{]) ", r"\1", text))
+    return text
+
+
+def _short_argument(module: cst.Module, argument: cst.Arg) -> str:
+    value = one_line(module, argument.value)
+    if len(value) > 12:
+        value = "…"
+    if argument.keyword is not None:
+        return f"{argument.keyword.value}={value}"
+    return f"{argument.star}{value}"
 
 
 def async_library(module_scope: Scope) -> str:

@@ -327,6 +327,17 @@ class Context:
                 return scope is self.module_scope
         return False
 
+    def scope_binding(self, name: str) -> Scope | None:
+        """The scope whose binding of ``name`` the code here sees (None: a builtin, a star
+        import, or unbound)."""
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.bindings:
+                return scope
+        return None
+
     @property
     def blocking(self) -> BlockingCatalogue:
         """The blocking-call catalogue, as configured for this file."""
@@ -601,6 +612,10 @@ class Walker:
                     inferred = bound_value(context, node, value)
                     if inferred is not None:
                         scope.bindings[target] = inferred
+                if isinstance(node, cst.AnnAssign):
+                    declared = parameter_meaning(context, node.annotation.annotation)
+                    if isinstance(declared, Instance):
+                        scope.declared.setdefault(target, declared)
             for target, inferred in _unpacked(context, node):
                 if inferred is not None and scope.bindings.get(target) is UNKNOWN:
                     scope.bindings[target] = inferred

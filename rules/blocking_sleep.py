@@ -7,7 +7,7 @@ from textwrap import dedent
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import async_library, awaited, module_reference, source_of
+from asynclint.edits import async_library, awaited, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.rule import Example, Rule
@@ -26,9 +26,13 @@ class BlockingSleep(Rule):
     A call of one of the project's sync functions that reaches `time.sleep()` (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent, and a helper decorated
-    with `functools.cache` or `lru_cache` is not followed: it does its work once, often while
-    its module is imported, not on each call.
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent. A helper whose result
+    is memoised (`functools.cache`, `lru_cache`, `cached_property`, cachetools' decorators) is
+    not followed, even one cached per argument: such helpers are memoised so that the event
+    loop may call them, with a few arguments known in advance, and are often warmed while
+    their module is imported, so the blocking work is done once, not on each call. In the
+    real projects these rules are checked on, every call of a memoised helper that blocks was
+    of this kind: reporting them would ask for changes nobody needs.
 
     ## Why is this bad?
     An event loop runs one thing at a time. `time.sleep()` does not yield to it: for the whole
@@ -193,7 +197,7 @@ class BlockingSleep(Rule):
         library = async_library(context.module_scope)
         self.report(
             node,
-            f"`time.sleep()` blocks the event loop inside `async def`; "
+            f"`{call_text(context.module, node)}` blocks the event loop inside `async def`; "
             f"use `await {library}.sleep()`",
             self._fix(node, library),
         )
@@ -202,11 +206,11 @@ class BlockingSleep(Rule):
         """A project sync function that sleeps, called from the coroutine."""
         found = self.ask(BLOCKING_CALL, node)
         if found is not None and found.chain and found.family.name == "sleep":
-            name = source_of(self.context.module, node.func)
+            call = call_text(self.context.module, node)
             library = async_library(self.context.module_scope)
             self.report(
                 node,
-                f"`{name}()` blocks the event loop through a sync helper: {found.chain_text()}; "
+                f"`{call}` blocks the event loop through a sync helper: {found.chain_text()}; "
                 f"make the helper async and use `await {library}.sleep()`",
             )
 

@@ -15,14 +15,15 @@ SLEEPY = "import time\n\nasync def poll():\n    time.sleep(1)\n"
 SLEEPY_FIXED = "import time\nimport asyncio\n\nasync def poll():\n    await asyncio.sleep(1)\n"
 CLEAN = "import asyncio\n\nasync def poll():\n    await asyncio.sleep(1)\n"
 AL201_MESSAGE = (
-    "`time.sleep()` blocks the event loop inside `async def`; use `await asyncio.sleep()`"
+    "`time.sleep(1)` blocks the event loop inside `async def`; use `await asyncio.sleep()`"
 )
 UNSAFE_HINT = "1 more fixable with `--fix --unsafe-fixes`."
 
 
-def finding(path: str, line: int = 4, column: int = 5) -> str:
-    """The text-format line of an AL201 finding."""
-    return f"{path}:{line}:{column}: AL201 {AL201_MESSAGE}"
+def finding(path: str, line: int = 4, column: int = 5, call: str = "time.sleep(1)") -> str:
+    """The text-format line of an AL201 finding (of ``call``, as written)."""
+    message = AL201_MESSAGE.replace("time.sleep(1)", call, 1)
+    return f"{path}:{line}:{column}: AL201 {message}"
 
 
 def findings_of(output: str) -> list[tuple[str, int, str]]:

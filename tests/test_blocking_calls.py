@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Run, write_tree
+import pytest
+from conftest import Run, findings_of, write_tree
 
 PROJECT = {
     "pyproject.toml": "",
@@ -127,3 +128,93 @@ def test_a_bad_blocking_family_in_the_configuration_is_an_error(project: Path, r
     result = run("-q", "m.py")
     assert result.exit_code == 2
     assert "teleport" in result.stderr
+
+
+# Calls the catalogue's [silent-when] conditions decide about, as a coroutine makes them and as
+# a sync helper does: the coroutine's finding and the helper chain's must agree.
+ARGUMENT_CASES = [
+    ("zipfile.ZipFile(io.BytesIO(data))", False),
+    ("buffer = io.BytesIO(data)\n    zipfile.ZipFile(buffer)", False),
+    ("with io.BytesIO(data) as buffer:\n        zipfile.ZipFile(buffer)", False),
+    ("zipfile.ZipFile(path)", True),
+    ("zipfile.ZipFile(io.StringIO(data))", True),
+    ("buffer = io.BytesIO(data)\n    buffer = path\n    zipfile.ZipFile(buffer)", True),
+    ("tarfile.open(fileobj=io.BytesIO(data))", False),
+    ("tarfile.open(path, fileobj=None)", True),
+    ("socket.getaddrinfo(host, 80, flags=socket.AI_NUMERICHOST)", False),
+    ("socket.getaddrinfo(host, 80, 0, 0, 0, socket.AI_NUMERICHOST | socket.AI_PASSIVE)", False),
+    ("flags = socket.AI_NUMERICHOST\n    socket.getaddrinfo(host, 80, flags=flags)", False),
+    ("socket.getaddrinfo(host, 80, flags=NUMERIC)", False),
+    ("socket.getaddrinfo(host, 80)", True),
+    ("socket.getaddrinfo(host, 80, flags=socket.AI_PASSIVE)", True),
+    ("socket.getaddrinfo(host, 80, *extra)", True),
+    ("socket.getaddrinfo(host, 80, **options)", True),
+    ("os.waitpid(pid, os.WNOHANG)", False),
+    ("os.waitpid(pid, 0)", True),
+    ("time.sleep(0)", True),
+]
+ARGUMENT_PRELUDE = (
+    "import io, os, socket, tarfile, time, zipfile\n"
+    "\n"
+    "NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV\n"
+)
+
+
+@pytest.mark.parametrize(("body", "blocks"), ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES])
+def test_arguments_decide_alike_in_a_coroutine_and_through_a_helper(
+    project: Path, run: Run, body: str, blocks: bool
+) -> None:
+    parameters = "data, path, host, pid, extra, options"
+    main = (
+        f"{ARGUMENT_PRELUDE}\nfrom helpers import helper\n\n"
+        f"async def direct({parameters}):\n    {body}\n\n"
+        f"async def through({parameters}):\n    helper({parameters})\n"
+    )
+    write_tree(
+        project,
+        {
+            "pyproject.toml": "",
+            "helpers.py": f"{ARGUMENT_PRELUDE}\ndef helper({parameters}):\n    {body}\n",
+            "main.py": main,
+        },
+    )
+    helper_line = main.count("\n")
+    found = findings_of(run("-q", "--no-cache", "--select", "AL2", "main.py").stdout)
+    through = [line for _, line, _ in found if line == helper_line]
+    direct = [line for _, line, _ in found if line != helper_line]
+    assert (len(direct), len(through)) == ((1, 1) if blocks else (0, 0)), found
+
+
+def test_messages_show_the_call_as_written(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": "",
+            "m.py": (
+                "import os, time, requests\n"
+                "\n"
+                "async def main(path, url, user, settings):\n"
+                "    open(path).read()\n"
+                "    requests.get(url, timeout=settings.HTTP_TIMEOUT_SECONDS)\n"
+                "    requests.get(f'https://api.example.com/users/{user}', timeout=10)\n"
+                "    requests.post(\n"
+                "        f'https://api.example.com/users/{user}/avatar',\n"
+                "        files={'avatar': settings.avatar_bytes},\n"
+                "    )\n"
+                "    os.fdopen(3)\n"
+                "    time.sleep(0.5)\n"
+            ),
+        },
+    )
+    out = run("-q", "--no-cache", "m.py").stdout.splitlines()
+    shown = [line.split("`", 2)[1] for line in out]
+    assert shown == [
+        "open(path).read()",
+        "requests.get(url, timeout=…)",
+        "requests.get(…, timeout=10)",
+        "requests.post(…, files=…)",
+        "os.fdopen(3)",
+        "time.sleep(0.5)",
+    ]
+    assert "wrap_file(os.fdopen" not in out[4]
+    assert "to_thread.run_sync(os.fdopen" in out[4]

@@ -7,10 +7,12 @@ tool that compares the catalogue with their source.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 
+from asynclint.knowledge.arguments import Argument, Arguments
 from asynclint.knowledge.blocking import (
     BlockingCatalogue,
     load_blocking_catalogue,
@@ -358,3 +360,167 @@ def test_catalogue_is_read_only(catalogue: BlockingCatalogue) -> None:
         catalogue.calls["x.y"] = "file"  # type: ignore[index]
     with pytest.raises(TypeError):
         catalogue.allowed["x.y"] = "why"  # type: ignore[index]
+
+
+def _given(*positional: Argument, unpacked: bool = False, **keywords: Argument) -> Arguments:
+    return Arguments(tuple(positional), keywords, unpacked)
+
+
+NOTHING = Argument()
+FALSE = Argument(literal=False)
+ZERO = Argument(literal=0)
+ZERO_FLOAT = Argument(literal=0.0)
+NUMERIC_HOST = Argument(names=frozenset({"socket.AI_NUMERICHOST", "socket.AI_NUMERICSERV"}))
+IN_MEMORY = Argument(made_by="io.BytesIO")
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "blocks"),
+    [
+        ("queue.Queue.get", _given(), True),
+        ("queue.Queue.get", _given(FALSE), False),
+        ("queue.Queue.get", _given(block=FALSE), False),
+        ("queue.LifoQueue.get", _given(NOTHING, ZERO_FLOAT), False),  # through the alias
+        ("queue.Queue.get", _given(NOTHING, unpacked=True), True),
+        ("queue.Queue.get", _given(block=Argument(literal=None)), True),
+        ("threading.Lock.acquire", _given(blocking=FALSE), False),
+        ("threading.Lock.acquire", _given(timeout=Argument(literal=-1)), True),
+        ("concurrent.futures.Executor.shutdown", _given(wait=FALSE), False),
+        ("redis.Redis.blpop", _given(NOTHING, timeout=ZERO), True),  # 0 waits forever there
+        ("redis.client.PubSub.get_message", _given(), False),  # its timeout defaults to 0
+        ("redis.client.PubSub.get_message", _given(timeout=Argument(literal=None)), True),
+        ("socket.getaddrinfo", _given(NOTHING, NOTHING, flags=NUMERIC_HOST), False),
+        ("socket.getaddrinfo", _given(*[NOTHING] * 5, NUMERIC_HOST), False),
+        ("socket.getaddrinfo", _given(NOTHING, NOTHING), True),
+        ("os.waitpid", _given(NOTHING, Argument(names=frozenset({"os.WNOHANG"}))), False),
+        ("zipfile.ZipFile", _given(IN_MEMORY), False),
+        ("zipfile.ZipFile", _given(file=IN_MEMORY), False),
+        ("zipfile.ZipFile", _given(Argument(made_by="builtins.open")), True),
+        ("tarfile.open", _given(fileobj=IN_MEMORY), False),
+        ("builtins.open", _given(IN_MEMORY), True),  # no conditions
+    ],
+)
+def test_silent_when_arguments_keep_a_call_from_blocking(
+    catalogue: BlockingCatalogue, name: str, arguments: Arguments, blocks: bool
+) -> None:
+    assert catalogue.family_of(name) is not None
+    assert (catalogue.blocks(name, arguments) is not None) == blocks
+
+
+def test_silent_when_the_receiver_was_made_so(catalogue: BlockingCatalogue) -> None:
+    unbounded = _given()
+    bounded = _given(Argument(literal=10))
+    zero = _given(maxsize=ZERO)
+    hidden = _given(unpacked=True)
+    for receivers, blocks in [
+        ((unbounded,), False),
+        ((zero, unbounded), False),
+        ((unbounded, bounded), True),  # every binding must be unbounded
+        ((hidden,), True),
+        ((), True),
+        (None, True),  # not known how the receiver was made
+    ]:
+        arguments = Arguments((NOTHING,), {}, False, receivers)
+        assert (catalogue.blocks("queue.Queue.put", arguments) is not None) == blocks
+
+
+def test_every_silent_when_entry_is_a_call(catalogue: BlockingCatalogue) -> None:
+    assert set(catalogue.silent_when) <= set(catalogue.calls)
+    trimmed = load_blocking_catalogue({}, ["queue.Queue.get"])
+    assert "queue.Queue.get" not in trimmed.silent_when
+    assert "queue.Queue.put" in trimmed.silent_when
+
+
+SILENT = FAMILY + '[calls]\n"q.Q.get" = "sleep"\n[silent-when]\n"q.Q.get" = '
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("[]", "give a list of conditions"),
+        ('"block"', "give a list of conditions"),
+        ("[1]", "a condition is a table"),
+        ('[{ keyword = "block", equals = false, colour = "red" }]', "unknown key"),
+        ('[{ keyword = "block" }]', "exactly one of"),
+        ('[{ keyword = "block", equals = false, includes = ["a.b"] }]', "exactly one of"),
+        ("[{ equals = false }]", "say which argument"),
+        ("[{ argument = -1, equals = false }]", "a position from 0"),
+        ('[{ argument = "0", equals = false }]', "a position from 0"),
+        ('[{ keyword = "not a name", equals = false }]', "a parameter name"),
+        ('[{ keyword = "block", equals = "no" }]', "a number or a boolean"),
+        ('[{ keyword = "f", includes = ["a.b"], default = 0 }]', "default goes with equals"),
+        ('[{ keyword = "f", includes = "socket.X" }]', "a list of qualified names"),
+        ('[{ keyword = "f", made-by = ["BytesIO"] }]', "a list of qualified names"),
+        ('[{ keyword = "f", equals = 0, receiver = "yes" }]', "receiver must be true or false"),
+    ],
+)
+def test_invalid_silent_when_names_the_entry(entry: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_blocking_catalogue(SILENT + entry + "\n")
+
+
+def test_silent_when_names_a_call() -> None:
+    text = FAMILY + '[silent-when]\n"q.Q.get" = [{ keyword = "block", equals = false }]\n'
+    with pytest.raises(ValueError, match=r"'q.Q.get' is not in \[calls\]"):
+        parse_blocking_catalogue(text)
+
+
+def _calls_in(advice: str) -> list[str]:
+    """The dotted names called in the code spans (between backticks) of an advice text."""
+    called = []
+    for span in re.findall(r"`([^`]+)`", advice):
+        try:
+            tree = ast.parse(f"async def _():\n    {span}\n")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                called.append(name if "." in name else f"builtins.{name}")
+    return called
+
+
+def test_advice_never_recommends_a_blocking_call(catalogue: BlockingCatalogue) -> None:
+    advice = [family.replacement for family in catalogue.families.values()]
+    advice += list(catalogue.replacements.values())
+    called = [name for text in advice for name in _calls_in(text)]
+    assert "asyncio.to_thread" in called  # the spans are read
+    assert [name for name in called if catalogue.family_of(name) is not None] == []
+    assert _calls_in("`anyio.wrap_file(os.fdopen(...))`") == ["anyio.wrap_file", "os.fdopen"]
+
+
+@pytest.mark.parametrize(
+    ("opener", "arguments", "expected"),
+    [
+        ("builtins.open", _given(NOTHING, Argument(literal="rb")), "io.BufferedReader"),
+        ("builtins.open", _given(NOTHING, mode=Argument(literal="wb")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="ab")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="r+b")), "io.BufferedRandom"),
+        ("builtins.open", _given(NOTHING, Argument(literal="rb"), ZERO), "io.FileIO"),
+        ("pathlib.Path.open", _given(Argument(literal="rb"), buffering=ZERO), "io.FileIO"),
+        ("os.fdopen", _given(NOTHING, Argument(literal="wb")), "io.BufferedWriter"),
+        ("builtins.open", _given(NOTHING, Argument(literal="r")), None),  # text mode
+        ("builtins.open", _given(NOTHING), None),  # "r" by default
+        ("builtins.open", _given(NOTHING, NOTHING), None),  # a mode that is not a literal
+        ("gzip.open", _given(NOTHING, Argument(literal="rb")), None),  # not an io.open
+    ],
+)
+def test_binary_mode_gives_a_buffered_file(
+    catalogue: BlockingCatalogue, opener: str, arguments: Arguments, expected: str | None
+) -> None:
+    assert catalogue.binary_file_class(opener, arguments) == expected
+    if expected is not None:
+        assert catalogue.class_of_constructor(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('"gzip.open" = 1', "'gzip.open' is not listed under a class"),
+        ('"a.open" = "1"', "give the position of its mode argument"),
+    ],
+)
+def test_invalid_binary_mode_names_the_entry(entry: str, message: str) -> None:
+    text = FAMILY + '[calls]\n"a.F.read" = "sleep"\n[classes]\n"a.F" = ["a.open"]\n'
+    with pytest.raises(ValueError, match=message):
+        parse_blocking_catalogue(text + "[binary-mode]\n" + entry + "\n")

@@ -95,7 +95,8 @@ def test_unfixable_findings_remain_and_set_the_exit_code(run: Run, project: Path
     write_tree(project, {"a.py": source})
     result = run("--fix", "--unsafe-fixes", "a.py")
     assert (project / "a.py").read_text() == source
-    assert result.stdout == f"{finding('a.py', 4, 10)}\nFound 1 finding (0 fixed, 1 remaining).\n"
+    expected = finding("a.py", 4, 10, call="time.sleep(i)")
+    assert result.stdout == f"{expected}\nFound 1 finding (0 fixed, 1 remaining).\n"
     assert result.exit_code == 1
 
 

@@ -176,7 +176,7 @@ def test_suppression_is_the_same_in_every_format(
     result = run("--output-format", output_format, "-q", ".")
     assert result.exit_code == 1
     if output_format == "text":
-        lines = [finding("a.py", 5, 5)]
+        lines = [finding("a.py", 5, 5, call="time.sleep(2)")]
         assert result.stdout.splitlines() == lines
     elif output_format == "json":
         rows = [(d["filename"], d["location"]["row"]) for d in json.loads(result.stdout)]

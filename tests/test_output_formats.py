@@ -25,6 +25,8 @@ TWO = (
     "        2))\n"
 )
 TREE = {"pkg/a.py": TWO, "pkg/broken.py": "def f(:\n    pass\n", "z.py": SLEEPY}
+# The message of the second finding: the call as written, on one line.
+SECOND_MESSAGE = AL201_MESSAGE.replace("time.sleep(1)", "time.sleep(2)")
 
 
 def _json(run: Run, *args: str) -> Any:
@@ -39,7 +41,7 @@ def test_text(run: Run, project: Path) -> None:
     result = run(".")
     assert result.stdout == (
         f"{finding('pkg/a.py')}\n"
-        f"{finding('pkg/a.py', 5, 18)}\n"
+        f"{finding('pkg/a.py', 5, 18, call='time.sleep(2)')}\n"
         "pkg/broken.py:1:7: AL001 SyntaxError: invalid syntax\n"
         f"{finding('z.py')}\n"
         "Found 4 findings.\n"
@@ -55,13 +57,14 @@ def test_text_positions_are_one_based(run: Run, project: Path) -> None:
     )
     result = run("-q", ".")
     assert result.stdout == (
-        f"{finding('a.py', 2, 16)}\nb.py:1:7: AL001 SyntaxError: invalid syntax\n"
+        f"{finding('a.py', 2, 16, call='time.sleep(0)')}\n"
+        "b.py:1:7: AL001 SyntaxError: invalid syntax\n"
     )
 
 
 def test_text_column_counts_characters(run: Run, project: Path) -> None:
     write_tree(project, {"a.py": 'import time\n\nasync def f():\n    "é€😀"; time.sleep(0)\n'})
-    assert run("-q", "a.py").stdout == f"{finding('a.py', 4, 12)}\n"
+    assert run("-q", "a.py").stdout == f"{finding('a.py', 4, 12, call='time.sleep(0)')}\n"
 
 
 def test_summary_lines(run: Run, project: Path) -> None:
@@ -146,7 +149,7 @@ def test_sarif(run: Run, project: Path) -> None:
     ]
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-    assert results[1]["message"] == {"text": AL201_MESSAGE}
+    assert results[1]["message"] == {"text": SECOND_MESSAGE}
     assert results[1]["locations"] == [
         {
             "physicalLocation": {
@@ -318,7 +321,7 @@ def test_github(run: Run, project: Path) -> None:
         "::error title=asynclint (AL201),file=pkg/a.py,line=4,col=5,endLine=4,endColumn=18"
         f"::AL201 {message}\n"
         "::error title=asynclint (AL201),file=pkg/a.py,line=5,col=18,endLine=6,endColumn=11"
-        f"::AL201 {message}\n"
+        f"::AL201 {SECOND_MESSAGE}\n"
         "::error title=asynclint (AL001),file=pkg/broken.py,line=1,col=7,endLine=1,endColumn=7"
         "::AL001 SyntaxError: invalid syntax\n"
         "::error title=asynclint (AL201),file=z.py,line=4,col=5,endLine=4,endColumn=18"

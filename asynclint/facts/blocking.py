@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from asynclint.facts import fact
+from asynclint.facts.arguments import call_arguments, made_by_calls
 from asynclint.facts.resolution import QUALIFIED_NAME, VALUE
 from asynclint.index import Instance
+from asynclint.knowledge.arguments import Arguments
 from asynclint.knowledge.blocking import Family
-from asynclint.knowledge.roles import NON_BLOCKING_KEYWORDS
 
 if TYPE_CHECKING:
     from asynclint.engine import Context
@@ -43,13 +44,23 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
     if isinstance(node.func, cst.Attribute):
         receiver = context.answer(VALUE, node.func.value)
         if isinstance(receiver, Instance):
+            opened = _binary_file(context, node.func.value, receiver.type)
+            if opened is not None:  # ``open(path, "rb")`` gives an ``io.BufferedReader``
+                candidates.append(f"{opened}.{node.func.attr.value}")
             candidates.append(f"{receiver.type}.{node.func.attr.value}")
-        elif isinstance(receiver, str) and qualified is None:
-            candidates.append(f"{receiver}.{node.func.attr.value}")
+        elif isinstance(receiver, str):
+            made = _module_instance(context, receiver)  # ``from app.net import pool``
+            method = f"{made}.{node.func.attr.value}"
+            # how another module made the object is not known here: a call that blocks or not
+            # by that (``put`` on a queue made with or without ``maxsize``) is left alone
+            if made is not None and not any(c.receiver for c in catalogue.conditions_for(method)):
+                candidates.append(method)
+            elif made is None and qualified is None:
+                candidates.append(f"{receiver}.{node.func.attr.value}")
     for candidate in candidates:
-        family = catalogue.family_of(candidate)
-        if family is not None:
-            return None if _returns_at_once(node) else BlockingCall(candidate, family)
+        if catalogue.family_of(candidate) is not None:
+            family = catalogue.blocks(candidate, _arguments(context, node, candidate))
+            return None if family is None else BlockingCall(candidate, family)
     if context.index is None:
         return None
     for candidate in candidates:  # a sync helper of the project that blocks, a few calls down
@@ -61,15 +72,38 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
     return None
 
 
-def _returns_at_once(node: cst.Call) -> bool:
-    """``lock.acquire(blocking=False)``, ``q.get(block=False)``, ``os.waitpid(pid, os.WNOHANG)``."""
-    for argument in node.args:
-        keyword = argument.keyword.value if argument.keyword else None
-        value = argument.value
-        if keyword in NON_BLOCKING_KEYWORDS:
-            literal = value.value if isinstance(value, (cst.Name, cst.Integer)) else None
-            if literal == NON_BLOCKING_KEYWORDS[keyword]:
-                return True
-        if isinstance(value, cst.Attribute) and value.attr.value == "WNOHANG":
-            return True
-    return False
+def _arguments(context: Context, node: cst.Call, candidate: str) -> Arguments:
+    """What the catalogue's conditions for ``candidate`` need to know of the call's arguments
+    (nothing when it has none)."""
+    catalogue = context.blocking
+    conditions = catalogue.conditions_for(candidate)
+    if not conditions:
+        return Arguments()
+    receiver_class = None
+    if any(condition.receiver for condition in conditions):
+        receiver_class = catalogue.class_of_constructor(candidate.rpartition(".")[0])
+    return call_arguments(context, node, receiver_class)
+
+
+def _module_instance(context: Context, qualified: str) -> str | None:
+    """The class of the module-level object another module of the project defines as
+    ``qualified`` (``pool = urllib3.PoolManager()``), if the index knows it."""
+    if context.index is None or not context.index.is_project_name(qualified):
+        return None
+    found = context.index.find(qualified)
+    return found.type if found is not None and found.what == "instance" else None
+
+
+def _binary_file(context: Context, receiver: cst.BaseExpression, klass: str) -> str | None:
+    """The binary file class of a ``klass`` object (what ``open()`` gives in text mode) that
+    every call that made ``receiver`` opened in binary mode, the same."""
+    catalogue = context.blocking
+    if not any(catalogue.class_of_constructor(o) == klass for o in catalogue.binary_mode):
+        return None
+    found = set()
+    for call in made_by_calls(context, receiver) or ():
+        opener = context.answer(VALUE, call.func)
+        if not isinstance(opener, str):
+            return None
+        found.add(catalogue.binary_file_class(opener, call_arguments(context, call, None)))
+    return found.pop() if len(found) == 1 else None

@@ -132,4 +132,5 @@ def _project_sync_calls(index: ProjectIndex, name: str) -> list[str] | None:
         or any(d in MEMOISING_DECORATORS for d in found.function.decorators)
     ):
         return None  # a memoised helper blocks once, not on each call: not followed
-    return found.function.calls
+    quiet = found.function.quiet_calls
+    return [name for name in found.function.calls if name not in quiet]

@@ -2,7 +2,8 @@
 
 An entry's key hashes the module's source and name with ``summary_version()``, a digest of the
 source of the modules that make a summary (``summarise``, the facts it fills in, and the
-knowledge it reads), so a change to any of them invalidates the cache by itself.
+knowledge it reads, with the data files that knowledge loads), so a change to any of them
+invalidates the cache by itself.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from pathlib import Path
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
 from asynclint.index.summarise import summarize
+from asynclint.toml import read_data_file
 
 # Where summarising starts; the asynclint modules it imports (transitively) count too.
 _SUMMARY_ROOT = "asynclint.index.summarise"
+# The data summarising reads: which calls keep from blocking with which arguments.
+_SUMMARY_DATA = ("blocking.toml",)
 
 
 @functools.cache
@@ -31,7 +35,8 @@ def summary_version() -> str:
     """A digest of what decides a summary's content, computed once per process: the source of
     ``summarise`` and of every asynclint module it imports, directly or not (the facts'
     dataclasses, ``absolute_module``, the kinds and names it records), the Python version
-    (its ``ast`` and its builtins) and LibCST's (the newer syntax it reads)."""
+    (its ``ast`` and its builtins), LibCST's (the newer syntax it reads), and the data files it
+    reads."""
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"python {sys.version_info[0]}.{sys.version_info[1]}".encode())
     # Source in newer syntax is read through LibCST (``downgrade``): its grammar counts too.
@@ -39,6 +44,8 @@ def summary_version() -> str:
     for name in summary_modules():
         digest.update(f"\0{name}\0".encode())
         digest.update(_module_source(name))
+    for data in _SUMMARY_DATA:
+        digest.update(f"\0{data}\0{read_data_file(data)}".encode())
     return digest.hexdigest()
 
 

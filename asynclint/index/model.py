@@ -33,6 +33,9 @@ class FunctionFact:
     # What the body calls directly (qualified; ``self.m()`` as ``<module>.<Class>.m``), in
     # order, outside nested functions and lambdas: for following sync helpers that block.
     calls: list[str] = field(default_factory=list)
+    # Those of ``calls`` that the blocking-call catalogue lists, made here only with arguments
+    # that keep them from blocking (``zipfile.ZipFile(io.BytesIO(data))``): not followed.
+    quiet_calls: list[str] = field(default_factory=list)
     # Those of ``calls`` made as statements of their own (``self.flush()``): their results
     # are dropped, so a coroutine one of them makes never runs.
     dropped_calls: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ import builtins
 import functools
 from collections.abc import Callable, Iterator
 
+from asynclint.index.arguments import call_arguments, single_values
 from asynclint.index.callsites import (
     PARAMETER,
     CallSites,
@@ -31,6 +32,7 @@ from asynclint.index.model import (
 )
 from asynclint.index.tables import PLAIN_TYPES
 from asynclint.index.writes import own_effects
+from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.knowledge.kinds import (
     ASYNC_GENERATOR,
     AWAITABLE,
@@ -116,6 +118,8 @@ class _Summarizer:
         self.fact = ModuleFact(name=name, is_package=is_package)
         self.local_defs: set[str] = set()
         self.bound_twice: set[str] = set()
+        # Module-level names bound once, by ``name = value``: the value (see ``single_values``).
+        self.module_values: dict[str, ast.expr | None] = {}
         self._own_cache: dict[int, list[ast.AST]] = {}
         self._locals_cache: dict[int, dict[str, ast.expr | None]] = {}
         self.sites = CallSites(self)
@@ -248,7 +252,7 @@ class _Summarizer:
         if fact.returns in COROUTINE_TYPES | AWAITABLE_TYPES and self._optional(node.returns):
             fact.returns = None  # a coroutine or None: what a call gives is not sure
         fact.wraps = self._wrapper_kind(node, depth=2)
-        fact.calls = self._direct_calls(node, owner)
+        fact.calls, fact.quiet_calls = self._direct_calls(node, owner)
         fact.dropped_calls = self._dropped_calls(node, owner)
         receiver = node.args.args[0].arg if owner and node.args.args else None
         fact.writes, suspends, fact.paces = own_effects(node, self.own(node), receiver)
@@ -412,15 +416,43 @@ class _Summarizer:
 
     def _direct_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
-    ) -> list[str]:
-        calls = []
+    ) -> tuple[list[str], list[str]]:
+        """What the function calls, and those of them that every call here makes with
+        arguments that keep it from blocking (the catalogue's ``[silent-when]``)."""
+        calls: list[str] = []
+        blocking: set[str] = set()
         for inner in self.own(node):
             if not isinstance(inner, ast.Call):
                 continue
             qualified = self._callee(node, inner.func, owner)
-            if qualified and qualified not in calls:
+            if not qualified:
+                continue
+            if qualified not in calls:
                 calls.append(qualified)
-        return calls
+            if qualified not in blocking and not self._kept_from_blocking(node, inner, qualified):
+                blocking.add(qualified)
+        return calls, [name for name in calls if name not in blocking]
+
+    def _kept_from_blocking(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, qualified: str
+    ) -> bool:
+        """Whether ``call``, of the blocking call ``qualified``, does not block because of its
+        arguments (``zipfile.ZipFile(io.BytesIO(data))``)."""
+        catalogue = load_blocking_catalogue()
+        if not catalogue.conditions_for(qualified):
+            return False
+        arguments = node.args
+        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args)}
+        parameters |= {a.arg for a in arguments.kwonlyargs}
+        parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        single = single_values(self.own(node))
+
+        def local(name: str) -> ast.expr | None:
+            if name in parameters:
+                return None
+            return single[name] if name in single else self.module_values.get(name)
+
+        return catalogue.blocks(qualified, call_arguments(call, self.qualify, local)) is None
 
     def _dropped_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
@@ -837,6 +869,16 @@ def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(node))
 
 
+def _module_values(tree: ast.Module) -> dict[str, ast.expr | None]:
+    """``single_values`` of the module's own code; a name a function declares ``global`` may
+    be bound there too (None)."""
+    values = single_values(list(_own_nodes(tree)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            values.update(dict.fromkeys(node.names))
+    return values
+
+
 def summarize(source: str | bytes, name: str, is_package: bool = False) -> ModuleFact:
     """The summary of a module's source. Source in syntax newer than the running Python's is
     read through LibCST and rewritten into syntax it parses (``downgrade``); source neither
@@ -851,4 +893,6 @@ def summarize(source: str | bytes, name: str, is_package: bool = False) -> Modul
         tree = None
     if tree is None:
         return ModuleFact(name=name, is_package=is_package, readable=False)
-    return _Summarizer(name, is_package).module(tree)
+    summarizer = _Summarizer(name, is_package)
+    summarizer.module_values = _module_values(tree)
+    return summarizer.module(tree)

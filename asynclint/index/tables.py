@@ -32,9 +32,22 @@ TRANSPARENT_DECORATORS = frozenset(
     }
 )
 # Decorators that keep a function's result: the work (blocking or not) is done once, often
-# while the module is imported (a warmed cache), not on each call in a coroutine.
+# while the module is imported (a warmed cache), not on each call in a coroutine. A blocking
+# chain is not followed into them (see ``index.blocking``).
 MEMOISING_DECORATORS = frozenset(
-    {"functools.cache", "functools.lru_cache", "cachetools.cached", "cachetools.func.ttl_cache"}
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.cachedmethod",
+        "cachetools.func.fifo_cache",
+        "cachetools.func.lfu_cache",
+        "cachetools.func.lru_cache",
+        "cachetools.func.mru_cache",
+        "cachetools.func.rr_cache",
+        "cachetools.func.ttl_cache",
+    }
 )
 # Return annotations that say a function hands out a task.
 TASK_ANNOTATIONS = frozenset({"asyncio.Task", "asyncio.tasks.Task"})

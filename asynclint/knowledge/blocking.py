@@ -1,9 +1,11 @@
 """The catalogue of blocking calls (``asynclint/data/blocking.toml``).
 
 It says which calls block the event loop when made inside ``async def``, sorted into families
-that are one rule code each (AL201 sleep, AL202 network, ...), what to use instead, and which
-similar-looking calls are deliberately not reported. Users extend it with
-``extend-blocking-calls`` (qualified name = family) and trim it with ``allow-blocking-calls``.
+that are one rule code each (AL201 sleep, AL202 network, ...), what to use instead, which
+similar-looking calls are deliberately not reported, and which arguments keep a listed call
+from blocking (``[silent-when]``, read by ``asynclint.knowledge.arguments``). Users extend it
+with ``extend-blocking-calls`` (qualified name = family) and trim it with
+``allow-blocking-calls``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,24 @@ from types import MappingProxyType
 from typing import Any
 
 from asynclint import toml
+from asynclint.knowledge.arguments import (
+    Argument,
+    Arguments,
+    Condition,
+    find_argument,
+    parse_conditions,
+)
 from asynclint.toml import read_data_file
 
-SECTIONS = ("families", "calls", "replacements", "classes", "allowed")
+SECTIONS = (
+    "families",
+    "calls",
+    "replacements",
+    "classes",
+    "allowed",
+    "silent-when",
+    "binary-mode",
+)
 FAMILY_FIELDS = ("code", "title", "replacement")
 CODE_PATTERN = re.compile(r"AL2\d\d")
 WILDCARD = "*"
@@ -50,6 +67,12 @@ class BlockingCatalogue:
     replacements: Mapping[str, str]  # name -> what to use instead, when not the family's text
     classes: Mapping[str, tuple[str, ...]]  # class -> its aliases, subclasses and constructors
     allowed: Mapping[str, str]  # name -> why it is not reported
+    # name -> the conditions on its arguments under which it does not block (any one will do)
+    silent_when: Mapping[str, tuple[Condition, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    # file opener -> the position of its ``mode`` argument (``buffering`` follows it)
+    binary_mode: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +85,21 @@ class BlockingCatalogue:
         if key is None or key not in self.calls:
             return None
         return self.families[self.calls[key]]
+
+    def blocks(self, qualified: str, arguments: Arguments) -> Family | None:
+        """The family of a blocking call made with ``arguments``: None as for ``family_of``,
+        and when an entry of ``[silent-when]`` says these arguments make it return at once."""
+        key = self._match(qualified)
+        if key is None or key not in self.calls:
+            return None
+        if any(condition.holds(arguments) for condition in self.silent_when.get(key, ())):
+            return None
+        return self.families[self.calls[key]]
+
+    def conditions_for(self, qualified: str) -> tuple[Condition, ...]:
+        """The ``[silent-when]`` conditions of the entry that decides about ``qualified``."""
+        key = self._match(qualified)
+        return self.silent_when.get(key, ()) if key is not None else ()
 
     def replacement_for(self, qualified: str) -> str:
         """What to use instead of the blocking call ``qualified``; KeyError if it is not one."""
@@ -79,6 +117,25 @@ class BlockingCatalogue:
             if name in self.classes:
                 return name
         return None
+
+    def binary_file_class(self, opener: str, arguments: Arguments) -> str | None:
+        """The class of the file object a call of ``opener`` gives in binary mode, as
+        ``io.open`` chooses it from a literal mode (``"rb"``: ``io.BufferedReader``); None in
+        text mode or when the mode is not known."""
+        position = self.binary_mode.get(opener)
+        if position is None:
+            return None
+        mode = find_argument(arguments, position, "mode")
+        if not isinstance(mode, Argument) or not isinstance(mode.literal, str):
+            return None
+        if "b" not in mode.literal:
+            return None
+        buffering = find_argument(arguments, position + 1, "buffering")
+        if isinstance(buffering, Argument) and buffering.literal == 0:
+            return "io.FileIO"
+        if "+" in mode.literal:
+            return "io.BufferedRandom"
+        return "io.BufferedReader" if "r" in mode.literal else "io.BufferedWriter"
 
     def codes(self) -> list[str]:
         """The rule codes of the families, sorted."""
@@ -151,6 +208,8 @@ class BlockingCatalogue:
             ),
             classes=self.classes,
             allowed=MappingProxyType(allowed_map),
+            silent_when=MappingProxyType({k: v for k, v in self.silent_when.items() if k in calls}),
+            binary_mode=self.binary_mode,
         )
 
 
@@ -215,13 +274,33 @@ def parse_blocking_catalogue(text: str) -> BlockingCatalogue:
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"[allowed] {name!r}: give the reason as a non-empty text")
         allowed[name] = reason
+    silent_when: dict[str, tuple[Condition, ...]] = {}
+    for name, entries in data.get("silent-when", {}).items():
+        if name not in calls:
+            raise ValueError(f"[silent-when] {name!r} is not in [calls]")
+        silent_when[name] = parse_conditions(name, entries)
+    binary_mode = _binary_mode(data.get("binary-mode", {}), classes)
     return BlockingCatalogue(
         families=MappingProxyType(families),
         calls=MappingProxyType(calls),
         replacements=MappingProxyType(replacements),
         classes=MappingProxyType(classes),
         allowed=MappingProxyType(allowed),
+        silent_when=MappingProxyType(silent_when),
+        binary_mode=MappingProxyType(binary_mode),
     )
+
+
+def _binary_mode(
+    table: Mapping[str, Any], classes: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
+    openers = {name for names in classes.values() for name in names}
+    for opener, position in table.items():
+        if opener not in openers:
+            raise ValueError(f"[binary-mode] {opener!r} is not listed under a class in [classes]")
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            raise ValueError(f"[binary-mode] {opener!r}: give the position of its mode argument")
+    return dict(table)
 
 
 def _families(table: Mapping[str, Any]) -> dict[str, Family]:

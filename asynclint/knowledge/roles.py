@@ -134,8 +134,6 @@ NO_RETURN = frozenset(
 )
 NO_RETURN_TEST_METHODS = frozenset({"fail", "skipTest"})  # ``self.fail()`` in a TestCase
 
-# Keyword arguments that make a blocking call return at once instead of waiting.
-NON_BLOCKING_KEYWORDS = {"blocking": "False", "block": "False", "wait": "False", "timeout": "0"}
 # How each library runs a blocking call in a worker thread.
 THREAD_OFFLOAD = {
     "asyncio": "`await asyncio.to_thread(...)`",

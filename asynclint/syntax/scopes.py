@@ -50,11 +50,17 @@ class Scope:
     # and its unannotated parameters not rebound so far (typed by the call sites).
     qualified: str | None = None
     parameters: set[str] = field(default_factory=set)
+    # Names an annotation declares (``client: httpx.Client``), with what it says they are:
+    # whatever the code binds them to later, the declaration holds, as for a type checker.
+    declared: dict[str, Any] = field(default_factory=dict)
 
     def bind(self, name: str, meaning: object) -> None:
-        """Bind ``name``; a second, different meaning makes it UNKNOWN."""
+        """Bind ``name``; a second, different meaning makes it UNKNOWN, unless an annotation
+        declared what the name is."""
         self.parameters.discard(name)
-        if name in self.bindings and self.bindings[name] != meaning:
+        if name in self.declared:
+            self.bindings[name] = self.declared[name]
+        elif name in self.bindings and self.bindings[name] != meaning:
             self.bindings[name] = UNKNOWN
         else:
             self.bindings[name] = meaning

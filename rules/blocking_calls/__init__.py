@@ -8,18 +8,16 @@ it). The callee is resolved through imports, and methods through the receiver's 
 constructor, an annotation, an attribute of a known type).
 
 - ``base``: the rule all families share (message and thread fix);
-- ``transfers``: the network, process and file pages (AL202-AL204);
+- ``transfers``: the network and process pages (AL202, AL203);
+- ``files``: the file page (AL204);
 - ``waits``: the thread-sync, console and database pages (AL205-AL207).
 """
 
 from __future__ import annotations
 
 from asynclint.rules.blocking_calls.base import BlockingCallRule, thread_fix
-from asynclint.rules.blocking_calls.transfers import (
-    BlockingFileCall,
-    BlockingNetworkCall,
-    BlockingProcessCall,
-)
+from asynclint.rules.blocking_calls.files import BlockingFileCall
+from asynclint.rules.blocking_calls.transfers import BlockingNetworkCall, BlockingProcessCall
 from asynclint.rules.blocking_calls.waits import (
     BlockingConsoleCall,
     BlockingDatabaseCall,

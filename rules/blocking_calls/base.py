@@ -7,7 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import async_library, module_reference, source_of
+from asynclint.edits import async_library, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.knowledge.roles import THREAD_OFFLOAD
 from asynclint.rule import Rule
@@ -65,9 +65,13 @@ _CHAINS_DOC = """\
     A call of one of the project's sync functions that reaches such a call (directly or a few
     calls down, across modules) is reported too, at the call in the coroutine, with the chain
     in the message: `load_config() -> read_file() -> open()`. A helper handed to a thread
-    (`asyncio.to_thread(load_config)`) is not a call and stays silent, and a helper decorated
-    with `functools.cache` or `lru_cache` is not followed: it does its work once, often while
-    its module is imported, not on each call.
+    (`asyncio.to_thread(load_config)`) is not a call and stays silent. A helper whose result
+    is memoised (`functools.cache`, `lru_cache`, `cached_property`, cachetools' decorators) is
+    not followed, even one cached per argument: such helpers are memoised so that the event
+    loop may call them, with a few arguments known in advance, and are often warmed while
+    their module is imported, so the blocking work is done once, not on each call. In the
+    real projects these rules are checked on, every call of a memoised helper that blocks was
+    of this kind: reporting them would ask for changes nobody needs.
 """
 _THREAD_FIX_DOC = """\
     ## Fix safety
@@ -75,7 +79,10 @@ _THREAD_FIX_DOC = """\
     fix runs it in a worker thread (`await asyncio.to_thread(...)`, `trio.to_thread.run_sync`,
     `anyio.to_thread.run_sync`). It is unsafe: the call now runs in another thread, so
     thread-unsafe objects it touches and cancellation behave differently. A call used as a
-    context manager (`with open(...)`) gets advice only: it needs a different API.
+    context manager (`with open(...)`) gets advice only: it needs a different API. So does a
+    method called on what a blocking call gives, such as `open(path).read()` (reported once,
+    for the whole expression): a thread for the outer call alone would leave `open(path)` on
+    the event loop.
 """
 
 
@@ -89,16 +96,18 @@ class BlockingCallRule(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         found = self.ask(BLOCKING_CALL, node)
-        if found is None or found.family.name != self.family:
+        if found is None or found.family.name != self.family or self._made_on_a_blocking_call():
             return
         catalogue = self.context.blocking
         offload = THREAD_OFFLOAD[async_library(self.context.module_scope)]
-        name = source_of(self.context.module, node.func)
-        fix = thread_fix(self, node)
+        call = call_text(self.context.module, node)
+        # ``open(p).read()`` is one mistake: reported once, here; moving only the outer call to
+        # a thread would leave ``open(p)`` on the event loop, so it gets advice only.
+        fix = None if self._on_a_blocking_call(node) else thread_fix(self, node)
         if found.chain:
             self.report(
                 node,
-                f"`{name}()` blocks the event loop through a sync helper: {found.chain_text()} "
+                f"`{call}` blocks the event loop through a sync helper: {found.chain_text()} "
                 f"({found.family.title.lower()}); make the helper async or run it in a thread "
                 f"with {offload}",
                 fix,
@@ -109,6 +118,37 @@ class BlockingCallRule(Rule):
             replacement += f", or run it in a thread with {offload}"
         self.report(
             node,
-            f"`{name}()` blocks the event loop ({found.family.title.lower()}); use {replacement}",
+            f"`{call}` blocks the event loop ({found.family.title.lower()}); use {replacement}",
             fix,
         )
+
+    def _on_a_blocking_call(self, node: cst.Call) -> bool:
+        """Whether ``node`` is a method called on what a blocking call of the same family
+        gives, directly or down a chain (``open(p).read()``, ``connect(db).execute(q)``)."""
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        while isinstance(receiver, (cst.Attribute, cst.Call, cst.Subscript)):
+            if isinstance(receiver, cst.Call):
+                inner = self.ask(BLOCKING_CALL, receiver)
+                if inner is not None and inner.family.name == self.family:
+                    return True
+                receiver = receiver.func
+            else:
+                receiver = receiver.value
+        return False
+
+    def _made_on_a_blocking_call(self) -> bool:
+        """Whether the call being visited is the receiver chain of a call that blocks in the
+        same family: ``open(p)`` in ``open(p).read()``, reported there as one mistake."""
+        ancestors = self.context.ancestors
+        child = ancestors[-1]
+        for parent in reversed(ancestors[:-1]):
+            if isinstance(parent, cst.Call):
+                if parent.func is not child:
+                    return False
+                outer = self.ask(BLOCKING_CALL, parent)
+                if outer is not None and outer.family.name == self.family:
+                    return True
+            elif not (isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is child):
+                return False
+            child = parent
+        return False

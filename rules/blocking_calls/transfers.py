@@ -1,4 +1,4 @@
-"""The pages of AL202-AL204: network, process and file calls."""
+"""The pages of AL202 and AL203: network and process calls."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ class BlockingNetworkCall(BlockingCallRule):
     their methods (`sock.recv`, `sock.sendall`), and DNS lookups (`socket.getaddrinfo`,
     `socket.gethostbyname`). Methods are found through the receiver's type: a constructor
     (`s = requests.Session()`), a parameter or attribute annotation (`self.http:
-    requests.Session`).
+    requests.Session`), the annotation that declares a local (`client: httpx.Client`, whatever
+    is assigned to it later), or a module-level object another module of the project makes
+    (`from app.clients import pool`). A lookup told that the host is a numeric address
+    (`flags=socket.AI_NUMERICHOST`) sends no DNS query and is not reported.
 
     <<chains>>
 
@@ -119,6 +122,12 @@ class BlockingNetworkCall(BlockingCallRule):
             async def f(session, url):
                 return await session.get(url)
         """),
+        dedent("""\
+            import socket
+
+            async def f(address, port):
+                return socket.getaddrinfo(address, port, flags=socket.AI_NUMERICHOST)
+        """),
     )
 
 
@@ -201,94 +210,5 @@ class BlockingProcessCall(BlockingCallRule):
 
             def f():
                 subprocess.run(['ls'])
-        """),
-    )
-
-
-class BlockingFileCall(BlockingCallRule):
-    """
-    ## What it does
-    Finds file and path I/O inside `async def`: `open()`, `io.open`, `os.fdopen`, `codecs.open`,
-    the `os` functions that touch the disk (`os.remove`, `os.listdir`, `os.makedirs`, `os.stat`,
-    the `os.path` functions that ask the disk such as `os.path.exists`), `shutil`, and the
-    `pathlib.Path` methods that read, write or list (`read_text`, `write_bytes`, `iterdir`,
-    `exists`). Pure path arithmetic (`os.path.join`, `Path("a") / "b"`) is not I/O and is never
-    reported.
-
-    <<chains>>
-
-    ## Why is this bad?
-    Disk I/O blocks the thread that does it. On a loaded machine, a network file system or a
-    slow disk, a single `open().read()` stalls every task of the event loop.
-
-    ## Example
-    ```python
-    async def load(path):
-        with open(path) as f:
-            return f.read()
-    ```
-
-    ## Use instead
-    ```python
-    import anyio
-
-
-    async def load(path):
-        return await anyio.Path(path).read_text()
-    ```
-    Or `aiofiles.open(...)`, or run the whole function in a thread with `await
-    asyncio.to_thread(...)`. An `open()` used as a context manager needs one of these, not a
-    line-by-line rewrite.
-
-    <<thread fix>>
-    """
-
-    code = "AL204"
-    name = "blocking-file-call"
-    summary = "File or path I/O (open, os, shutil, pathlib) inside `async def`"
-    family = "file"
-    noqa_aliases = ("ASYNC230", "ASYNC231", "ASYNC232", "ASYNC240")
-    invalid = (
-        dedent("""\
-            async def f(path):
-                with open(path) as f:  # error: AL204
-                    return 1
-        """),
-        dedent("""\
-            import pathlib
-
-            async def f(p: pathlib.Path):
-                return p.read_text()  # error: AL204
-        """),
-        dedent("""\
-            import shutil
-
-            async def f(a, b):
-                shutil.copy(a, b)  # error: AL204
-        """),
-    )
-    valid = (
-        dedent("""\
-            import os
-
-            async def f(a):
-                return os.path.join(a, 'b')
-        """),
-        dedent("""\
-            import anyio
-
-            async def f(p):
-                return await anyio.Path(p).read_text()
-        """),
-        dedent("""\
-            import asyncio
-
-            async def f(p):
-                return await asyncio.to_thread(open, p)
-        """),
-        dedent("""\
-            def f(path):
-                with open(path) as f:
-                    return f.read()
         """),
     )

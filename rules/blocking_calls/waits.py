@@ -14,7 +14,9 @@ class BlockingThreadSyncCall(BlockingCallRule):
     `threading.Lock`, `RLock`, `Semaphore`, `Condition`, `Event` and `Barrier`,
     `Thread.join`, `queue.Queue.get/put/join`, `concurrent.futures.Future.result`,
     `concurrent.futures.wait`, and multiprocessing pools and queues. A call that returns at
-    once (`acquire(blocking=False)`, `get(block=False)`, `get_nowait()`) is not reported.
+    once (`acquire(blocking=False)`, `get(block=False)`, `get_nowait()`) is not reported, nor
+    is `put` on a `queue.Queue()` made without `maxsize` (a local, a module-level name or a
+    `self` attribute bound only to such queues): an unbounded queue never waits for room.
 
     <<chains>>
 
@@ -89,6 +91,14 @@ class BlockingThreadSyncCall(BlockingCallRule):
 
             async def f(q: queue.Queue):
                 return q.get_nowait()
+        """),
+        dedent("""\
+            import queue
+
+            results = queue.Queue()
+
+            async def f(item):
+                results.put(item)
         """),
         dedent("""\
             import asyncio
