@@ -59,6 +59,8 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
                 candidates.append(f"{receiver}.{node.func.attr.value}")
     for candidate in candidates:
         if catalogue.family_of(candidate) is not None:
+            if candidate.endswith(_FUTURE_WAITS) and _known_finished(context, node.func):
+                return None
             family = catalogue.blocks(candidate, _arguments(context, node, candidate))
             return None if family is None else BlockingCall(candidate, family)
     if context.index is None:
@@ -70,6 +72,53 @@ def BLOCKING_CALL(context: Context, node: cst.Call) -> BlockingCall | None:
             if family is not None:
                 return BlockingCall(chain[-1], family, tuple(chain[:-1]))
     return None
+
+
+# A future's methods that wait for it to finish, and what the code around them may do to know
+# that it has: register a done callback (which the code then waits for, as anyio's
+# ``BlockingPortal`` waits for the event its callback sets), ask ``done()``, await it wrapped.
+_FUTURE_WAITS = ("Future.result", "Future.exception")
+_FINISHED_BY = frozenset({"add_done_callback", "done", "wrap_future", "wait"})
+
+
+def _known_finished(context: Context, func: cst.BaseExpression) -> bool:
+    """Whether the function around ``future.result()`` shows the future finished first: it
+    calls ``future.add_done_callback(...)`` or ``future.done()``, or passes ``future`` to
+    ``asyncio.wrap_future``/``concurrent.futures.wait``. Unsure then: stay silent."""
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    function = context.scope.node
+    if not isinstance(receiver, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    name = receiver.value
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Call):
+            callee = node.func
+            if (
+                isinstance(callee, cst.Attribute)
+                and isinstance(callee.value, cst.Name)
+                and callee.value.value == name
+                and callee.attr.value in _FINISHED_BY
+            ):
+                return True
+            method = callee.attr.value if isinstance(callee, cst.Attribute) else None
+            method = callee.value if isinstance(callee, cst.Name) else method
+            if method in _FINISHED_BY and any(
+                isinstance(n, cst.Name) and n.value == name
+                for a in node.args
+                for n in _names(a.value)
+            ):
+                return True
+        pending.extend(node.children)
+    return False
+
+
+def _names(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node`` and the elements of a list, tuple or set display of it."""
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return [e.value for e in node.elements]
+    return [node]
 
 
 def _arguments(context: Context, node: cst.Call, candidate: str) -> Arguments:

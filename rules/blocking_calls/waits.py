@@ -17,6 +17,9 @@ class BlockingThreadSyncCall(BlockingCallRule):
     once (`acquire(blocking=False)`, `get(block=False)`, `get_nowait()`) is not reported, nor
     is `put` on a `queue.Queue()` made without `maxsize` (a local, a module-level name or a
     `self` attribute bound only to such queues): an unbounded queue never waits for room.
+    Nor is `result()` (or `exception()`) of a future that the function shows finished first:
+    it registers a done callback on it (and waits for what the callback sets), asks
+    `future.done()`, or hands it to `asyncio.wrap_future`/`wait`.
 
     <<chains>>
 
