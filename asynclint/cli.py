@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import sys
 from collections.abc import Collection, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -27,7 +28,8 @@ from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Problem
 from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
-from asynclint.index import module_name
+from asynclint.index import module_name, project_root
+from asynclint.index.cache import default_cache_directory
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.reporters import (
     FORMATTERS,
@@ -201,6 +203,19 @@ def _unified_diff(result: FileResult) -> str:
     help="Do not read or write the project index cache (.asynclint_cache in the project root).",
 )
 @click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ASYNCLINT_CACHE_DIR",
+    metavar="DIR",
+    help="Where to keep the cache (default: .asynclint_cache in each project's root; also "
+    "the ASYNCLINT_CACHE_DIR variable and `cache-dir` in [tool.asynclint]).",
+)
+@click.option(
+    "--clear-cache",
+    is_flag=True,
+    help="Empty the cache this run would use before linting.",
+)
+@click.option(
     "--test-profile/--no-test-profile",
     default=None,
     help="In test code (`test-paths`), hold back the findings that only cost a test suite "
@@ -230,6 +245,8 @@ def main(
     list_rules: bool,
     quiet: bool,
     no_cache: bool,
+    cache_dir: Path | None,
+    clear_cache: bool,
     test_profile: bool | None,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
@@ -243,7 +260,12 @@ def main(
     )
     selector.test_profile = test_profile
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
-    run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff, not no_cache)
+    chosen = cache_dir.resolve() if cache_dir is not None else None
+    run = _Run(
+        paths, configs, selector, force_exclude, fix_mode, fix and not diff, not no_cache, chosen
+    )
+    if clear_cache:
+        _clear_caches(run, quiet)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
     output = _Output(
         output_format,
@@ -315,6 +337,8 @@ class _Run:
     fix_mode: FixMode | None
     write: bool  # write the fixes back (``--fix`` without ``--diff``)
     use_cache: bool
+    # ``--cache-dir`` (or ``ASYNCLINT_CACHE_DIR``): over the configuration's ``cache-dir``
+    cache_dir: Path | None = None
     # The run's sessions, with the files they need not name as unreadable (``_index_notes``).
     sessions: list[tuple[ProjectSession, frozenset[Path]]] = field(default_factory=list)
 
@@ -490,7 +514,7 @@ def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> Proj
     """The run's session: the index of the linted files' projects, when an enabled rule
     needs one, and the catalogue of each file's blocking-call configuration."""
     rules = {RULES_BY_CODE[code] for task in tasks for code in (*task.codes, *task.held)}
-    python = run.configs.for_path(files[0]).python if files else None
+    settings = run.configs.for_path(files[0]) if files else None
     session = ProjectSession.build(
         files,
         rules,
@@ -498,13 +522,39 @@ def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> Proj
         use_cache=run.use_cache,
         jobs=jobs,
         blocking={task.blocking_config for task in tasks},
-        python=python,
+        python=settings.python if settings else None,
+        cache_dir=_cache_dir(run, settings),
     )
     # The file given on standard input is read from there, whatever its copy on disk holds
     # (an editor's buffer, half written).
     stdin = frozenset([files[0].resolve()] if run.paths == ("-",) and files else [])
     run.sessions.append((session, stdin))
     return session
+
+
+def _cache_dir(run: _Run, settings: Settings | None) -> Path | None:
+    """The cache folder the user chose: ``--cache-dir`` or ``ASYNCLINT_CACHE_DIR``, else the
+    ``cache-dir`` of the configuration that applies; None for each project's own."""
+    if run.cache_dir is not None:
+        return run.cache_dir
+    return settings.cache_dir if settings is not None else None
+
+
+def _clear_caches(run: _Run, quiet: bool) -> None:
+    """Empty the cache folders the run would use (the chosen one, or each given path's
+    project's), removing only what asynclint writes there; each emptied folder is named on
+    standard error (not with ``--quiet``)."""
+    paths = [Path(p) for p in run.paths if p != "-"] or [Path.cwd()]
+    folders = {
+        default_cache_directory(project_root(p), _cache_dir(run, run.configs.for_path(p)))
+        for p in paths
+    }
+    for folder in sorted(f for f in folders if f is not None and f.is_dir()):
+        entries = [e for e in folder.iterdir() if e.name.startswith("index-") and e.is_dir()]
+        for entry in entries:
+            shutil.rmtree(entry, ignore_errors=True)
+        if entries and not quiet:
+            click.echo(f"asynclint: cleared the cache in {_display_path(folder)}", err=True)
 
 
 def _index_notes(run: _Run, results: list[FileResult]) -> list[str]:

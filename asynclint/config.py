@@ -69,6 +69,7 @@ CONFIG_KEYS = frozenset(
         "allow-blocking-calls",
         "test-paths",
         "test-profile",
+        "cache-dir",
     }
 )
 # Where tests live, by pytest's conventions: a pattern without ``/`` matches a file's name or
@@ -156,6 +157,7 @@ class Settings:
     allow_blocking: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     test_profile: bool = True
+    cache_dir: Path | None = None  # ``cache-dir``, made absolute
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -293,6 +295,9 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         raise ConfigError(f"{where}: `extend-blocking-calls` must be a table of name = family")
     allow_blocking = _string_list(table, "allow-blocking-calls", where) or ()
     test_paths = _string_list(table, "test-paths", where)
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: `cache-dir` must be a path (a string)")
     test_profile = table.get("test-profile", True)
     if not isinstance(test_profile, bool):
         raise ConfigError(f"{where}: `test-profile` must be true or false")
@@ -312,6 +317,7 @@ def settings_from_table(table: dict[str, object], root: Path, source: Path | Non
         allow_blocking=tuple(allow_blocking),
         test_paths=test_paths if test_paths is not None else DEFAULT_TEST_PATHS,
         test_profile=test_profile,
+        cache_dir=(root / Path(cache_dir).expanduser()).resolve() if cache_dir else None,
     )
 
 

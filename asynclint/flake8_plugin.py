@@ -19,6 +19,7 @@ index, as the command line builds it) once per project, from the summaries cache
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,8 +44,15 @@ def _session_for(path: Path, blocking: BlockingConfig) -> ProjectSession:
     if not is_project_root(root):
         root = path  # no project: the file is indexed alone
     if root not in _sessions:
+        chosen = os.environ.get("ASYNCLINT_CACHE_DIR")
         _sessions[root] = ProjectSession.build(
-            [path], _RULES, ConfigFinder(), use_cache=True, jobs=1, blocking=[blocking]
+            [path],
+            _RULES,
+            ConfigFinder(),
+            use_cache=True,
+            jobs=1,
+            blocking=[blocking],
+            cache_dir=Path(chosen).resolve() if chosen else None,
         )
         note = _sessions[root].unreadable_note()  # never a module lost without a word
         if note is not None:

@@ -59,6 +59,7 @@ class ProjectSession:
         jobs: int = 1,
         blocking: Iterable[BlockingConfig] = (NO_BLOCKING_CONFIG,),
         python: str | None = None,
+        cache_dir: Path | None = None,
     ) -> ProjectSession:
         """The session of ``files``, checked with ``rules``: ``configs`` decides which files
         of their projects are indexed, ``python`` whose installed libraries (a configured
@@ -66,7 +67,7 @@ class ProjectSession:
         if not files or not any(rule.uses_index() for rule in rules):
             return cls()
         project_files = functools.partial(_project_files, configs)
-        built = build_index(files, project_files, use_cache, jobs, python)
+        built = build_index(files, project_files, use_cache, jobs, python, cache_dir)
         catalogues = {config: _configured_catalogue(*config) for config in set(blocking)}
         return cls(built.index, catalogues, built.own_names, built.unreadable)
 
@@ -148,6 +149,7 @@ def build_index(
     use_cache: bool,
     jobs: int = 1,
     python: str | None = None,
+    cache_dir: Path | None = None,
 ) -> IndexedProjects:
     """The index of every project the files belong to (each found from its ``pyproject.toml``
     or ``.git``), with the libraries of the first project's environment (``python``: a
@@ -163,7 +165,7 @@ def build_index(
     for path in files:  # each file's project found once (it walks up the folders)
         by_root.setdefault(project_root(path), []).append(path)
     roots = sorted(by_root)
-    sources, unreadable = _read_projects(by_root, project_files, use_cache)
+    sources, unreadable = _read_projects(by_root, project_files, use_cache, cache_dir)
     own_names, colliding = _own_names(sources)
     modules: dict[str, ModuleFact | None] = {}
     paths: dict[str, Path] = {}
@@ -187,7 +189,7 @@ def build_index(
     for name in colliding:
         modules[name] = None
     base = roots[0] if roots else Path.cwd()
-    library_cache = SummaryCache(default_cache_directory(base) if use_cache else None)
+    library_cache = SummaryCache(default_cache_directory(base, cache_dir) if use_cache else None)
     index = ProjectIndex(modules, environment_paths(base, python), library_cache)
     return IndexedProjects(index, own_names, tuple(sorted(set(unreadable))))
 
@@ -196,13 +198,14 @@ def _read_projects(
     by_root: dict[Path, list[Path]],
     project_files: Callable[[Path], list[Path]],
     use_cache: bool,
+    cache_dir: Path | None = None,
 ) -> tuple[list[_Source], list[Path]]:
     """The source of every file of the projects at the roots of ``by_root`` (each with the
     files given that belong to it), and the files that cannot be read."""
     sources: list[_Source] = []
     unreadable: list[Path] = []
     for root in sorted(by_root):
-        cache = SummaryCache(default_cache_directory(root) if use_cache else None)
+        cache = SummaryCache(default_cache_directory(root, cache_dir) if use_cache else None)
         # The files being linted belong in the index even when discovery excludes them
         # (a file named on the command line is linted whatever the excludes say).
         own = by_root[root]

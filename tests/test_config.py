@@ -283,9 +283,9 @@ class TestErrors:
         [
             (
                 '[tool.asynclint]\nselct = ["AL2"]\n',
-                "unknown option in [tool.asynclint]: selct (known: allow-blocking-calls, exclude, "
-                "extend-blocking-calls, extend-exclude, extend-select, ignore, per-file-ignores, "
-                "python, select, test-paths, test-profile)",
+                "unknown option in [tool.asynclint]: selct (known: allow-blocking-calls, "
+                "cache-dir, exclude, extend-blocking-calls, extend-exclude, extend-select, "
+                "ignore, per-file-ignores, python, select, test-paths, test-profile)",
             ),
             (
                 "[tool.asynclint]\nfoo = 1\nbar = 2\n",

@@ -156,6 +156,11 @@ def _mark_cache_folder(directory: Path | None) -> None:
         ignore.write_text("# Made by asynclint: a cache, never committed.\n*\n", encoding="utf-8")
 
 
-def default_cache_directory(root: Path) -> Path | None:
-    """``.asynclint_cache`` in a project's root; None for a folder that is no project."""
+def default_cache_directory(root: Path, chosen: Path | None = None) -> Path | None:
+    """The cache folder for a project: the one the user chose (``--cache-dir``, the
+    ``ASYNCLINT_CACHE_DIR`` variable, ``cache-dir``), shared by every project since entries are
+    keyed by content; else ``.asynclint_cache`` in the project's root; None for a folder that
+    is no project."""
+    if chosen is not None:
+        return chosen
     return root / ".asynclint_cache" if is_project_root(root) else None
