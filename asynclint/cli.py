@@ -30,6 +30,7 @@ from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
 from asynclint.index import module_name, project_root
 from asynclint.index.cache import default_cache_directory
+from asynclint.index.store import store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.reporters import (
     FORMATTERS,
@@ -550,9 +551,12 @@ def _clear_caches(run: _Run, quiet: bool) -> None:
         for p in paths
     }
     for folder in sorted(f for f in folders if f is not None and f.is_dir()):
-        entries = [e for e in folder.iterdir() if e.name.startswith("index-") and e.is_dir()]
+        entries = store_files(folder)
         for entry in entries:
-            shutil.rmtree(entry, ignore_errors=True)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         if entries and not quiet:
             click.echo(f"asynclint: cleared the cache in {_display_path(folder)}", err=True)
 

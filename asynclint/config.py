@@ -238,6 +238,34 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+class GlobSet:
+    """Configured globs compiled into one test: whether any of them matches a path (as
+    ``glob_matches`` says, one pattern at a time)."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        relative: list[str] = []
+        names: list[str] = []
+        for raw in patterns:
+            pattern = raw.strip()
+            if pattern.startswith("./"):
+                pattern = pattern[2:]
+            bare = pattern.rstrip("/")
+            relative.append(_glob_regex(bare).pattern)
+            if "/" not in bare:
+                names.append(fnmatch.translate(bare))
+        self._relative = _any_of(relative)
+        self._names = _any_of(names)
+
+    def matches(self, relative: str, name: str) -> bool:
+        if self._relative is not None and self._relative.match(relative):
+            return True
+        return self._names is not None and self._names.match(name) is not None
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def glob_matches(pattern: str, relative: str, name: str) -> bool:
     """Whether a configured glob matches a path: patterns with a ``/`` are matched against the
     path relative to the configuration's directory, others against the file name as well."""
@@ -387,6 +415,12 @@ class ConfigFinder:
         directory = path.resolve()
         if not directory.is_dir():
             directory = directory.parent
+        return self._for_directory(directory)
+
+    def for_resolved_directory(self, directory: Path) -> Settings:
+        """``for_path`` of a folder whose path is already resolved."""
+        if self._default is not None and self.explicit is not None:
+            return self._default
         return self._for_directory(directory)
 
     def _for_directory(self, directory: Path) -> Settings:

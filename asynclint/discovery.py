@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asynclint.config import ConfigFinder, glob_matches, relative_posix
+from asynclint.config import ConfigFinder, GlobSet, relative_posix
 from asynclint.diagnostics import Problem
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -89,6 +89,14 @@ class GitIgnore:
             if not line:
                 continue
             self.patterns.append(_IgnorePattern(_gitignore_regex(line), negated, directory_only))
+        self._prefix = base.as_posix().rstrip("/") + "/"
+        # Without ``!`` patterns, a match of any pattern is the verdict: one regex for files,
+        # one for folders. With them, the last matching pattern decides.
+        self._simple: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+        if not any(pattern.negated for pattern in self.patterns):
+            for_files = [p.regex.pattern for p in self.patterns if not p.directory_only]
+            for_dirs = [p.regex.pattern for p in self.patterns]
+            self._simple = (_any_regex(for_files), _any_regex(for_dirs))
 
     @classmethod
     def load(cls, path: Path, base: Path) -> GitIgnore | None:
@@ -99,19 +107,27 @@ class GitIgnore:
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no pattern matches)."""
-        try:
-            relative = path.relative_to(self.base).as_posix()
-        except ValueError:
+        full = path.as_posix()
+        if not full.startswith(self._prefix):
+            # Outside the folder, or the folder itself: a .gitignore speaks about its folder's
+            # contents, not the folder.
             return None
-        if relative == ".":  # a .gitignore speaks about its folder's contents, not the folder
+        relative = full[len(self._prefix) :]
+        if not relative:
             return None
-        result = None
-        for pattern in self.patterns:
+        if self._simple is not None:
+            regex = self._simple[1] if is_dir else self._simple[0]
+            return True if regex is not None and regex.match(relative) else None
+        for pattern in reversed(self.patterns):
             if pattern.directory_only and not is_dir:
                 continue
             if pattern.regex.match(relative):
-                result = not pattern.negated
-        return result
+                return not pattern.negated
+        return None
+
+
+def _any_regex(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def _is_ignored(path: Path, is_dir: bool, ignores: list[GitIgnore]) -> bool:
@@ -158,11 +174,28 @@ class FileFinder:
         self.configs = configs
         self.force_exclude = force_exclude
         self.problems: list[Problem] = []
+        self._globs: dict[tuple[str, ...], GlobSet] = {}
+        self._roots: dict[Path, Path] = {}
 
-    def _excluded(self, path: Path) -> bool:
-        settings = self.configs.for_path(path)
-        relative = relative_posix(path, settings.root)
-        return any(glob_matches(p, relative, path.name) for p in settings.all_excludes)
+    def _excluded(self, path: Path, is_dir: bool | None = None) -> bool:
+        """Whether the configuration that applies excludes ``path``. ``is_dir`` is given (True
+        or False) only for a resolved path whose kind the caller knows: no more system calls."""
+        if is_dir is None:
+            settings = self.configs.for_path(path)
+            relative = relative_posix(path, settings.root)
+        else:
+            settings = self.configs.for_resolved_directory(path if is_dir else path.parent)
+            relative = _relative_to(path, self._resolved_root(settings.root))
+        globs = self._globs.get(settings.all_excludes)
+        if globs is None:
+            globs = self._globs[settings.all_excludes] = GlobSet(settings.all_excludes)
+        return globs.matches(relative, path.name)
+
+    def _resolved_root(self, root: Path) -> Path:
+        resolved = self._roots.get(root)
+        if resolved is None:
+            resolved = self._roots[root] = root.resolve()
+        return resolved
 
     def _force_excluded(self, path: Path) -> bool:
         """With ``--force-exclude``: whether a path named on the command line is skipped because
@@ -188,8 +221,8 @@ class FileFinder:
                 if path.is_dir():
                     if self.force_exclude and self._force_excluded(path):
                         continue
-                    for found in self._walk(path, _ancestor_ignores(path.resolve()), set()):
-                        files.setdefault(found.resolve(), found)
+                    for found, real in self._walk(path, _ancestor_ignores(path.resolve()), set()):
+                        files.setdefault(real or found.resolve(), found)
                 elif path.exists():
                     if self.force_exclude and self._force_excluded(path):
                         continue
@@ -204,7 +237,11 @@ class FileFinder:
                 self.problems.append(Problem(raw, f"cannot resolve path: {error}"))
         return list(files.values())
 
-    def _walk(self, directory: Path, ignores: list[GitIgnore], seen: set[Path]) -> Iterator[Path]:
+    def _walk(
+        self, directory: Path, ignores: list[GitIgnore], seen: set[Path]
+    ) -> Iterator[tuple[Path, Path | None]]:
+        """The Python files below ``directory``, each with its resolved path (None for a
+        symbolic link: resolved by the caller)."""
         real = directory.resolve()
         if real in seen:
             self.problems.append(Problem(str(directory), "symbolic link loop; not entered"))
@@ -224,22 +261,32 @@ class FileFinder:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if (
-                        (real_path / "pyvenv.cfg").exists()
+                        os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
                         or _is_ignored(real_path, True, ignores)
-                        or self._excluded(real_path)
+                        or self._excluded(real_path, True)
                     ):
                         continue
                     yield from self._walk(path, ignores, seen)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
-                    if entry.is_symlink() and not entry.is_file():
+                    link = entry.is_symlink()
+                    if link and not entry.is_file():
                         if not entry.is_dir():
                             self.problems.append(Problem(str(path), "broken symbolic link"))
                         continue
-                    if _is_ignored(real_path, False, ignores) or self._excluded(real_path):
+                    # A link is judged where it points (``relative_posix`` resolves it).
+                    if _is_ignored(real_path, False, ignores) or self._excluded(
+                        real_path, None if link else False
+                    ):
                         continue
-                    yield path
+                    yield path, None if link else real_path
             except OSError as error:
                 self.problems.append(Problem(str(path), _os_error_text(error)))
+
+
+def _relative_to(path: Path, root: Path) -> str:
+    """``relative_posix`` for a path and a root already resolved."""
+    full, base = path.as_posix(), root.as_posix().rstrip("/") + "/"
+    return full[len(base) :] if full.startswith(base) else full
 
 
 def _os_error_text(error: OSError) -> str:

@@ -15,8 +15,10 @@ from pathlib import Path
 from asynclint.config import ConfigFinder
 from asynclint.discovery import FileFinder
 from asynclint.index import (
+    COLLIDING,
     ModuleFact,
     ProjectIndex,
+    StoredModules,
     SummaryCache,
     default_cache_directory,
     environment_paths,
@@ -137,7 +139,7 @@ class IndexedProjects:
 @dataclass
 class _Source:
     path: Path  # resolved
-    data: bytes
+    digest: str  # of its content
     name: str
     is_package: bool
     cache: SummaryCache
@@ -156,10 +158,11 @@ def build_index(
     configured interpreter or virtual environment).
 
     ``project_files`` lists the Python files of a project root. Summaries missing from the
-    cache are made in ``jobs`` worker processes. A module name that two files of different
-    content claim is unknown to the other modules (an import of it resolves to nothing, rather
-    than to a guess); each of those files is indexed under a name of its own, so it still
-    knows what it defines itself.
+    cache are made in ``jobs`` worker processes; the others are read from the cache store when
+    a question first needs them. A module name that two files of different content claim is
+    unknown to the other modules (an import of it resolves to nothing, rather than to a
+    guess); each of those files is indexed under a name of its own, so it still knows what it
+    defines itself.
     """
     by_root: dict[Path, list[Path]] = {}
     for path in files:  # each file's project found once (it walks up the folders)
@@ -167,31 +170,58 @@ def build_index(
     roots = sorted(by_root)
     sources, unreadable = _read_projects(by_root, project_files, use_cache, cache_dir)
     own_names, colliding = _own_names(sources)
-    modules: dict[str, ModuleFact | None] = {}
-    paths: dict[str, Path] = {}
-    missing: list[tuple[_Source, str, str, bool]] = []
+    stored = StoredModules()
+    wanted: dict[str, _Source] = {}
     for source in sources:
         name, is_package = own_names.get(source.path, (source.name, source.is_package))
-        if name in modules:
+        if name in stored.keys:
             continue  # the same content again (a copy): one summary serves both
-        key = source.cache.key(source.data, name, is_package)
-        modules[name] = source.cache.load(key)
-        paths[name] = source.path
-        if modules[name] is None:
-            missing.append((source, key, name, is_package))
-    items = [(source.data, name, package) for source, _, name, package in missing]
-    for (source, key, name, _), fact in zip(
-        missing, map_in_workers(_summarize, items, jobs), strict=True
-    ):
-        source.cache.store(key, fact)
-        modules[name] = fact
-    unreadable.extend(paths[name] for name, fact in modules.items() if fact and not fact.readable)
+        stored.keys[name] = source.cache.key_of(source.digest, name, is_package)
+        stored.sources[name] = (source.path, is_package, source.cache)
+        wanted[name] = source
+    present: dict[str, bool] = {}
+    for cache, names in _by_cache(wanted).items():
+        present.update(cache.store.summary_keys(stored.keys[name] for name in names))
+    missing = [name for name in wanted if stored.keys[name] not in present]
+    unreadable.extend(
+        wanted[name].path for name in wanted if present.get(stored.keys[name]) is False
+    )
+    _make_summaries(missing, stored, jobs)
+    unreadable.extend(stored.sources[n][0] for n, fact in stored.made.items() if not fact.readable)
     for name in colliding:
-        modules[name] = None
+        stored.keys[name] = COLLIDING
     base = roots[0] if roots else Path.cwd()
     library_cache = SummaryCache(default_cache_directory(base, cache_dir) if use_cache else None)
-    index = ProjectIndex(modules, environment_paths(base, python), library_cache)
+    index = ProjectIndex(None, environment_paths(base, python), library_cache, stored=stored)
     return IndexedProjects(index, own_names, tuple(sorted(set(unreadable))))
+
+
+def _by_cache(wanted: dict[str, _Source]) -> dict[SummaryCache, list[str]]:
+    grouped: dict[SummaryCache, list[str]] = {}
+    for name, source in wanted.items():
+        grouped.setdefault(source.cache, []).append(name)
+    return grouped
+
+
+def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> None:
+    """Summarise the modules the store lacks (in ``jobs`` processes) and store them."""
+    items: list[tuple[bytes, str, bool]] = []
+    made: list[str] = []
+    for name in missing:
+        path, is_package, _ = stored.sources[name]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # gone or unreadable since its digest was taken: unknown
+        items.append((data, name, is_package))
+        made.append(name)
+    rows: dict[SummaryCache, list[tuple[str, Path, ModuleFact]]] = {}
+    for name, fact in zip(made, map_in_workers(_summarize, items, jobs), strict=True):
+        stored.made[name] = fact
+        path, _, cache = stored.sources[name]
+        rows.setdefault(cache, []).append((stored.keys[name], path, fact))
+    for cache, found in rows.items():
+        cache.save(found)
 
 
 def _read_projects(
@@ -200,27 +230,31 @@ def _read_projects(
     use_cache: bool,
     cache_dir: Path | None = None,
 ) -> tuple[list[_Source], list[Path]]:
-    """The source of every file of the projects at the roots of ``by_root`` (each with the
-    files given that belong to it), and the files that cannot be read."""
+    """The digest of every file of the projects at the roots of ``by_root`` (each with the
+    files given that belong to it), and the files that cannot be read. Entries of a project's
+    files that have gone are pruned from its cache store."""
     sources: list[_Source] = []
     unreadable: list[Path] = []
+    packages: dict[Path, tuple[str, ...]] = {}
+    caches: dict[Path | None, SummaryCache] = {}
     for root in sorted(by_root):
-        cache = SummaryCache(default_cache_directory(root, cache_dir) if use_cache else None)
+        folder = default_cache_directory(root, cache_dir) if use_cache else None
+        cache = caches.get(folder) or caches.setdefault(folder, SummaryCache(folder))
         # The files being linted belong in the index even when discovery excludes them
         # (a file named on the command line is linted whatever the excludes say).
         own = by_root[root]
         # A folder with no project marker is no project: only the files given are indexed,
         # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
-        listed = project_files(root) if is_project_root(root) else []
-        for path in dict.fromkeys(path.resolve() for path in [*listed, *own]):
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                continue  # gone since it was listed, or only named (``--stdin-filename``)
-            except OSError:
-                unreadable.append(path)
-                continue
-            sources.append(_Source(path, data, *module_name(path), cache))
+        whole = is_project_root(root)
+        listed = project_files(root) if whole else []
+        paths = list(dict.fromkeys(path.resolve() for path in [*listed, *own]))
+        digests, failed = cache.store.digests(paths)
+        unreadable.extend(failed)
+        if whole:
+            cache.store.forget_files(root, digests)
+        for path, digest in digests.items():
+            name, is_package = module_name(path, packages, resolved=True)
+            sources.append(_Source(path, digest, name, is_package, cache))
     return sources, unreadable
 
 
@@ -228,9 +262,9 @@ def _own_names(sources: list[_Source]) -> tuple[dict[Path, tuple[str, bool]], se
     """For each file whose module name a file of different content claims too, a name of its
     own: the module name with a mark of its path that no import can spell
     (``conftest#3f2a9c01d4``); and the module names so claimed."""
-    contents: dict[str, set[bytes]] = {}
+    contents: dict[str, set[str]] = {}
     for source in sources:
-        contents.setdefault(source.name, set()).add(source.data)
+        contents.setdefault(source.name, set()).add(source.digest)
     colliding = {name for name, found in contents.items() if len(found) > 1}
     own_names = {}
     for source in sources:

@@ -14,7 +14,7 @@ TREE = {"pyproject.toml": "", "app/__init__.py": "", "app/poll.py": SLEEPY}
 
 
 def _entries(folder: Path) -> list[Path]:
-    return list(folder.rglob("*.json"))
+    return list(folder.glob("asynclint.sqlite3*"))
 
 
 def test_the_default_is_the_projects_own_folder(run: Run, project: Path) -> None:

@@ -145,18 +145,18 @@ def test_the_index_cache_is_used_and_can_be_disabled(project: Path, run: Run) ->
     run("-q", ".")
     cache = project / ".asynclint_cache"
     assert (cache / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
-    cached = list(cache.rglob("*.json"))
-    assert cached
+    store = cache / "asynclint.sqlite3"
+    assert store.is_file()
     # A changed file gets a new summary; the stale one is not used.
     (project / "src/demo/helpers.py").write_text(
         "__all__ = ['notify']\n\ndef notify(user):\n    return user\n", encoding="utf-8"
     )
     result = run("-q", "--select", "AL101", ".")
     assert 11 not in _lines(result.stdout, "src/demo/uses.py")
-    for path in cache.rglob("*.json"):
+    for path in cache.glob("asynclint.sqlite3*"):
         path.unlink()
     run("-q", "--no-cache", ".")
-    assert not list(cache.rglob("*.json"))
+    assert not store.exists()
 
 
 def test_stdin_with_a_filename_uses_the_project_index(project: Path, run: Run) -> None:

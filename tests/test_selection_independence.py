@@ -17,6 +17,7 @@ from conftest import Run, write_tree
 from test_fixtures import FIXTURES, _as_library, _variants
 
 import asynclint.index
+from asynclint.index import ModuleFact
 from asynclint.linter import check_source
 from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
@@ -45,19 +46,19 @@ def _library_summaries_read_once() -> Iterator[None]:
     if cache is None:
         yield
         return
-    summarise = cache.summary
-    memo: dict[tuple[bytes, str, bool], asynclint.index.ModuleFact] = {}
+    summarise = cache.file_summary
+    memo: dict[tuple[Path, str, bool], tuple[ModuleFact | None, tuple[int, int] | None]] = {}
 
-    def summary(
-        self: asynclint.index.SummaryCache, data: bytes, name: str, is_package: bool
-    ) -> asynclint.index.ModuleFact:
-        key = (data, name, is_package)
+    def file_summary(
+        self: asynclint.index.SummaryCache, path: Path, name: str, is_package: bool
+    ) -> tuple[ModuleFact | None, tuple[int, int] | None]:
+        key = (path, name, is_package)
         if key not in memo:
-            memo[key] = summarise(self, data, name, is_package)
+            memo[key] = summarise(self, path, name, is_package)
         return memo[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "summary", summary)
+        patch.setattr(cache, "file_summary", file_summary)
         yield
 
 

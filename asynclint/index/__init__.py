@@ -21,7 +21,14 @@ the hash of the file's content and of the code that makes them.
 
 from __future__ import annotations
 
-from asynclint.index.cache import SummaryCache, default_cache_directory, summary_version
+from asynclint.index.cache import (
+    COLLIDING,
+    StoredModules,
+    SummaryCache,
+    Trace,
+    default_cache_directory,
+    summary_version,
+)
 from asynclint.index.locate import (
     absolute_module,
     environment_paths,
@@ -53,6 +60,7 @@ __all__ = [
     "ASYNC_GENERATOR",
     "AWAITABLE",
     "AWAITABLE_OBJECT",
+    "COLLIDING",
     "CONTEXT_MANAGER",
     "COROUTINE",
     "LOOP_NAMES",
@@ -67,7 +75,9 @@ __all__ = [
     "Instance",
     "ModuleFact",
     "ProjectIndex",
+    "StoredModules",
     "SummaryCache",
+    "Trace",
     "absolute_module",
     "default_cache_directory",
     "environment_paths",

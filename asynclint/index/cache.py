@@ -13,14 +13,14 @@ import functools
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 import marshal
-import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
+from asynclint.index.store import Store, file_digest
 from asynclint.index.summarise import summarize
 from asynclint.toml import read_data_file
 
@@ -98,62 +98,126 @@ def _module_source(name: str) -> bytes:
     return marshal.dumps(code)
 
 
+@dataclass
+class Trace:
+    """What checking one file asked of the index: its findings can change only when an answer
+    to one of these questions does."""
+
+    # Every module name asked for (of the project or not).
+    modules: set[str] = field(default_factory=set)
+    # The library files read for those: path -> (size, modification time).
+    libraries: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Whether an answer came from the whole project (who calls a function, which classes
+    # define a method ...).
+    whole_project: bool = False
+    # Whether an answer depended on which top-level packages the project has.
+    packages: bool = False
+
+
 class SummaryCache:
-    """Summaries on disk, keyed by the hash of the source and of ``summary_version()``."""
+    """Summaries in the cache store of ``directory`` (none without one), keyed by the digest
+    of the source, the module's name, and ``summary_version()``."""
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
+        self.store = Store(directory, summary_version() if directory is not None else "")
 
-    def _path(self, digest: str) -> Path | None:
-        if self.directory is None:
-            return None
-        folder = self.directory / f"index-{summary_version()[:12]}"
-        return folder / digest[:2] / f"{digest}.json"
+    def __getstate__(self) -> dict[str, object]:
+        return {"directory": self.directory}
+
+    def __setstate__(self, state: dict[str, Path | None]) -> None:
+        self.__init__(state["directory"])  # type: ignore[misc]
 
     @staticmethod
-    def key(data: bytes, name: str, is_package: bool) -> str:
-        """The entry of a module's summary: its source, its name, and what summarising is."""
-        digest = hashlib.sha1(data, usedforsecurity=False)
-        digest.update(f"\0{name}\0{is_package}\0{summary_version()}".encode())
-        return digest.hexdigest()
+    def key_of(digest: str, name: str, is_package: bool) -> str:
+        """The entry of a module's summary: its source's digest, its name, and what
+        summarising is."""
+        key = f"{digest}\0{name}\0{is_package}\0{summary_version()}"
+        return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+
+    @classmethod
+    def key(cls, data: bytes, name: str, is_package: bool) -> str:
+        return cls.key_of(file_digest(data), name, is_package)
 
     def load(self, key: str) -> ModuleFact | None:
-        path = self._path(key)
-        if path is None:
+        data = self.store.summary(key)
+        if data is None:
             return None
         try:
-            return ModuleFact.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+            return ModuleFact.from_json(data)
+        except (ValueError, KeyError, TypeError):
             return None
 
-    def store(self, key: str, fact: ModuleFact) -> None:
-        path = self._path(key)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _mark_cache_folder(self.directory)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(fact.to_json()), encoding="utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            pass
+    def save(self, rows: list[tuple[str, Path, ModuleFact]]) -> None:
+        """Store (key, the file it was made from, summary) rows."""
+        self.store.store_summaries(
+            [(key, str(path), fact.readable, fact.to_json()) for key, path, fact in rows]
+        )
 
     def summary(self, data: bytes, name: str, is_package: bool) -> ModuleFact:
+        """The summary of source ``data``, from the store or made (and stored)."""
         key = self.key(data, name, is_package)
         fact = self.load(key)
         if fact is None:
             fact = summarize(data, name, is_package)
-            self.store(key, fact)
+            self.save([(key, Path(name), fact)])
         return fact
 
+    def file_summary(
+        self, path: Path, name: str, is_package: bool
+    ) -> tuple[ModuleFact | None, tuple[int, int] | None]:
+        """The summary of the file at ``path`` (its digest read through the stat fast path)
+        and the size and modification time it had; (None, None) if it cannot be read."""
+        try:
+            status = path.stat()
+        except OSError:
+            return None, None
+        digests, _ = self.store.digests([path])
+        digest = digests.get(path)
+        if digest is None:
+            return None, None
+        key = self.key_of(digest, name, is_package)
+        fact = self.load(key)
+        if fact is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None, None
+            fact = summarize(data, name, is_package)
+            if file_digest(data) == digest:
+                self.save([(key, path, fact)])
+        return fact, (status.st_size, status.st_mtime_ns)
 
-def _mark_cache_folder(directory: Path | None) -> None:
-    if directory is None:
-        return
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Made by asynclint: a cache, never committed.\n*\n", encoding="utf-8")
+
+# Stands for a module name two files of different content claim: no import reaches either.
+COLLIDING = "#colliding"
+
+
+@dataclass
+class StoredModules:
+    """The project's modules by name, each with the key of its summary (``COLLIDING`` for a
+    name two files claim) and the cache it is in; summaries are read when first asked for."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    # Each module's file, whether it is a package ``__init__``, and the cache of its project.
+    sources: dict[str, tuple[Path, bool, SummaryCache]] = field(default_factory=dict)
+    # Summaries made by this run (not read back from the store).
+    made: dict[str, ModuleFact] = field(default_factory=dict)
+
+    def load(self, name: str) -> ModuleFact | None:
+        if name in self.made:
+            return self.made[name]
+        key = self.keys.get(name)
+        if key is None or key == COLLIDING:
+            return None
+        path, is_package, cache = self.sources[name]
+        fact = cache.load(key)
+        if fact is None:  # gone from the store since the run began: made again
+            try:
+                fact = summarize(path.read_bytes(), name, is_package)
+            except OSError:
+                return None
+        return fact
 
 
 def default_cache_directory(root: Path, chosen: Path | None = None) -> Path | None:

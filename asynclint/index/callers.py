@@ -34,6 +34,7 @@ def only_called_from_coroutines(index: ProjectIndex, qualified: str) -> bool:
         or not index.is_project_name(found.qualified)
     ):
         return False
+    index.whole_project()
     if index._private_uses is None:
         index._private_uses = collect_private_uses(index)
     callers = 0
@@ -54,7 +55,7 @@ def collect_private_uses(index: ProjectIndex) -> PrivateUses:
     name as written) over the whole project."""
     uses: PrivateUses = {}
     for module_name in index.project:
-        module = index.modules.get(module_name)
+        module = index.project_module(module_name)
         if module is None:
             continue
         functions = list(module.functions.values())

@@ -97,7 +97,7 @@ def project_methods(index: ProjectIndex) -> dict[str, list[str]]:
     """Every method of the project's module-level classes, by name: its qualified names."""
     methods: dict[str, list[str]] = {}
     for name in index.project:
-        module = index.modules.get(name)
+        module = index.project_module(name)
         if module is None:
             continue
         for class_name, klass in module.classes.items():

@@ -164,11 +164,12 @@ def _is_method(index: ProjectIndex, found: Definition) -> bool:
 
 def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
     """Callee (where it is defined; ``?.m`` for unknown receivers) -> its call sites."""
+    index.whole_project()
     if index._call_sites is not None:
         return index._call_sites
     table: dict[str, list[Site]] = {}
     for name in sorted(index.project):
-        module = index.modules.get(name)
+        module = index.project_module(name)
         for written, positional, keywords, starred in module.call_sites if module else ():
             key = callee = written.removeprefix(BOUND)
             if not callee.startswith(ANY_RECEIVER):
@@ -189,10 +190,11 @@ def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
 
 
 def _referenced(index: ProjectIndex) -> frozenset[str]:
+    index.whole_project()
     if index._attribute_refs is None:
         names: set[str] = set()
         for name in index.project:
-            module = index.modules.get(name)
+            module = index.project_module(name)
             if module is not None:
                 names.update(module.attribute_refs)
         index._attribute_refs = frozenset(names)
@@ -201,10 +203,11 @@ def _referenced(index: ProjectIndex) -> frozenset[str]:
 
 def _sites_taken_as_values(index: ProjectIndex) -> frozenset[str]:
     """Project functions named other than as a callee somewhere (``on_done=handle``)."""
+    index.whole_project()
     if index._taken_as_values is None:
         taken: set[str] = set()
         for name in index.project:
-            module = index.modules.get(name)
+            module = index.project_module(name)
             for used in module.name_refs if module else ():
                 found = index.find(used)
                 if found is not None:

@@ -32,20 +32,35 @@ def is_project_root(folder: Path) -> bool:
     return any((folder / marker).exists() for marker in _ROOT_MARKERS)
 
 
-def module_name(path: Path) -> tuple[str, bool]:
+def module_name(
+    path: Path, packages: dict[Path, tuple[str, ...]] | None = None, resolved: bool = False
+) -> tuple[str, bool]:
     """A file's dotted module name from its package chain (``__init__.py`` files above it),
-    and whether it is a package's ``__init__``. ``src/pkg/mod.py`` -> ``pkg.mod``."""
-    path = path.resolve()
+    and whether it is a package's ``__init__``. ``src/pkg/mod.py`` -> ``pkg.mod``.
+
+    ``packages`` remembers each folder's chain for the next file of a run (the folders do not
+    change while it runs); ``resolved`` says the path is resolved already."""
+    if not resolved:
+        path = path.resolve()
     stem = path.name.rsplit(".", 1)[0]
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    folder = path.parent
-    while (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists():
-        parts.append(folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return ".".join(reversed(parts)) or stem, is_package
+    chain = _package_chain(path.parent, packages if packages is not None else {})
+    parts = [*chain] if is_package else [*chain, stem]
+    return ".".join(parts) or stem, is_package
+
+
+def _package_chain(folder: Path, known: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """The names of the packages ``folder`` is in, outermost first, itself included."""
+    found = known.get(folder)
+    if found is not None:
+        return found
+    if (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists():
+        above = _package_chain(folder.parent, known) if folder.parent != folder else ()
+        found = (*above, folder.name)
+    else:
+        found = ()
+    known[folder] = found
+    return found
 
 
 def environment_paths(project: Path, python: str | None = None) -> list[Path]:

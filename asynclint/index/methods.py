@@ -40,7 +40,7 @@ def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | N
     on a receiver of unknown type; None when any disagrees, or none defines it."""
     if method.startswith("__") or method in everyday_method_names():
         return None
-    fact = index.modules.get(module)
+    fact = index.module(module) if module in index.project else None
     if fact is None:
         return None
     kinds = set(_project_methods(index).get(method, ()))
@@ -60,10 +60,11 @@ def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | N
 
 
 def _project_methods(index: ProjectIndex) -> MethodKinds:
+    index.whole_project()
     if index._project_methods is None:
         table: MethodKinds = {}
         for name in index.project:
-            module = index.modules.get(name)
+            module = index.project_module(name)
             if module is not None:
                 for klass in [*module.classes.values(), *module.local_classes]:
                     _add_class(index, klass, table)
@@ -128,7 +129,8 @@ def _imported_project_modules(index: ProjectIndex, fact: ModuleFact) -> list[Mod
             continue
         parts = target.split(".")
         for cut in range(len(parts), 0, -1):
-            module = index.modules.get(".".join(parts[:cut]))
+            name = ".".join(parts[:cut])
+            module = index.module(name) if name in index.project else None
             if module is not None:
                 found[module.name] = module
                 break

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from asynclint.index.blocking import blocking_chain, never_awaitable
-from asynclint.index.cache import SummaryCache
+from asynclint.index.cache import StoredModules, SummaryCache, Trace
 from asynclint.index.callers import PrivateUses, only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
 from asynclint.index.effects import (
@@ -71,10 +71,16 @@ class ProjectIndex:
         search: list[Path] | None = None,
         cache: SummaryCache | None = None,
         library: LibraryTable | None = None,
+        stored: StoredModules | None = None,
     ) -> None:
         self.modules: dict[str, ModuleFact | None] = dict(modules or {})
-        self.project = frozenset(self.modules)
+        # The project's modules whose summaries are read from the store when first asked.
+        self.stored = stored
+        self.project = frozenset(self.modules) | frozenset(stored.keys if stored else ())
         self._project_packages = frozenset(name.split(".", 1)[0] for name in self.project)
+        # What the file being checked has asked of the index (``begin_file``), if anybody
+        # wants to know: its findings may change only when that does.
+        self.trace: Trace | None = None
         # Memos of ``blocking.blocking_chain`` (per catalogue) and ``callers``.
         self._chains: dict[int, dict[str, list[str] | None]] = {}
         self._private_uses: PrivateUses | None = None
@@ -99,23 +105,68 @@ class ProjectIndex:
         self._effects: dict[str, Effects | None] = {}
         self._named_effects: dict[str, Effects | None] = {}
         self._methods_by_name: dict[str, list[str]] | None = None
+        # The library file each library module read was summarised from: path -> (size,
+        # modification time).
+        self._library_files: dict[str, dict[str, tuple[int, int]]] = {}
+
+    # --- the file being checked ----------------------------------------------------------
+    def begin_file(self, trace: Trace | None) -> None:
+        """Start checking a file. With a ``trace``, what the checks ask of the index is recorded
+        in it; the answers remembered for earlier files are forgotten (they were recorded in
+        those files' traces, not this one's), except the ones about the whole project, which
+        say so when asked."""
+        self.trace = trace
+        if trace is None:
+            return
+        self._chains = {}
+        self._memo = {}
+        self._linearizations = {}
+        self._library_methods = {}
+        self._neighbourhoods = {}
+        self._parameter_types = {}
+        self._effects = {}
+        self._named_effects = {}
+
+    def whole_project(self) -> None:
+        """Note that the answer being made depends on every module of the project."""
+        if self.trace is not None:
+            self.trace.whole_project = True
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
+        if self.trace is not None:
+            self.trace.modules.add(name)
         if name in self.modules:
-            return self.modules[name]
+            fact = self.modules[name]
+            if self.trace is not None and name in self._library_files:
+                self.trace.libraries.update(self._library_files[name])
+            return fact
+        if self.stored is not None and name in self.stored.keys:
+            fact = self.modules[name] = self.stored.load(name)
+            return fact
         fact = None
         located = find_module_file(name, self.search) if self.search else None
         if located is not None:
             path, is_package = located
-            try:
-                fact = self.cache.summary(path.read_bytes(), name, is_package)
-            except OSError:
-                fact = None
+            fact, status = self.cache.file_summary(path, name, is_package)
+            if status is not None:
+                self._library_files[name] = {str(path): status}
+                if self.trace is not None:
+                    self.trace.libraries[str(path)] = status
         if fact is not None and not fact.readable:
             fact = None  # source that does not parse may define anything: unknown
         self.modules[name] = fact
         return fact
+
+    def project_module(self, name: str) -> ModuleFact | None:
+        """A module of the project, read for an answer about the whole project (which says so
+        with ``whole_project``): not traced."""
+        if name in self.modules:
+            return self.modules[name]
+        if self.stored is not None and name in self.stored.keys:
+            fact = self.modules[name] = self.stored.load(name)
+            return fact
+        return None
 
     # --- names --------------------------------------------------------------------------
     def find(self, qualified: str) -> Definition | None:
@@ -294,6 +345,8 @@ class ProjectIndex:
 
     def is_project_name(self, qualified: str) -> bool:
         """Whether ``qualified`` names something in one of the project's own packages."""
+        if self.trace is not None:
+            self.trace.packages = True
         return qualified.split(".", 1)[0] in self._project_packages
 
     def never_awaitable(self, qualified: str) -> bool:
@@ -445,6 +498,7 @@ class ProjectIndex:
 
     def project_methods(self) -> dict[str, list[str]]:
         """The project's methods by name (see ``asynclint.index.effects.project_methods``)."""
+        self.whole_project()
         if self._methods_by_name is None:
             self._methods_by_name = project_methods(self)
         return self._methods_by_name
@@ -487,10 +541,11 @@ class ProjectIndex:
     def overriding_kinds(self, klass: str, method: str) -> set[str | None]:
         """The kinds of ``method`` as the project's subclasses of ``klass`` (at any depth, nested
         classes included) redefine it. A receiver typed ``klass`` may be any of them."""
+        self.whole_project()
         if self._subclasses is None:
             subclasses: dict[str, list[ClassFact]] = {}
             for name in self.project:
-                module = self.modules.get(name)
+                module = self.project_module(name)
                 if module is None:
                     continue
                 for class_name, fact in module.classes.items():

@@ -1,0 +1,356 @@
+"""The cache store: one SQLite file per cache folder, holding what a run can reuse.
+
+- ``files``: each file's content digest with the size and modification time it was read at,
+  so an unchanged file is not read again (the stat fast path);
+- ``summaries``: module summaries, keyed by the digest of what decides their content;
+- ``results``: each linted file's findings, with what they were made from (read by
+  ``asynclint.results``).
+
+Every write is a transaction, so a killed run leaves the store as it was before the write or
+after it, never torn; SQLite's locking makes two runs at once safe. A store that cannot be read
+(not a database, a corrupt page) is removed and made anew, with one line on standard error.
+The store is a cache: when it fails, the run goes on without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+STORE_NAME = "asynclint.sqlite3"
+# Raised when the layout of the tables changes: an older store is made anew.
+_SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, digest TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    key TEXT PRIMARY KEY, path TEXT NOT NULL, readable INTEGER NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS summaries_by_path ON summaries (path);
+CREATE TABLE IF NOT EXISTS results (
+    path TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL,
+    dependencies TEXT NOT NULL, payload TEXT NOT NULL
+);
+"""
+# How long a run waits for another one's write to end before it goes on without the cache.
+_BUSY_SECONDS = 30.0
+# Rows per statement when many keys are asked at once (below SQLite's variable limit).
+_BATCH = 500
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+class Store:
+    """The store in ``folder`` (None: no store, every lookup misses and nothing is written).
+
+    ``version`` is what the stored summaries and results were made by: a store made by another
+    version is emptied when opened, so that entries no run can use again do not pile up.
+    """
+
+    def __init__(self, folder: Path | None, version: str = "") -> None:
+        self.folder = folder
+        self.version = version
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+        self._failed = folder is None
+
+    @property
+    def path(self) -> Path | None:
+        return self.folder / STORE_NAME if self.folder is not None else None
+
+    # --- the connection ---------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection | None:
+        """The connection of this process (a forked worker opens its own), or None when the
+        store cannot be used."""
+        if self._failed:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        self._connection = None  # inherited through ``fork``: never used here
+        try:
+            self._connection = self._open()
+        except (sqlite3.DatabaseError, OSError) as error:
+            if not self._rebuild(error):
+                self._failed = True
+                return None
+        self._pid = os.getpid()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        assert self.folder is not None and self.path is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        mark_cache_folder(self.folder)
+        if not self.path.exists():  # the summary folders of older versions are of no use
+            for legacy in store_files(self.folder):
+                if legacy.is_dir():
+                    shutil.rmtree(legacy, ignore_errors=True)
+        # Files are checked on a thread of their own (``runner.on_deep_stack``); a connection
+        # is only ever used by one thread at a time.
+        connection = sqlite3.connect(
+            self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            schema = connection.execute("PRAGMA user_version").fetchone()[0]
+            if schema not in (0, _SCHEMA):
+                raise sqlite3.DatabaseError(f"store layout {schema}, not {_SCHEMA}")
+            connection.executescript(_TABLES)
+            connection.execute(f"PRAGMA user_version={_SCHEMA}")
+            with _transaction(connection):
+                row = connection.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+                if row is None or row[0] != self.version:
+                    connection.execute("DELETE FROM summaries")
+                    connection.execute("DELETE FROM results")
+                    connection.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,)
+                    )
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _rebuild(self, error: Exception) -> bool:
+        """Remove a store that cannot be opened and make it anew; False if that fails too."""
+        assert self.path is not None
+        print(
+            f"asynclint: the cache store {self.path} could not be read ({error}); it is made anew",
+            file=sys.stderr,
+        )
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return False
+        try:
+            self._connection = self._open()
+        except (sqlite3.DatabaseError, OSError):
+            return False
+        return True
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection | None]:
+        """The connection, for one read or write; a failure mid-way turns the store off for
+        the rest of the run (it is checked, and made anew if broken, on the next open)."""
+        connection = self._connect()
+        try:
+            yield connection
+        except sqlite3.DatabaseError as error:
+            if type(error) is sqlite3.DatabaseError:  # corrupt (not busy, not a misuse)
+                self._connection = None
+                if self._rebuild(error):
+                    self._pid = os.getpid()
+                    return
+            self._failed = True
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+    # --- files ------------------------------------------------------------------------------
+    def digests(self, paths: Sequence[Path]) -> tuple[dict[Path, str], list[Path]]:
+        """The content digest of each readable file of ``paths`` (resolved), read only when its
+        size or modification time differs from the stored ones; and the files that cannot be
+        read. Files that have gone are in neither."""
+        stored: dict[str, tuple[int, int, str]] = {}
+        with self._using() as connection:
+            if connection is not None:
+                for batch in _batches([str(p) for p in paths]):
+                    marks = ",".join("?" * len(batch))
+                    query = f"SELECT path, size, mtime, digest FROM files WHERE path IN ({marks})"
+                    for name, size, mtime, digest in connection.execute(query, batch):
+                        stored[name] = (size, mtime, digest)
+        digests: dict[Path, str] = {}
+        unreadable: list[Path] = []
+        changed: list[tuple[str, int, int, str]] = []
+        for path in paths:
+            name = str(path)
+            try:
+                status = os.stat(name)
+            except FileNotFoundError:
+                continue
+            except OSError:
+                unreadable.append(path)
+                continue
+            known = stored.get(name)
+            if known is not None and known[0] == status.st_size and known[1] == status.st_mtime_ns:
+                digests[path] = known[2]
+                continue
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                unreadable.append(path)
+                continue
+            digests[path] = digest = file_digest(data)
+            if len(data) == status.st_size:  # not written to while it was read
+                changed.append((name, status.st_size, status.st_mtime_ns, digest))
+        if changed:
+            self.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", changed)
+        return digests, unreadable
+
+    def forget_files(self, below: Path, present: Iterable[Path]) -> None:
+        """Prune the entries of files below ``below`` that are not ``present`` any more: their
+        digests, their summaries and their results."""
+        keep = {str(path) for path in present}
+        prefix = str(below).rstrip(os.sep) + os.sep
+        gone: list[str] = []
+        with self._using() as connection:
+            if connection is None:
+                return
+            pattern = _like_prefix(prefix)
+            gone = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT path FROM files WHERE path LIKE ? ESCAPE '\\'", (pattern,)
+                )
+                if name not in keep
+            ]
+        if gone:
+            rows = [(name,) for name in gone]
+            self.write_many(
+                [
+                    ("DELETE FROM files WHERE path = ?", rows),
+                    ("DELETE FROM summaries WHERE path = ?", rows),
+                    ("DELETE FROM results WHERE path = ?", rows),
+                ]
+            )
+
+    # --- summaries --------------------------------------------------------------------------
+    def summary_keys(self, keys: Iterable[str]) -> dict[str, bool]:
+        """Which of ``keys`` have a stored summary, and whether each is of readable source."""
+        found: dict[str, bool] = {}
+        with self._using() as connection:
+            if connection is not None:
+                for batch in _batches(list(keys)):
+                    marks = ",".join("?" * len(batch))
+                    query = f"SELECT key, readable FROM summaries WHERE key IN ({marks})"
+                    for key, readable in connection.execute(query, batch):
+                        found[key] = bool(readable)
+        return found
+
+    def summary(self, key: str) -> dict | None:
+        row = None
+        with self._using() as connection:
+            if connection is not None:
+                query = "SELECT data FROM summaries WHERE key = ?"
+                row = connection.execute(query, (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def store_summaries(self, rows: Sequence[tuple[str, str, bool, dict]]) -> None:
+        """Store (key, the file's path, readable, the summary as JSON data) rows; a path's
+        summaries of older content are dropped."""
+        if not rows:
+            return
+        self.write_many(
+            [
+                (
+                    "DELETE FROM summaries WHERE path = ? AND key != ?",
+                    [(path, key) for key, path, _, _ in rows],
+                ),
+                (
+                    "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
+                    [
+                        (key, path, int(readable), json.dumps(data, separators=(",", ":")))
+                        for key, path, readable, data in rows
+                    ],
+                ),
+            ]
+        )
+
+    # --- results ----------------------------------------------------------------------------
+    def results(self, paths: Iterable[str]) -> dict[str, tuple[str, str, str, str]]:
+        """For each path with a stored result: (digest, context, dependencies, payload)."""
+        found: dict[str, tuple[str, str, str, str]] = {}
+        with self._using() as connection:
+            if connection is not None:
+                for batch in _batches(list(paths)):
+                    marks = ",".join("?" * len(batch))
+                    query = (
+                        "SELECT path, digest, context, dependencies, payload FROM results "
+                        f"WHERE path IN ({marks})"
+                    )
+                    for path, *row in connection.execute(query, batch):
+                        found[path] = (row[0], row[1], row[2], row[3])
+        return found
+
+    def store_results(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+        if rows:
+            self.write("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
+
+    # --- writing ----------------------------------------------------------------------------
+    def write(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        self.write_many([(statement, rows)])
+
+    def write_many(self, statements: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        """Run the statements in one transaction: all of them take effect, or none."""
+        with self._using() as connection:
+            if connection is None:
+                return
+            with _transaction(connection):
+                for statement, rows in statements:
+                    connection.executemany(statement, rows)
+
+
+@contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _batches(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def store_files(directory: Path) -> list[Path]:
+    """What asynclint keeps in a cache folder: the store (with SQLite's side files) and the
+    summary folders of older versions."""
+    found = [directory / f"{STORE_NAME}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")]
+    try:
+        found.extend(entry for entry in directory.iterdir() if entry.name.startswith("index-"))
+    except OSError:
+        pass
+    return [path for path in found if path.exists()]
+
+
+def mark_cache_folder(directory: Path) -> None:
+    """Give a cache folder its own ``.gitignore``, so it never lands in a commit; but only a
+    folder that holds nothing else (a cache set to a project's own folder must not hide it)."""
+    ignore = directory / ".gitignore"
+    if ignore.exists():
+        return
+    ours = {path.name for path in store_files(directory)}
+    if all(entry.name in ours for entry in directory.iterdir()):
+        ignore.write_text("# Made by asynclint: a cache, never committed.\n*\n", encoding="utf-8")
