@@ -6,7 +6,7 @@ import difflib
 import os
 import shutil
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +39,7 @@ from asynclint.reporters import (
     format_statistics,
     format_text,
 )
+from asynclint.results import ProjectState, ResultCache, stores_for
 from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
     Task,
@@ -77,22 +78,23 @@ class _Selector:
         self.test_profile = test_profile  # the command line's word, over the configuration's
         self._cache: dict[int, frozenset[str]] = {}
 
-    def codes_for(self, path: Path, settings: Settings) -> tuple[str, ...]:
+    def codes_for(self, path: Path, settings: Settings, resolved: bool = False) -> tuple[str, ...]:
         key = id(settings)
         if key not in self._cache:
             self._cache[key] = selected_codes([settings.selection, self.cli])
         codes = self._cache[key]
-        ignored = settings.ignored_for(path)
+        ignored = settings.ignored_for(path, resolved)
         if ignored:
             codes = codes - selected_codes([Selection(select=ignored)])
         return tuple(sorted(codes))
 
     def split_for(
-        self, path: Path, settings: Settings
+        self, path: Path, settings: Settings, resolved: bool = False
     ) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
-        """Whether ``path`` is test code, the codes reported there, and those held back."""
-        codes = self.codes_for(path, settings)
-        is_test = settings.is_test(path)
+        """Whether ``path`` (``resolved`` already) is test code, the codes reported there, and
+        those held back."""
+        codes = self.codes_for(path, settings, resolved)
+        is_test = settings.is_test(path, resolved)
         profile = self.test_profile if self.test_profile is not None else settings.test_profile
         if not (is_test and profile):
             return is_test, codes, ()
@@ -484,9 +486,11 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     finder = FileFinder(run.configs, force_exclude=run.force_exclude)
     files = finder.find(list(run.paths) or ["."])
     tasks = []
+    packages: dict[Path, tuple[str, ...]] = {}
     for path in files:
-        settings = run.configs.for_path(path)
-        is_test, codes, held = run.selector.split_for(path, settings)
+        real = finder.resolved[path]
+        settings = run.configs.for_resolved_directory(real.parent)
+        is_test, codes, held = run.selector.split_for(real, settings, resolved=True)
         tasks.append(
             Task(
                 str(path),
@@ -494,7 +498,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
                 codes,
                 run.fix_mode,
                 run.write,
-                module_name(path),
+                module_name(real, packages, resolved=True),
                 settings.blocking,
                 settings.allow_blocking,
                 is_test,
@@ -504,16 +508,66 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]
-    session = _session(files, tasks, run, jobs)
+    session = _session(files, tasks, run, jobs, finder, packages)
+    real = {str(path): finder.resolved[path] for path in files}
     if session.own_names:  # files indexed under a name of their own
-        tasks = [replace(task, module=session.module_for(Path(task.path))) for task in tasks]
-    results.extend(run_tasks(tasks, jobs, session))
+        tasks = [
+            replace(task, module=session.own_names.get(real[task.path], task.module))
+            for task in tasks
+        ]
+    if not run.use_cache:
+        results.extend(run_tasks(tasks, jobs, session))
+        return results, {}
+    stores = stores_for(real.values(), _folder_finder(run))
+    cache = ResultCache(stores, ProjectState(session.index), real)
+    tasks = [replace(task, trace=True) for task in tasks]
+    results.extend(_with_cache(tasks, jobs, session, cache))
     return results, {}
 
 
-def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> ProjectSession:
+def _with_cache(
+    tasks: list[Task], jobs: int, session: ProjectSession, cache: ResultCache
+) -> list[FileResult]:
+    """The results of ``tasks``, in their order: stored ones where they still hold, the others
+    checked (and stored for the next run)."""
+    reused = cache.lookup(tasks)
+    fresh = iter(run_tasks([t for i, t in enumerate(tasks) if i not in reused], jobs, session))
+    results = []
+    for position, task in enumerate(tasks):
+        result = reused.get(position)
+        if result is None:
+            result = next(fresh)
+            cache.add(task, result)
+        results.append(result)
+    cache.save()
+    return results
+
+
+def _folder_finder(run: _Run) -> Callable[[Path], Path | None]:
+    """The cache folder of a file: the one chosen, else its project's own."""
+    roots: dict[Path, Path | None] = {}
+
+    def folder_of(path: Path) -> Path | None:  # a resolved path
+        parent = path.parent
+        if parent not in roots:
+            settings = run.configs.for_resolved_directory(parent)
+            roots[parent] = default_cache_directory(project_root(parent), _cache_dir(run, settings))
+        return roots[parent]
+
+    return folder_of
+
+
+def _session(
+    files: list[Path],
+    tasks: list[Task],
+    run: _Run,
+    jobs: int,
+    finder: FileFinder | None = None,
+    packages: dict[Path, tuple[str, ...]] | None = None,
+) -> ProjectSession:
     """The run's session: the index of the linted files' projects, when an enabled rule
-    needs one, and the catalogue of each file's blocking-call configuration."""
+    needs one, and the catalogue of each file's blocking-call configuration. ``finder`` has
+    found the files (and may have walked a project's whole folder already)."""
     rules = {RULES_BY_CODE[code] for task in tasks for code in (*task.codes, *task.held)}
     settings = run.configs.for_path(files[0]) if files else None
     session = ProjectSession.build(
@@ -525,6 +579,8 @@ def _session(files: list[Path], tasks: list[Task], run: _Run, jobs: int) -> Proj
         blocking={task.blocking_config for task in tasks},
         python=settings.python if settings else None,
         cache_dir=_cache_dir(run, settings),
+        finder=finder,
+        packages=packages,
     )
     # The file given on standard input is read from there, whatever its copy on disk holds
     # (an editor's buffer, half written).

@@ -163,30 +163,29 @@ class Settings:
     def all_excludes(self) -> tuple[str, ...]:
         return self.exclude + self.extend_exclude
 
-    def ignored_for(self, path: Path) -> tuple[str, ...]:
-        """Selectors ``per-file-ignores`` disables for ``path``."""
+    def ignored_for(self, path: Path, resolved: bool = False) -> tuple[str, ...]:
+        """Selectors ``per-file-ignores`` disables for ``path`` (``resolved`` already)."""
         if not self.per_file_ignores:
             return ()
-        relative = relative_posix(path, self.root)
+        relative = relative_posix(path, self.root, resolved)
         out: list[str] = []
         for pattern, codes in self.per_file_ignores:
             if glob_matches(pattern, relative, path.name):
                 out.extend(codes)
         return tuple(out)
 
-    def is_test(self, path: Path) -> bool:
-        """Whether ``path`` is test code by ``test-paths``: a pattern matches the file's path
-        relative to the configuration's directory, or one of its folders' (a pattern
-        without ``/`` matches a file or folder name anywhere below it)."""
-        try:
-            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:  # outside the configuration's folder: below its own project's
-            folder = path.resolve().parent
-            relative = path.resolve().relative_to(_project_of(folder)).as_posix()
+    def is_test(self, path: Path, resolved: bool = False) -> bool:
+        """Whether ``path`` (``resolved`` already) is test code by ``test-paths``: a pattern
+        matches the file's path relative to the configuration's directory, or one of its
+        folders' (a pattern without ``/`` matches a file or folder name anywhere below it)."""
+        real = path if resolved else path.resolve()
+        relative = _relative(real, _resolved(self.root))
+        if relative is None:  # outside the configuration's folder: below its own project's
+            relative = _relative(real, _project_of(real.parent)) or real.as_posix()
+        globs = _glob_set(self.test_paths)
         parts = relative.split("/")
         for end in range(len(parts), 0, -1):
-            relative = "/".join(parts[:end])
-            if any(glob_matches(p, relative, parts[end - 1]) for p in self.test_paths):
+            if globs.matches("/".join(parts[:end]), parts[end - 1]):
                 return True
         return False
 
@@ -196,11 +195,30 @@ def _project_of(folder: Path) -> Path:
     return project_root(folder)
 
 
-def relative_posix(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def relative_posix(path: Path, root: Path, resolved: bool = False) -> str:
+    """``path`` relative to ``root``, both resolved (``path`` already, with ``resolved``);
+    the whole resolved path when it is not below ``root``."""
+    real = path if resolved else path.resolve()
+    relative = _relative(real, _resolved(root))
+    return relative if relative is not None else real.as_posix()
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    full, base = path.as_posix(), root.as_posix()
+    if full == base:
+        return "."
+    base = base.rstrip("/") + "/"
+    return full[len(base) :] if full.startswith(base) else None
+
+
+@lru_cache(maxsize=256)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
+@lru_cache(maxsize=64)
+def _glob_set(patterns: tuple[str, ...]) -> GlobSet:
+    return GlobSet(patterns)
 
 
 @lru_cache(maxsize=512)

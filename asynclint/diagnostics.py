@@ -90,3 +90,6 @@ class FileResult:
     # back there (counted in the summary, never printed).
     is_test: bool = False
     held_back: list[Diagnostic] = field(default_factory=list)
+    # What the checks asked of the project index (an ``index.Trace``), when the run keeps
+    # results for the next one.
+    trace: object = None

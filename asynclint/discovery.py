@@ -174,6 +174,10 @@ class FileFinder:
         self.configs = configs
         self.force_exclude = force_exclude
         self.problems: list[Problem] = []
+        # Each file found, resolved; and each folder walked whole (resolved) with its files
+        # (resolved): a project's index need not walk it again.
+        self.resolved: dict[Path, Path] = {}
+        self.walked: dict[Path, list[Path]] = {}
         self._globs: dict[tuple[str, ...], GlobSet] = {}
         self._roots: dict[Path, Path] = {}
 
@@ -221,8 +225,12 @@ class FileFinder:
                 if path.is_dir():
                     if self.force_exclude and self._force_excluded(path):
                         continue
-                    for found, real in self._walk(path, _ancestor_ignores(path.resolve()), set()):
-                        files.setdefault(real or found.resolve(), found)
+                    folder = path.resolve()
+                    walked = self.walked.setdefault(folder, [])
+                    for found, real in self._walk(path, _ancestor_ignores(folder), set()):
+                        real = real or found.resolve()
+                        files.setdefault(real, found)
+                        walked.append(real)
                 elif path.exists():
                     if self.force_exclude and self._force_excluded(path):
                         continue
@@ -235,6 +243,7 @@ class FileFinder:
                 self.problems.append(Problem(raw, _os_error_text(error)))
             except RuntimeError as error:  # symlink loops on older Pythons
                 self.problems.append(Problem(raw, f"cannot resolve path: {error}"))
+        self.resolved.update((shown, real) for real, shown in files.items())
         return list(files.values())
 
     def _walk(

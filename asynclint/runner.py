@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from asynclint.diagnostics import FileResult, Problem
 from asynclint.fixing import FixMode
+from asynclint.index import Trace
 from asynclint.linter import check_source
 from asynclint.rules import RULES_BY_CODE
 
@@ -47,6 +48,9 @@ class Task:
     # (checked, counted, neither reported nor fixed).
     is_test: bool = False
     held: tuple[str, ...] = ()
+    # Record what the checks ask of the project index (``FileResult.trace``), for the
+    # result cache.
+    trace: bool = False
 
     @property
     def blocking_config(self) -> BlockingConfig:
@@ -139,6 +143,20 @@ def _check_task(task: Task, session: ProjectSession | None) -> FileResult:
 
 
 def check_text(source: SourceText, task: Task, session: ProjectSession | None = None) -> FileResult:
+    where = session.context_for(task.module, task.blocking_config) if session else None
+    index = where.index if where is not None and task.trace else None
+    if index is None:
+        return _check_text(source, task, session)
+    index.begin_file(Trace())
+    try:
+        result = _check_text(source, task, session)
+        result.trace = index.trace
+    finally:
+        index.begin_file(None)
+    return result
+
+
+def _check_text(source: SourceText, task: Task, session: ProjectSession | None) -> FileResult:
     rules = [RULES_BY_CODE[code] for code in (*task.codes, *task.held)]
     where = session.context_for(task.module, task.blocking_config) if session else None
     held = frozenset(task.held)

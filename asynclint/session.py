@@ -62,14 +62,30 @@ class ProjectSession:
         blocking: Iterable[BlockingConfig] = (NO_BLOCKING_CONFIG,),
         python: str | None = None,
         cache_dir: Path | None = None,
+        finder: FileFinder | None = None,
+        packages: dict[Path, tuple[str, ...]] | None = None,
     ) -> ProjectSession:
         """The session of ``files``, checked with ``rules``: ``configs`` decides which files
         of their projects are indexed, ``python`` whose installed libraries (a configured
-        interpreter or virtual environment), ``blocking`` which catalogues are made."""
+        interpreter or virtual environment), ``blocking`` which catalogues are made.
+        ``finder``, the one that found ``files``, knows their resolved paths and the folders
+        it has walked whole."""
         if not files or not any(rule.uses_index() for rule in rules):
             return cls()
-        project_files = functools.partial(_project_files, configs)
-        built = build_index(files, project_files, use_cache, jobs, python, cache_dir)
+        project_files = functools.partial(_project_files, configs, finder)
+        resolved = finder is not None and all(path in finder.resolved for path in files)
+        if finder is not None and resolved:
+            files = [finder.resolved[path] for path in files]
+        built = build_index(
+            files,
+            project_files,
+            use_cache,
+            jobs,
+            python,
+            cache_dir,
+            resolved=resolved,
+            packages=packages,
+        )
         catalogues = {config: _configured_catalogue(*config) for config in set(blocking)}
         return cls(built.index, catalogues, built.own_names, built.unreadable)
 
@@ -113,8 +129,14 @@ class ProjectSession:
         return ModuleContext(self.index, name, is_package, self.catalogue(config))
 
 
-def _project_files(configs: ConfigFinder, root: Path) -> list[Path]:
-    return FileFinder(configs).find([str(root)])  # its problems are not the user's
+def _project_files(configs: ConfigFinder, finder: FileFinder | None, root: Path) -> list[Path]:
+    """The Python files of a project root, resolved: those ``finder`` found walking it whole
+    (unless it skipped excluded files named on the command line), else found now."""
+    if finder is not None and not finder.force_exclude and root in finder.walked:
+        return finder.walked[root]
+    walker = FileFinder(configs)
+    found = walker.find([str(root)])  # its problems are not the user's
+    return [walker.resolved[path] for path in found]
 
 
 @functools.lru_cache(maxsize=32)
@@ -152,6 +174,8 @@ def build_index(
     jobs: int = 1,
     python: str | None = None,
     cache_dir: Path | None = None,
+    resolved: bool = False,
+    packages: dict[Path, tuple[str, ...]] | None = None,
 ) -> IndexedProjects:
     """The index of every project the files belong to (each found from its ``pyproject.toml``
     or ``.git``), with the libraries of the first project's environment (``python``: a
@@ -162,13 +186,20 @@ def build_index(
     a question first needs them. A module name that two files of different content claim is
     unknown to the other modules (an import of it resolves to nothing, rather than to a
     guess); each of those files is indexed under a name of its own, so it still knows what it
-    defines itself.
+    defines itself. ``resolved``: the paths of ``files`` are resolved already; ``packages``
+    remembers the package chain of each folder (``module_name``).
     """
     by_root: dict[Path, list[Path]] = {}
-    for path in files:  # each file's project found once (it walks up the folders)
-        by_root.setdefault(project_root(path), []).append(path)
+    roots_of: dict[Path, Path] = {}  # each folder's project found once (it walks up)
+    for path in files:
+        path = path if resolved else path.resolve()
+        if path.parent not in roots_of:
+            roots_of[path.parent] = project_root(path.parent)
+        by_root.setdefault(roots_of[path.parent], []).append(path)
     roots = sorted(by_root)
-    sources, unreadable = _read_projects(by_root, project_files, use_cache, cache_dir)
+    sources, unreadable = _read_projects(
+        by_root, project_files, use_cache, cache_dir, packages if packages is not None else {}
+    )
     own_names, colliding = _own_names(sources)
     stored = StoredModules()
     wanted: dict[str, _Source] = {}
@@ -229,13 +260,14 @@ def _read_projects(
     project_files: Callable[[Path], list[Path]],
     use_cache: bool,
     cache_dir: Path | None = None,
+    packages: dict[Path, tuple[str, ...]] | None = None,
 ) -> tuple[list[_Source], list[Path]]:
     """The digest of every file of the projects at the roots of ``by_root`` (each with the
     files given that belong to it), and the files that cannot be read. Entries of a project's
     files that have gone are pruned from its cache store."""
     sources: list[_Source] = []
     unreadable: list[Path] = []
-    packages: dict[Path, tuple[str, ...]] = {}
+    packages = packages if packages is not None else {}
     caches: dict[Path | None, SummaryCache] = {}
     for root in sorted(by_root):
         folder = default_cache_directory(root, cache_dir) if use_cache else None
@@ -247,7 +279,7 @@ def _read_projects(
         # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
         whole = is_project_root(root)
         listed = project_files(root) if whole else []
-        paths = list(dict.fromkeys(path.resolve() for path in [*listed, *own]))
+        paths = list(dict.fromkeys([*listed, *own]))  # resolved already
         digests, failed = cache.store.digests(paths)
         unreadable.extend(failed)
         if whole:
