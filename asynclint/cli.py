@@ -6,7 +6,8 @@ import difflib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Collection, Sequence
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -53,6 +54,8 @@ from asynclint.runner import (
 from asynclint.session import ProjectSession
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Runs that check fewer files than this finish before a progress line would help.
+_PROGRESS_FROM = 200
 
 
 def _split_codes(values: Sequence[str]) -> list[str]:
@@ -264,9 +267,8 @@ def main(
     selector.test_profile = test_profile
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
     chosen = cache_dir.resolve() if cache_dir is not None else None
-    run = _Run(
-        paths, configs, selector, force_exclude, fix_mode, fix and not diff, not no_cache, chosen
-    )
+    run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff)
+    run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=_progress_shown(quiet))
     if clear_cache:
         _clear_caches(run, quiet)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
@@ -339,11 +341,13 @@ class _Run:
     force_exclude: bool
     fix_mode: FixMode | None
     write: bool  # write the fixes back (``--fix`` without ``--diff``)
-    use_cache: bool
+    use_cache: bool = True
     # ``--cache-dir`` (or ``ASYNCLINT_CACHE_DIR``): over the configuration's ``cache-dir``
     cache_dir: Path | None = None
     # The run's sessions, with the files they need not name as unreadable (``_index_notes``).
     sessions: list[tuple[ProjectSession, frozenset[Path]]] = field(default_factory=list)
+    # Show how many files are checked so far (on a terminal, without ``--quiet``).
+    progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -516,22 +520,47 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
             for task in tasks
         ]
     if not run.use_cache:
-        results.extend(run_tasks(tasks, jobs, session))
+        results.extend(_with_progress(run_tasks(tasks, jobs, session), len(tasks), run.progress))
         return results, {}
     stores = stores_for(real.values(), _folder_finder(run))
     cache = ResultCache(stores, ProjectState(session.index), real)
     tasks = [replace(task, trace=True) for task in tasks]
-    results.extend(_with_cache(tasks, jobs, session, cache))
+    results.extend(_with_cache(tasks, jobs, session, cache, run.progress))
     return results, {}
 
 
+def _progress_shown(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _with_progress(results: Iterable[FileResult], total: int, shown: bool) -> Iterator[FileResult]:
+    """``results``, with a line on standard error that counts them as they come (a long run is
+    never silent for minutes); the line is erased at the end."""
+    if not shown or total < _PROGRESS_FROM:
+        yield from results
+        return
+    last = 0.0
+    line = ""
+    for done, result in enumerate(results, 1):
+        now = time.monotonic()
+        if now - last >= 0.2:
+            line = f"asynclint: checked {done:,} of {total:,} files"
+            sys.stderr.write(f"\r{line}")
+            sys.stderr.flush()
+            last = now
+        yield result
+    sys.stderr.write("\r" + " " * len(line) + "\r")
+    sys.stderr.flush()
+
+
 def _with_cache(
-    tasks: list[Task], jobs: int, session: ProjectSession, cache: ResultCache
+    tasks: list[Task], jobs: int, session: ProjectSession, cache: ResultCache, progress: bool
 ) -> list[FileResult]:
     """The results of ``tasks``, in their order: stored ones where they still hold, the others
     checked (and stored for the next run)."""
     reused = cache.lookup(tasks)
-    fresh = iter(run_tasks([t for i, t in enumerate(tasks) if i not in reused], jobs, session))
+    rest = [t for i, t in enumerate(tasks) if i not in reused]
+    fresh = iter(_with_progress(run_tasks(rest, jobs, session), len(rest), progress))
     results = []
     for position, task in enumerate(tasks):
         result = reused.get(position)
