@@ -25,8 +25,8 @@ from asynclint.index import (
     is_project_root,
     module_name,
     project_root,
-    summarize,
 )
+from asynclint.index.cache import decoded_summary, encoded_summary
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
 from asynclint.rule import Rule
@@ -246,11 +246,11 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> Non
             continue  # gone or unreadable since its digest was taken: unknown
         items.append((data, name, is_package))
         made.append(name)
-    rows: dict[SummaryCache, list[tuple[str, Path, ModuleFact]]] = {}
-    for name, fact in zip(made, map_in_workers(_summarize, items, jobs), strict=True):
-        stored.made[name] = fact
+    rows: dict[SummaryCache, list[tuple[str, Path, ModuleFact, str | None]]] = {}
+    for name, text in zip(made, map_in_workers(encoded_summary, items, jobs), strict=True):
+        fact = stored.made[name] = decoded_summary(text)
         path, _, cache = stored.sources[name]
-        rows.setdefault(cache, []).append((stored.keys[name], path, fact))
+        rows.setdefault(cache, []).append((stored.keys[name], path, fact, text))
     for cache, found in rows.items():
         cache.save(found)
 
@@ -304,7 +304,3 @@ def _own_names(sources: list[_Source]) -> tuple[dict[Path, tuple[str, bool]], se
             mark = hashlib.sha1(str(source.path).encode(), usedforsecurity=False).hexdigest()
             own_names[source.path] = (f"{source.name}#{mark[:10]}", source.is_package)
     return own_names, colliding
-
-
-def _summarize(item: tuple[bytes, str, bool]) -> ModuleFact:
-    return summarize(*item)

@@ -182,7 +182,7 @@ def test_the_digest_covers_what_summaries_are_made_of() -> None:
 def test_the_key_changes_with_the_digest(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     before = SummaryCache.key(b"x = 1\n", "pkg.mod", False)
     made = SummaryCache(tmp_path)
-    made.save([(before, tmp_path / "mod.py", cache_module.summarize("x = 1\n", "pkg.mod"))])
+    made.save([(before, tmp_path / "mod.py", cache_module.summarize("x = 1\n", "pkg.mod"), None)])
     assert made.load(before) is not None
     made.store.close()
     monkeypatch.setattr(cache_module, "summary_version", lambda: "0" * 40)

@@ -254,6 +254,6 @@ def test_summaries_of_newer_syntax_and_of_unreadable_source(tmp_path: Path) -> N
     # The cache keeps that the file could not be read.
     cache = SummaryCache(tmp_path)
     key = cache.key(BROKEN.encode(), "broken", False)
-    cache.save([(key, tmp_path / "broken.py", broken)])
+    cache.save([(key, tmp_path / "broken.py", broken, None)])
     loaded = cache.load(key)
     assert isinstance(loaded, ModuleFact) and not loaded.readable

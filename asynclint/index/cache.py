@@ -20,7 +20,7 @@ from pathlib import Path
 
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
-from asynclint.index.store import Store, file_digest
+from asynclint.index.store import Store, decode, encode, file_digest
 from asynclint.index.summarise import summarize
 from asynclint.toml import read_data_file
 
@@ -148,10 +148,14 @@ class SummaryCache:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def save(self, rows: list[tuple[str, Path, ModuleFact]]) -> None:
-        """Store (key, the file it was made from, summary) rows."""
+    def save(self, rows: list[tuple[str, Path, ModuleFact, str | None]]) -> None:
+        """Store (key, the file it was made from, summary, its JSON text if made already)
+        rows."""
         self.store.store_summaries(
-            [(key, str(path), fact.readable, fact.to_json()) for key, path, fact in rows]
+            [
+                (key, str(path), fact.readable, text or encode(fact.to_json()))
+                for key, path, fact, text in rows
+            ]
         )
 
     def summary(self, data: bytes, name: str, is_package: bool) -> ModuleFact:
@@ -160,7 +164,7 @@ class SummaryCache:
         fact = self.load(key)
         if fact is None:
             fact = summarize(data, name, is_package)
-            self.save([(key, Path(name), fact)])
+            self.save([(key, Path(name), fact, None)])
         return fact
 
     def file_summary(
@@ -185,8 +189,21 @@ class SummaryCache:
                 return None, None
             fact = summarize(data, name, is_package)
             if file_digest(data) == digest:
-                self.save([(key, path, fact)])
+                self.save([(key, path, fact, None)])
         return fact, (status.st_size, status.st_mtime_ns)
+
+
+def encoded_summary(item: tuple[bytes, str, bool]) -> str:
+    """The summary of (source, module name, whether a package) as the store keeps it: what
+    worker processes hand back (text is cheaper to send than objects)."""
+    return encode(summarize(*item).to_json())
+
+
+def decoded_summary(text: str) -> ModuleFact:
+    data = decode(text)
+    if data is None:
+        raise ValueError("not a summary")
+    return ModuleFact.from_json(data)
 
 
 # Stands for a module name two files of different content claim: no import reaches either.

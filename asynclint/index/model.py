@@ -7,7 +7,7 @@ the queries answer with.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 
 # ``FunctionFact.wraps`` of a decorator whose sync wrapper returns what the wrapped function
 # returns: the decorated function keeps its kind.
@@ -21,7 +21,7 @@ AWAITED = "await:"
 UNPACKED = "unpack:"
 
 
-@dataclass
+@dataclass(slots=True)
 class FunctionFact:
     """A function or method as defined: its own kind, its decorators, its return annotation."""
 
@@ -85,7 +85,7 @@ class FunctionFact:
     paces: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassFact:
     bases: list[str] = field(default_factory=list)  # qualified; "" when not resolvable
     methods: dict[str, FunctionFact] = field(default_factory=dict)
@@ -99,7 +99,7 @@ class ClassFact:
     magic: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleFact:
     name: str
     is_package: bool = False
@@ -130,26 +130,72 @@ class ModuleFact:
     name_refs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        """Plain data for the store: fields at their default are left out (most of a
+        summary's fields are, which makes it a third of the size)."""
+        data = _changed(self)
+        data["name"] = self.name
+        if self.functions:
+            data["functions"] = {k: _changed(v) for k, v in self.functions.items()}
+        if self.classes:
+            data["classes"] = {k: _class_to_json(v) for k, v in self.classes.items()}
+        if self.local_classes:
+            data["local_classes"] = [_class_to_json(v) for v in self.local_classes]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> ModuleFact:
         nested = ("functions", "classes", "local_classes")
         fact = cls(**{k: v for k, v in data.items() if k not in nested})
-        fact.functions = {k: FunctionFact(**v) for k, v in data["functions"].items()}
-        fact.classes = {k: _class_from_json(v) for k, v in data["classes"].items()}
-        fact.local_classes = [_class_from_json(v) for v in data["local_classes"]]
+        fact.functions = {k: FunctionFact(**v) for k, v in data.get("functions", {}).items()}
+        fact.classes = {k: _class_from_json(v) for k, v in data.get("classes", {}).items()}
+        fact.local_classes = [_class_from_json(v) for v in data.get("local_classes", ())]
         return fact
 
 
+# Each summary class's fields with their defaults: what ``to_json`` leaves out.
+_DEFAULTS: dict[type, dict[str, object]] = {}
+
+
+def _defaults(kind: type) -> dict[str, object]:
+    found = _DEFAULTS.get(kind)
+    if found is None:
+        found = _DEFAULTS[kind] = {}
+        for item in fields(kind):
+            if item.default is not MISSING:
+                found[item.name] = item.default
+            elif item.default_factory is not MISSING:
+                found[item.name] = item.default_factory()
+    return found
+
+
+def _changed(fact: FunctionFact | ClassFact | ModuleFact) -> dict[str, object]:
+    """The plain fields of ``fact`` that differ from their default."""
+    defaults = _defaults(type(fact))
+    out: dict[str, object] = {}
+    for item in fields(fact):
+        if item.name in ("functions", "classes", "local_classes", "methods", "name"):
+            continue
+        value = getattr(fact, item.name)
+        if item.name not in defaults or value != defaults[item.name]:
+            out[item.name] = value
+    return out
+
+
+def _class_to_json(fact: ClassFact) -> dict[str, object]:
+    data = _changed(fact)
+    if fact.methods:
+        data["methods"] = {k: _changed(v) for k, v in fact.methods.items()}
+    return data
+
+
 def _class_from_json(value: dict) -> ClassFact:
-    methods = {k: FunctionFact(**v) for k, v in value["methods"].items()}
+    methods = {k: FunctionFact(**v) for k, v in value.get("methods", {}).items()}
     return ClassFact(
-        value["bases"],
+        value.get("bases", []),
         methods,
-        value["attributes"],
-        value["protocols"],
-        value["data"],
+        value.get("attributes", {}),
+        value.get("protocols", []),
+        value.get("data", []),
         value.get("magic", False),
     )
 

@@ -47,6 +47,31 @@ _BUSY_SECONDS = 30.0
 _BATCH = 500
 
 
+def encode(data: dict) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def decode(text: str) -> dict | None:
+    """JSON data of the store, its strings interned: the summaries of a large project repeat
+    the same qualified names thousands of times, and hold them once this way."""
+    try:
+        data = json.loads(text, object_pairs_hook=_interned)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _interned(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if type(value) is str:
+            value = sys.intern(value)
+        elif type(value) is list and value and type(value[0]) is str:
+            value = [sys.intern(item) if type(item) is str else item for item in value]
+        out[sys.intern(key)] = value
+    return out
+
+
 def file_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
@@ -250,16 +275,10 @@ class Store:
             if connection is not None:
                 query = "SELECT data FROM summaries WHERE key = ?"
                 row = connection.execute(query, (key,)).fetchone()
-        if row is None:
-            return None
-        try:
-            data = json.loads(row[0])
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
+        return decode(row[0]) if row is not None else None
 
-    def store_summaries(self, rows: Sequence[tuple[str, str, bool, dict]]) -> None:
-        """Store (key, the file's path, readable, the summary as JSON data) rows; a path's
+    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str]]) -> None:
+        """Store (key, the file's path, readable, the summary as JSON text) rows; a path's
         summaries of older content are dropped."""
         if not rows:
             return
@@ -271,10 +290,7 @@ class Store:
                 ),
                 (
                     "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
-                    [
-                        (key, path, int(readable), json.dumps(data, separators=(",", ":")))
-                        for key, path, readable, data in rows
-                    ],
+                    [(key, path, int(readable), text) for key, path, readable, text in rows],
                 ),
             ]
         )
