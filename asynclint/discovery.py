@@ -107,7 +107,10 @@ class GitIgnore:
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no pattern matches)."""
-        full = path.as_posix()
+        return self.verdict_of(path.as_posix(), is_dir)
+
+    def verdict_of(self, full: str, is_dir: bool) -> bool | None:
+        """``verdict`` of a path given as a string with ``/`` separators."""
         if not full.startswith(self._prefix):
             # Outside the folder, or the folder itself: a .gitignore speaks about its folder's
             # contents, not the folder.
@@ -130,10 +133,12 @@ def _any_regex(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-def _is_ignored(path: Path, is_dir: bool, ignores: list[GitIgnore]) -> bool:
+def _is_ignored(path: Path | str, is_dir: bool, ignores: list[GitIgnore]) -> bool:
+    """Whether the ignore files git-ignore ``path`` (a string with ``/`` separators)."""
+    full = path if isinstance(path, str) else path.as_posix()
     ignored = False
     for ignore in ignores:  # outermost first: a deeper .gitignore overrides
-        verdict = ignore.verdict(path, is_dir)
+        verdict = ignore.verdict_of(full, is_dir)
         if verdict is not None:
             ignored = verdict
     return ignored
@@ -180,6 +185,8 @@ class FileFinder:
         self.walked: dict[Path, list[Path]] = {}
         self._globs: dict[tuple[str, ...], GlobSet] = {}
         self._roots: dict[Path, Path] = {}
+        # By resolved folder: the resolved root its excludes are relative to, and their globs.
+        self._settings: dict[str, tuple[str, GlobSet]] = {}
 
     def _excluded(self, path: Path, is_dir: bool | None = None) -> bool:
         """Whether the configuration that applies excludes ``path``. ``is_dir`` is given (True
@@ -227,7 +234,8 @@ class FileFinder:
                         continue
                     folder = path.resolve()
                     walked = self.walked.setdefault(folder, [])
-                    for found, real in self._walk(path, _ancestor_ignores(folder), set()):
+                    ignores = _ancestor_ignores(folder)
+                    for found, real in self._walk(str(path), ignores, set(), folder.as_posix()):
                         real = real or found.resolve()
                         files.setdefault(real, found)
                         walked.append(real)
@@ -247,49 +255,65 @@ class FileFinder:
         return list(files.values())
 
     def _walk(
-        self, directory: Path, ignores: list[GitIgnore], seen: set[Path]
+        self, directory: str, ignores: list[GitIgnore], seen: set[str], real: str | None = None
     ) -> Iterator[tuple[Path, Path | None]]:
-        """The Python files below ``directory``, each with its resolved path (None for a
-        symbolic link: resolved by the caller)."""
-        real = directory.resolve()
+        """The Python files below ``directory`` (``real``: its resolved path, when known),
+        each with its resolved path (None for a symbolic link: resolved by the caller). Paths
+        stay strings here: a large tree has tens of thousands of entries."""
+        real = real if real is not None else Path(directory).resolve().as_posix()
         if real in seen:
-            self.problems.append(Problem(str(directory), "symbolic link loop; not entered"))
+            self.problems.append(Problem(directory, "symbolic link loop; not entered"))
             return
         seen.add(real)
-        own = GitIgnore.load(real / ".gitignore", real)
+        own = GitIgnore.load(Path(real) / ".gitignore", Path(real))
         if own is not None:
             ignores = [*ignores, own]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            self.problems.append(Problem(str(directory), _os_error_text(error)))
+            self.problems.append(Problem(directory, _os_error_text(error)))
             return
         for entry in entries:
-            path = Path(entry.path)
-            real_path = real / entry.name
+            real_path = f"{real.rstrip('/')}/{entry.name}"
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if (
                         os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
                         or _is_ignored(real_path, True, ignores)
-                        or self._excluded(real_path, True)
+                        or self._excluded_below(real_path, entry.name, real_path)
                     ):
                         continue
-                    yield from self._walk(path, ignores, seen)
+                    yield from self._walk(entry.path, ignores, seen, real_path)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
                     link = entry.is_symlink()
                     if link and not entry.is_file():
                         if not entry.is_dir():
-                            self.problems.append(Problem(str(path), "broken symbolic link"))
+                            self.problems.append(Problem(entry.path, "broken symbolic link"))
                         continue
-                    # A link is judged where it points (``relative_posix`` resolves it).
-                    if _is_ignored(real_path, False, ignores) or self._excluded(
-                        real_path, None if link else False
-                    ):
+                    if _is_ignored(real_path, False, ignores):
                         continue
-                    yield path, None if link else real_path
+                    if link:  # judged where it points (``relative_posix`` resolves it)
+                        if not self._excluded(Path(entry.path)):
+                            yield Path(entry.path), None
+                    elif not self._excluded_below(real_path, entry.name, real):
+                        yield Path(entry.path), Path(real_path)
             except OSError as error:
-                self.problems.append(Problem(str(path), _os_error_text(error)))
+                self.problems.append(Problem(entry.path, _os_error_text(error)))
+
+    def _excluded_below(self, real_path: str, name: str, folder: str) -> bool:
+        """``_excluded`` of a resolved path (a string) whose folder of settings is ``folder``:
+        itself for a directory, its parent for a file."""
+        found = self._settings.get(folder)
+        if found is None:
+            settings = self.configs.for_resolved_directory(Path(folder))
+            root = self._resolved_root(settings.root).as_posix().rstrip("/") + "/"
+            globs = self._globs.get(settings.all_excludes)
+            if globs is None:
+                globs = self._globs[settings.all_excludes] = GlobSet(settings.all_excludes)
+            found = self._settings[folder] = (root, globs)
+        root, globs = found
+        relative = real_path[len(root) :] if real_path.startswith(root) else real_path
+        return globs.matches(relative, name)
 
 
 def _relative_to(path: Path, root: Path) -> str:
