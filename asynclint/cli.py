@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 import shutil
 import sys
@@ -56,6 +57,9 @@ from asynclint.session import ProjectSession
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Runs that check fewer files than this finish before a progress line would help.
 _PROGRESS_FROM = 200
+# Runs that check fewer files in workers than this make the whole-project tables in each worker
+# only if a file asks (a handful of files seldom needs them all).
+_TABLES_FROM = 100
 
 
 def _split_codes(values: Sequence[str]) -> list[str]:
@@ -520,6 +524,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
             for task in tasks
         ]
     if not run.use_cache:
+        _before_workers(session, len(tasks), jobs)
         results.extend(_with_progress(run_tasks(tasks, jobs, session), len(tasks), run.progress))
         return results, {}
     stores = stores_for(real.values(), _folder_finder(run))
@@ -527,6 +532,16 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     tasks = [replace(task, trace=True) for task in tasks]
     results.extend(_with_cache(tasks, jobs, session, cache, run.progress))
     return results, {}
+
+
+def _before_workers(session: ProjectSession, count: int, jobs: int) -> None:
+    """Before worker processes check ``count`` files: make the index's tables about the whole
+    project once, here, for the workers to share (each would make its own otherwise, and hold
+    its own copy), and keep the collector from touching them (which would copy them)."""
+    if session.index is None or jobs <= 1 or count < _TABLES_FROM:
+        return
+    session.index.make_whole_project_tables()
+    gc.freeze()
 
 
 def _progress_shown(quiet: bool) -> bool:
@@ -560,6 +575,7 @@ def _with_cache(
     checked (and stored for the next run)."""
     reused = cache.lookup(tasks)
     rest = [t for i, t in enumerate(tasks) if i not in reused]
+    _before_workers(session, len(rest), jobs)
     fresh = iter(_with_progress(run_tasks(rest, jobs, session), len(rest), progress))
     results = []
     for position, task in enumerate(tasks):

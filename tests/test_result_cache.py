@@ -261,3 +261,21 @@ def test_a_library_edit_rechecks_its_users(
     assert "app/a.py:5:5: AL101" in run("-q", ".").stdout
     _edit(library, HELPER_SYNC)
     assert run("-q", ".").stdout == ""
+
+
+@pytest.mark.slow
+def test_workers_sharing_the_whole_project_tables_answer_alike(
+    run: Run, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Over 100 files in 2 workers: the tables about the whole project are made once, before
+    the workers start; the findings are those of one process, cached or not."""
+    files = {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/b.py": HELPER_ASYNC}
+    for i in range(110):
+        files[f"app/m{i}.py"] = LOOP_HELPER if i % 2 else CALLER
+    files["app/sync_caller.py"] = "from app.m1 import _loop\n\n\ndef other():\n    return _loop()\n"
+    write_tree(project, files)
+    alone = run("--no-cache", "--jobs", "1", ".")
+    assert alone.stdout.count("AL502") == 54 and alone.stdout.count("AL101") == 55
+    cache = str(tmp_path_factory.mktemp("cache"))
+    for args in (["--no-cache"], ["--cache-dir", cache], ["--cache-dir", cache]):
+        assert run(*args, "--jobs", "2", ".").stdout == alone.stdout

@@ -162,6 +162,14 @@ def _is_method(index: ProjectIndex, found: Definition) -> bool:
     return klass is not None and klass.what == "class"
 
 
+def whole_project_flow(index: ProjectIndex) -> None:
+    """Make the tables of call sites and of names taken as values (see
+    ``ProjectIndex.make_whole_project_tables``)."""
+    _sites(index)
+    _referenced(index)
+    _sites_taken_as_values(index)
+
+
 def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
     """Callee (where it is defined; ``?.m`` for unknown receivers) -> its call sites."""
     index.whole_project()

@@ -59,6 +59,12 @@ def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | N
     return kind if kind in AGREEABLE else None
 
 
+def whole_project_methods(index: ProjectIndex) -> None:
+    """Make the table of the project's method kinds by name (see
+    ``ProjectIndex.make_whole_project_tables``)."""
+    _project_methods(index)
+
+
 def _project_methods(index: ProjectIndex) -> MethodKinds:
     index.whole_project()
     if index._project_methods is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import StoredModules, SummaryCache, Trace
-from asynclint.index.callers import PrivateUses, only_called_from_coroutines
+from asynclint.index.callers import PrivateUses, collect_private_uses, only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
 from asynclint.index.effects import (
     Effects,
@@ -21,9 +21,9 @@ from asynclint.index.effects import (
     named_method_effects,
     project_methods,
 )
-from asynclint.index.flow import Site, parameter_type, passes_coroutine
+from asynclint.index.flow import Site, parameter_type, passes_coroutine, whole_project_flow
 from asynclint.index.locate import find_module_file
-from asynclint.index.methods import MethodKinds, agreed_method_kind
+from asynclint.index.methods import MethodKinds, agreed_method_kind, whole_project_methods
 from asynclint.index.model import (
     AWAITED,
     KEEPS_ASYNC,
@@ -543,18 +543,7 @@ class ProjectIndex:
         classes included) redefine it. A receiver typed ``klass`` may be any of them."""
         self.whole_project()
         if self._subclasses is None:
-            subclasses: dict[str, list[ClassFact]] = {}
-            for name in self.project:
-                module = self.project_module(name)
-                if module is None:
-                    continue
-                for class_name, fact in module.classes.items():
-                    self._class_names[id(fact)] = f"{name}.{class_name}"
-                for fact in [*module.classes.values(), *module.local_classes]:
-                    for base in fact.bases:
-                        if base:
-                            subclasses.setdefault(self.canonical(base), []).append(fact)
-            self._subclasses = subclasses
+            self._subclasses = self._subclass_table()
         kinds: set[str | None] = set()
         pending, seen = [self.canonical(klass)], set()
         while pending:
@@ -568,6 +557,40 @@ class ProjectIndex:
                 if id(fact) in self._class_names:
                     pending.append(self._class_names[id(fact)])
         return kinds
+
+    def _subclass_table(self) -> dict[str, list[ClassFact]]:
+        """Each class (canonical name) -> the project's classes that name it as a base."""
+        subclasses: dict[str, list[ClassFact]] = {}
+        for name in self.project:
+            module = self.project_module(name)
+            if module is None:
+                continue
+            for class_name, fact in module.classes.items():
+                self._class_names[id(fact)] = f"{name}.{class_name}"
+            for fact in [*module.classes.values(), *module.local_classes]:
+                for base in fact.bases:
+                    if base:
+                        subclasses.setdefault(self.canonical(base), []).append(fact)
+        return subclasses
+
+    def make_whole_project_tables(self) -> None:
+        """Read every module of the project and make the tables that answers about the whole
+        project come from (callers, call sites, subclasses, methods by name) now. A run that
+        checks many files in worker processes makes them once, before the workers start,
+        which then share them, rather than once in each."""
+        trace, self.trace = self.trace, None
+        try:
+            for name in sorted(self.project):
+                self.project_module(name)
+            if self._subclasses is None:
+                self._subclasses = self._subclass_table()
+            if self._private_uses is None:
+                self._private_uses = collect_private_uses(self)
+            self.project_methods()
+            whole_project_flow(self)
+            whole_project_methods(self)
+        finally:
+            self.trace = trace
 
     def plain_class(self, qualified: str) -> bool:
         """Whether the class and each of its bases are the project's (or a library's read as
