@@ -134,3 +134,20 @@ def test_no_index_without_a_rule_that_needs_one(
     assert session.context_for(("lib", False)) is None
     codes = ",".join(rule.code for rule in local)
     assert run("--select", codes, ".").exit_code == 0
+
+
+def test_a_setup_module_inside_a_package_is_no_project_marker(tmp_path: Path) -> None:
+    """Home Assistant has ``homeassistant/setup.py``: a module of the package. A file of that
+    package belongs to the project above it, whether it is linted alone or with the rest."""
+    from asynclint.index import project_root
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name in ("__init__.py", "setup.py", "mod.py"):
+        (package / name).write_text("")
+    assert project_root(package / "mod.py") == tmp_path
+    script = tmp_path / "tool"
+    script.mkdir()
+    (script / "setup.py").write_text("")
+    assert project_root(script / "setup.py") == script  # a setup script still marks a root

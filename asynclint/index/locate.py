@@ -28,8 +28,14 @@ def project_root(path: Path) -> Path:
 
 
 def is_project_root(folder: Path) -> bool:
-    """Whether a folder is a project's root (where a cache may be written)."""
-    return any((folder / marker).exists() for marker in _ROOT_MARKERS)
+    """Whether a folder is a project's root (where a cache may be written). A ``setup.py``
+    in a package (a folder with an ``__init__.py``) is one of its modules, not a project's
+    setup script: Home Assistant's ``homeassistant/setup.py``."""
+    for marker in _ROOT_MARKERS:
+        if (folder / marker).exists():
+            if marker != "setup.py" or not (folder / "__init__.py").exists():
+                return True
+    return False
 
 
 def module_name(
