@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -97,8 +98,12 @@ def environment_paths(project: Path, python: str | None = None) -> list[Path]:
 
 def find_module_file(name: str, search: Iterable[Path]) -> tuple[Path, bool] | None:
     """The source of module ``name`` on ``search`` paths (``.pyi`` stubs first)."""
-    relative = Path(*name.split("."))
+    top = name.split(".", 1)[0]
+    relative = None
     for base in search:
+        if top not in _top_level_names(base):
+            continue  # nothing of that name there: no need to look for four files
+        relative = relative or Path(*name.split("."))
         for candidate, is_package in (
             (base / relative / "__init__.pyi", True),
             (base / relative / "__init__.py", True),
@@ -108,6 +113,36 @@ def find_module_file(name: str, search: Iterable[Path]) -> tuple[Path, bool] | N
             if candidate.is_file():
                 return candidate, is_package
     return None
+
+
+# Each search folder's entries (as importable names), with when they were listed and the
+# folder's modification time then: a large project imports hundreds of packages that are not
+# installed, each asked at every dotted prefix. A listing is checked against the folder's time
+# again after a second (a long-lived process sees packages installed meanwhile).
+_LISTINGS: dict[Path, tuple[float, int, frozenset[str]]] = {}
+_RECHECK_SECONDS = 1.0
+
+
+def _top_level_names(base: Path) -> frozenset[str]:
+    """The names a search folder holds (folders, and modules without their suffix)."""
+    known = _LISTINGS.get(base)
+    now = time.monotonic()
+    if known is not None and now - known[0] < _RECHECK_SECONDS:
+        return known[2]
+    try:
+        mtime = base.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    if known is not None and known[1] == mtime:
+        _LISTINGS[base] = (now, mtime, known[2])
+        return known[2]
+    try:
+        entries = os.listdir(base)
+    except OSError:
+        entries = []
+    names = frozenset(entry.split(".", 1)[0] for entry in entries)
+    _LISTINGS[base] = (now, mtime, names)
+    return names
 
 
 def absolute_module(module: str | None, level: int, current: str, is_package: bool) -> str:
