@@ -32,6 +32,7 @@ from pathlib import Path
 
 from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Location
 from asynclint.index import ProjectIndex, Trace, summary_version
+from asynclint.index.query import answer_digest
 from asynclint.index.store import Store
 from asynclint.runner import Task
 
@@ -65,6 +66,7 @@ class ProjectState:
         self.index = index
         self.keys: dict[str, str] = dict(index.stored.keys) if index and index.stored else {}
         self._stats: dict[str, tuple[int, int] | None] = {}
+        self._answers: dict[str, str | None] = {}
 
     @functools.cached_property
     def project(self) -> str:
@@ -100,7 +102,8 @@ class ProjectState:
         return {
             "modules": {name: self.keys.get(name) for name in sorted(trace.modules)},
             "libraries": {path: list(mark) for path, mark in sorted(trace.libraries.items())},
-            "project": self.project if trace.whole_project else None,
+            "project": self.project if trace.answers else None,
+            "answers": dict(sorted(trace.answers.items())),
             "packages": self.packages if trace.packages else None,
         }
 
@@ -112,9 +115,25 @@ class ProjectState:
         libraries = dependencies.get("libraries", {})
         if any(list(self._stat(path) or ()) != mark for path, mark in libraries.items()):
             return False
-        if dependencies.get("project") not in (None, self.project):
+        if dependencies.get("packages") not in (None, self.packages):
             return False
-        return dependencies.get("packages") in (None, self.packages)
+        if dependencies.get("project") in (None, self.project):
+            return True  # no answer about the whole project, or the same project
+        answers = dependencies.get("answers", {})
+        return all(self._answer(question) == digest for question, digest in answers.items())
+
+    def _answer(self, question: str) -> str | None:
+        """The digest of an answer about the whole project as the project is now (asked once
+        per run, however many kept results depend on it)."""
+        if question not in self._answers:
+            kind, _, key = question.partition("\0")
+            try:
+                value = self.index.answer(kind, key) if self.index is not None else None
+            except ValueError:  # a question this version does not ask
+                self._answers[question] = None
+            else:
+                self._answers[question] = answer_digest(value)
+        return self._answers[question]
 
 
 def context_of(task: Task, state: ProjectState) -> str:

@@ -135,6 +135,12 @@ def test_an_answer_about_the_whole_project(run: Run, project: Path, checked: lis
         },
     )
     assert "app/a.py:5:12: AL502" in run("-q", ".").stdout
+    # b.py's summary changes (it calls something), but not who calls `_loop`: the answer a.py
+    # depends on is asked again, found the same, and a.py is not checked again.
+    _edit(project / "app/b.py", "def other():\n    return print(1)\n")
+    checked.clear()
+    assert "app/a.py:5:12: AL502" in run("-q", ".").stdout
+    assert checked == ["app/b.py"]
     _edit(project / "app/b.py", "from app.a import _loop\n\n\ndef other():\n    return _loop()\n")
     checked.clear()
     assert run("-q", ".").stdout == ""

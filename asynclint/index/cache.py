@@ -107,9 +107,9 @@ class Trace:
     modules: set[str] = field(default_factory=set)
     # The library files read for those: path -> (size, modification time).
     libraries: dict[str, tuple[int, int]] = field(default_factory=dict)
-    # Whether an answer came from the whole project (who calls a function, which classes
-    # define a method ...).
-    whole_project: bool = False
+    # The answers that came from tables about the whole project (who calls a function, which
+    # classes define a method ...; ``ProjectIndex.answer``): "kind\0key" -> digest.
+    answers: dict[str, str] = field(default_factory=dict)
     # Whether an answer depended on which top-level packages the project has.
     packages: bool = False
 

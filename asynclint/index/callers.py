@@ -34,11 +34,8 @@ def only_called_from_coroutines(index: ProjectIndex, qualified: str) -> bool:
         or not index.is_project_name(found.qualified)
     ):
         return False
-    index.whole_project()
-    if index._private_uses is None:
-        index._private_uses = collect_private_uses(index)
     callers = 0
-    for kind, used in index._private_uses.get(name, ()):
+    for kind, used in index.answer("private-uses", name):
         target = index.find(used)
         if target is None:
             return False  # a name the index cannot place may be this function

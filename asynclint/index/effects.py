@@ -80,7 +80,7 @@ def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
     None when no project class defines ``m``."""
     found = [
         effects
-        for qualified in index.project_methods().get(method, ())
+        for qualified in index.answer("methods-by-name", method)
         if (effects := index.call_effects(qualified)) is not None
     ]
     if not found:

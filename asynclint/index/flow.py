@@ -89,17 +89,17 @@ def _site_evidence(index: ProjectIndex, function: str, param: str) -> list[str] 
     if param in fact.tested:
         return None  # ``isinstance(stream, str)``: the function expects more than one kind
     method = found.qualified.rsplit(".", 1)[-1]
-    sites = _sites(index).get(found.qualified, [])
+    sites = index.answer("sites", found.qualified)
     is_method = _is_method(index, found)
     if method == "__init__":
         klass = found.qualified.rsplit(".", 1)[0]
-        if klass in _sites_taken_as_values(index) or index.overriding_kinds(klass, "__init__"):
+        if index.answer("taken", klass) or index.overriding_kinds(klass, "__init__"):
             return None  # made elsewhere (a factory), or by a subclass's ``super().__init__``
     elif is_method:
-        if method in everyday_method_names() or method in _referenced(index):
+        if method in everyday_method_names() or index.answer("referenced", method):
             return None
-        sites = [*sites, *_sites(index).get(ANY_RECEIVER + method, [])]
-    elif found.qualified in _sites_taken_as_values(index):
+        sites = [*sites, *index.answer("sites", ANY_RECEIVER + method)]
+    elif index.answer("taken", found.qualified):
         return None
     position = fact.params.index(param)
     found_evidence: list[str] = []
@@ -162,6 +162,19 @@ def _is_method(index: ProjectIndex, found: Definition) -> bool:
     return klass is not None and klass.what == "class"
 
 
+def flow_answer(index: ProjectIndex, kind: str, key: str) -> object:
+    """An answer from the call-site tables (see ``ProjectIndex.answer``): the sites of a
+    callee (as plain lists), whether a name is taken as a value, whether an attribute name is
+    read other than as a callee."""
+    if kind == "sites":
+        return [[list(p), dict(k), w, s] for p, k, w, s in _sites(index).get(key, [])]
+    if kind == "taken":
+        return key in _sites_taken_as_values(index)
+    if kind == "referenced":
+        return key in _referenced(index)
+    raise ValueError(f"no table answers {kind!r}")
+
+
 def whole_project_flow(index: ProjectIndex) -> None:
     """Make the tables of call sites and of names taken as values (see
     ``ProjectIndex.make_whole_project_tables``)."""
@@ -172,7 +185,6 @@ def whole_project_flow(index: ProjectIndex) -> None:
 
 def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
     """Callee (where it is defined; ``?.m`` for unknown receivers) -> its call sites."""
-    index.whole_project()
     if index._call_sites is not None:
         return index._call_sites
     table: dict[str, list[Site]] = {}
@@ -198,7 +210,6 @@ def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
 
 
 def _referenced(index: ProjectIndex) -> frozenset[str]:
-    index.whole_project()
     if index._attribute_refs is None:
         names: set[str] = set()
         for name in index.project:
@@ -211,7 +222,6 @@ def _referenced(index: ProjectIndex) -> frozenset[str]:
 
 def _sites_taken_as_values(index: ProjectIndex) -> frozenset[str]:
     """Project functions named other than as a callee somewhere (``on_done=handle``)."""
-    index.whole_project()
     if index._taken_as_values is None:
         taken: set[str] = set()
         for name in index.project:

@@ -43,7 +43,7 @@ def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | N
     fact = index.module(module) if module in index.project else None
     if fact is None:
         return None
-    kinds = set(_project_methods(index).get(method, ()))
+    kinds = set(index.answer("method-kinds", method))
     if len(kinds) != 1 or not kinds <= AGREEABLE:
         return None  # none or several kinds, or only classes outside the project define it
     libraries = _neighbourhood_libraries(index, fact)
@@ -65,8 +65,13 @@ def whole_project_methods(index: ProjectIndex) -> None:
     _project_methods(index)
 
 
+def whole_project_method_kinds(index: ProjectIndex) -> MethodKinds:
+    """The kinds of the project's methods (and data attributes), by name: a table about the
+    whole project, read through ``ProjectIndex.answer``."""
+    return _project_methods(index)
+
+
 def _project_methods(index: ProjectIndex) -> MethodKinds:
-    index.whole_project()
     if index._project_methods is None:
         table: MethodKinds = {}
         for name in index.project:

@@ -8,8 +8,12 @@ classes to answer the questions the facts ask (``call_kind``, ``member``, ``clas
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import StoredModules, SummaryCache, Trace
@@ -21,9 +25,20 @@ from asynclint.index.effects import (
     named_method_effects,
     project_methods,
 )
-from asynclint.index.flow import Site, parameter_type, passes_coroutine, whole_project_flow
+from asynclint.index.flow import (
+    Site,
+    flow_answer,
+    parameter_type,
+    passes_coroutine,
+    whole_project_flow,
+)
 from asynclint.index.locate import find_module_file
-from asynclint.index.methods import MethodKinds, agreed_method_kind, whole_project_methods
+from asynclint.index.methods import (
+    MethodKinds,
+    agreed_method_kind,
+    whole_project_method_kinds,
+    whole_project_methods,
+)
 from asynclint.index.model import (
     AWAITED,
     KEEPS_ASYNC,
@@ -114,23 +129,61 @@ class ProjectIndex:
         """Start checking a file. With a ``trace``, what the checks ask of the index is recorded
         in it; the answers remembered for earlier files are forgotten (they were recorded in
         those files' traces, not this one's), except the ones about the whole project, which
-        say so when asked."""
+        are recorded as answers (``answer``)."""
         self.trace = trace
-        if trace is None:
-            return
-        self._chains = {}
-        self._memo = {}
-        self._linearizations = {}
-        self._library_methods = {}
-        self._neighbourhoods = {}
-        self._parameter_types = {}
-        self._effects = {}
-        self._named_effects = {}
+        if trace is not None:
+            self._reset_memos()
 
-    def whole_project(self) -> None:
-        """Note that the answer being made depends on every module of the project."""
+    def answer(self, kind: str, key: str) -> Any:
+        """An answer from the project-wide tables (who calls a private function, the call
+        sites of a function, which classes redefine a method ...; see ``_table_answer``).
+
+        With a trace, the answer (not the tables it comes from) is what the file depends on:
+        its digest is recorded, and a later run checks it by asking again. A table is made
+        untraced, and the memos go back to what they were before it was made: what making it
+        read is neither recorded as a dependency nor left in a memo that a traced question
+        would hit without recording it. (The memos are not emptied for it: their entries for
+        questions being answered are what ends a cycle, say a parameter's type that depends on
+        call sites whose table is being made.)"""
+        if not _table_made(self, kind):
+            trace, memos = self.trace, self._memos()
+            self.trace = None
+            try:
+                _make_table(self, kind)
+            finally:
+                self.trace = trace
+                self._restore_memos(memos)
+        value = _table_answer(self, kind, key)
         if self.trace is not None:
-            self.trace.whole_project = True
+            self.trace.answers[f"{kind}\0{key}"] = answer_digest(value)
+        return value
+
+    _MEMOS = (
+        "_chains",
+        "_memo",
+        "_linearizations",
+        "_library_methods",
+        "_neighbourhoods",
+        "_parameter_types",
+        "_effects",
+        "_named_effects",
+    )
+
+    def _memos(self) -> tuple[object, ...]:
+        """Copies of the memos as they are now."""
+        return tuple(copy.copy(getattr(self, name)) for name in self._MEMOS)
+
+    def _reset_memos(self) -> None:
+        for name in self._MEMOS:
+            setattr(self, name, {})
+
+    def _restore_memos(self, memos: tuple[object, ...]) -> None:
+        """Put the memos back to copies ``_memos`` took, in place: a question being answered
+        holds its memo and writes its answer there when it ends."""
+        for name, saved in zip(self._MEMOS, memos, strict=True):
+            memo = getattr(self, name)
+            memo.clear()
+            memo.update(saved)
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -498,7 +551,6 @@ class ProjectIndex:
 
     def project_methods(self) -> dict[str, list[str]]:
         """The project's methods by name (see ``asynclint.index.effects.project_methods``)."""
-        self.whole_project()
         if self._methods_by_name is None:
             self._methods_by_name = project_methods(self)
         return self._methods_by_name
@@ -541,7 +593,9 @@ class ProjectIndex:
     def overriding_kinds(self, klass: str, method: str) -> set[str | None]:
         """The kinds of ``method`` as the project's subclasses of ``klass`` (at any depth, nested
         classes included) redefine it. A receiver typed ``klass`` may be any of them."""
-        self.whole_project()
+        return set(self.answer("overriding-kinds", f"{klass}\0{method}"))
+
+    def _overriding_kinds(self, klass: str, method: str) -> set[str | None]:
         if self._subclasses is None:
             self._subclasses = self._subclass_table()
         kinds: set[str | None] = set()
@@ -625,3 +679,53 @@ class ProjectIndex:
                 return None
             protocols |= inherited
         return frozenset(protocols)
+
+
+def _table_made(index: ProjectIndex, kind: str) -> bool:
+    table = {
+        "private-uses": index._private_uses,
+        "overriding-kinds": index._subclasses,
+        "methods-by-name": index._methods_by_name,
+        "method-kinds": index._project_methods,
+        "sites": index._call_sites,
+        "taken": index._taken_as_values,
+        "referenced": index._attribute_refs,
+    }
+    if kind not in table:
+        raise ValueError(f"no table answers {kind!r}")
+    return table[kind] is not None
+
+
+def _make_table(index: ProjectIndex, kind: str) -> None:
+    if kind == "private-uses":
+        index._private_uses = collect_private_uses(index)
+    elif kind == "overriding-kinds":
+        index._subclasses = index._subclass_table()
+    elif kind == "methods-by-name":
+        index.project_methods()
+    elif kind == "method-kinds":
+        whole_project_methods(index)
+    else:
+        flow_answer(index, kind, "")
+
+
+def _table_answer(index: ProjectIndex, kind: str, key: str) -> Any:
+    """One answer from the project-wide tables (made already): what ``ProjectIndex.answer``
+    asks, and what a later run asks again to check a kept result."""
+    if kind == "private-uses":
+        return [list(pair) for pair in (index._private_uses or {}).get(key, ())]
+    if kind == "overriding-kinds":
+        klass, _, method = key.partition("\0")
+        kinds = index._overriding_kinds(klass, method)
+        return sorted(kinds, key=lambda k: (k is not None, k or ""))
+    if kind == "methods-by-name":
+        return list(index.project_methods().get(key, ()))
+    if kind == "method-kinds":
+        return sorted(whole_project_method_kinds(index).get(key, ()), key=str)
+    return flow_answer(index, kind, key)
+
+
+def answer_digest(value: object) -> str:
+    """The digest of an answer's plain data (lists, dicts, strings, numbers, None)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
