@@ -1713,8 +1713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("wall: median of the runs; for the bare parse, the parsing alone (no start-up, reading).")
     print("CPU: user + system, worker processes included. RSS: the largest single process.")
     print(
-        "tree: the peak of the summed resident memory of the child and all its descendants, "
-        f"sampled every {TREE_SAMPLE_INTERVAL * 1000:.0f} ms (shared pages counted in each)."
+        "tree: the peak memory of the child and all its descendants, sampled every "
+        f"{TREE_SAMPLE_INTERVAL * 1000:.0f} ms (the sum of their proportional set sizes: "
+        "pages shared with workers counted once)."
     )
     print("findings: each tool with its own rules. ratio: the value over the target's bound.")
     if any(row.extrapolated for row in rows):
