@@ -32,6 +32,7 @@ from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
 from asynclint.index import module_name, project_root
 from asynclint.index.cache import default_cache_directory
+from asynclint.index.locate import folder_project_root
 from asynclint.index.store import store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.reporters import (
@@ -591,12 +592,14 @@ def _with_cache(
 def _folder_finder(run: _Run) -> Callable[[Path], Path | None]:
     """The cache folder of a file: the one chosen, else its project's own."""
     roots: dict[Path, Path | None] = {}
+    marked: dict[Path, Path | None] = {}
 
     def folder_of(path: Path) -> Path | None:  # a resolved path
         parent = path.parent
         if parent not in roots:
             settings = run.configs.for_resolved_directory(parent)
-            roots[parent] = default_cache_directory(project_root(parent), _cache_dir(run, settings))
+            root = folder_project_root(parent, marked)
+            roots[parent] = default_cache_directory(root, _cache_dir(run, settings))
         return roots[parent]
 
     return folder_of

@@ -67,6 +67,8 @@ class ProjectState:
         self.keys: dict[str, str] = dict(index.stored.keys) if index and index.stored else {}
         self._stats: dict[str, tuple[int, int] | None] = {}
         self._answers: dict[str, str | None] = {}
+        # ``context_of``'s digest input for each set of per-file options.
+        self.contexts: dict[tuple[object, ...], str] = {}
 
     @functools.cached_property
     def project(self) -> str:
@@ -140,20 +142,13 @@ def context_of(task: Task, state: ProjectState) -> str:
     """The digest of everything besides the file's bytes and its index dependencies that
     decides its result."""
     fix = None if task.fix_mode is None else task.fix_mode.unsafe
-    parts = [
-        _PAYLOAD,
-        code_version(),
-        task.codes,
-        task.held,
-        fix,
-        task.module,
-        task.blocking,
-        task.allow_blocking,
-        task.is_test,
-        state.index is not None,
-        state.environment,
-    ]
-    return hashlib.sha1(json.dumps(parts).encode(), usedforsecurity=False).hexdigest()
+    shared = (task.codes, task.held, fix, task.blocking, task.allow_blocking, task.is_test)
+    base = state.contexts.get(shared)
+    if base is None:  # the same for most files of a run: made once
+        parts = [_PAYLOAD, code_version(), *shared, state.index is not None, state.environment]
+        base = state.contexts[shared] = json.dumps(parts)
+    text = f"{base}\0{json.dumps(task.module)}"
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 class ResultCache:
@@ -294,8 +289,8 @@ def _diagnostics(path: str, items: Iterable[dict]) -> list[Diagnostic]:
 def stores_for(
     paths: Iterable[Path], folder_of: Callable[[Path], Path | None]
 ) -> dict[Path, Store]:
-    """Each file's store, by its resolved path: ``folder_of`` names the cache folder of a file
-    (None: no cache); files sharing a folder share one store."""
+    """Each file's store, by its path (``paths`` are resolved): ``folder_of`` names the cache
+    folder of a file (None: no cache); files sharing a folder share one store."""
     opened: dict[Path, Store] = {}
     stores: dict[Path, Store] = {}
     for path in paths:
@@ -305,5 +300,5 @@ def stores_for(
         store = opened.get(folder)
         if store is None:
             store = opened[folder] = Store(folder, summary_version())
-        stores[path.resolve()] = store
+        stores[path] = store
     return stores

@@ -24,9 +24,9 @@ from asynclint.index import (
     environment_paths,
     is_project_root,
     module_name,
-    project_root,
 )
 from asynclint.index.cache import decoded_summary, encoded_summary
+from asynclint.index.locate import folder_project_root
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
 from asynclint.rule import Rule
@@ -190,12 +190,10 @@ def build_index(
     remembers the package chain of each folder (``module_name``).
     """
     by_root: dict[Path, list[Path]] = {}
-    roots_of: dict[Path, Path] = {}  # each folder's project found once (it walks up)
+    marked: dict[Path, Path | None] = {}  # each folder's project found once (it walks up)
     for path in files:
         path = path if resolved else path.resolve()
-        if path.parent not in roots_of:
-            roots_of[path.parent] = project_root(path.parent)
-        by_root.setdefault(roots_of[path.parent], []).append(path)
+        by_root.setdefault(folder_project_root(path.parent, marked), []).append(path)
     roots = sorted(by_root)
     sources, unreadable = _read_projects(
         by_root, project_files, use_cache, cache_dir, packages if packages is not None else {}

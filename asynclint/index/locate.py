@@ -28,6 +28,24 @@ def project_root(path: Path) -> Path:
     return start
 
 
+def folder_project_root(folder: Path, known: dict[Path, Path | None]) -> Path:
+    """``project_root`` of a resolved folder, with ``known`` remembering the answer for each
+    folder on the way up (the files of a run share most of their ancestors)."""
+    found = _marked_above(folder, known)
+    return found if found is not None else folder
+
+
+def _marked_above(folder: Path, known: dict[Path, Path | None]) -> Path | None:
+    if folder in known:
+        return known[folder]
+    if is_project_root(folder):
+        found: Path | None = folder
+    else:
+        found = _marked_above(folder.parent, known) if folder.parent != folder else None
+    known[folder] = found
+    return found
+
+
 def is_project_root(folder: Path) -> bool:
     """Whether a folder is a project's root (where a cache may be written). A ``setup.py``
     in a package (a folder with an ``__init__.py``) is one of its modules, not a project's
