@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
 import os
 import shutil
@@ -63,6 +64,12 @@ _PROGRESS_FROM = 200
 _TABLES_FROM = 100
 
 
+@functools.lru_cache(maxsize=256)
+def _codes_of(selectors: tuple[str, ...]) -> frozenset[str]:
+    """The codes a list of selectors names (``AL2``, ``AL101`` ...)."""
+    return frozenset(selected_codes([Selection(select=selectors)]))
+
+
 def _split_codes(values: Sequence[str]) -> list[str]:
     return [code for value in values for code in value.replace(" ", ",").split(",") if code]
 
@@ -93,7 +100,7 @@ class _Selector:
         codes = self._cache[key]
         ignored = settings.ignored_for(path, resolved)
         if ignored:
-            codes = codes - selected_codes([Selection(select=ignored)])
+            codes = codes - _codes_of(ignored)
         return tuple(sorted(codes))
 
     def split_for(
@@ -106,7 +113,7 @@ class _Selector:
         profile = self.test_profile if self.test_profile is not None else settings.test_profile
         if not (is_test and profile):
             return is_test, codes, ()
-        held = selected_codes([Selection(select=TEST_HELD_BACK)]) - set(ENGINE_CODES)
+        held = _codes_of(TEST_HELD_BACK) - set(ENGINE_CODES)
         return (
             True,
             tuple(c for c in codes if c not in held),
