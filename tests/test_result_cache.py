@@ -285,3 +285,12 @@ def test_workers_sharing_the_whole_project_tables_answer_alike(
     cache = str(tmp_path_factory.mktemp("cache"))
     for args in (["--no-cache"], ["--cache-dir", cache], ["--cache-dir", cache]):
         assert run(*args, "--jobs", "2", ".").stdout == alone.stdout
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(run: Run, project: Path) -> None:
+    write_tree(project, {"pyproject.toml": PYPROJECT, "app/poll.py": SLEEPY, "blocker": ""})
+    result = run("-q", "--cache-dir", "blocker/cache", ".")
+    assert result.exit_code == 1
+    assert "app/poll.py:4:5: AL201" in result.stdout
+    assert result.stderr.count("\n") == 1
+    assert "cannot be used" in result.stderr and "going on without it" in result.stderr

@@ -47,6 +47,10 @@ _BUSY_SECONDS = 30.0
 _BATCH = 500
 
 
+# The cache folders already said to be unusable in this process: one line each.
+_REPORTED: set[Path | None] = set()
+
+
 def encode(data: dict) -> str:
     return json.dumps(data, separators=(",", ":"))
 
@@ -105,7 +109,13 @@ class Store:
         self._connection = None  # inherited through ``fork``: never used here
         try:
             self._connection = self._open()
-        except (sqlite3.DatabaseError, OSError) as error:
+        except sqlite3.OperationalError as error:  # cannot be opened (locked, read-only ...)
+            self._give_up(error)
+            return None
+        except OSError as error:  # the folder cannot be made or written
+            self._give_up(error)
+            return None
+        except sqlite3.DatabaseError as error:  # not a database, or a corrupt one
             if not self._rebuild(error):
                 self._failed = True
                 return None
@@ -145,6 +155,19 @@ class Store:
             connection.close()
             raise
         return connection
+
+    def _give_up(self, error: Exception) -> None:
+        """Go on without the store, saying why once (a cache that cannot be used is no reason
+        to stop a run)."""
+        self._failed = True
+        if self.folder in _REPORTED:
+            return
+        _REPORTED.add(self.folder)
+        reason = getattr(error, "strerror", None) or str(error)
+        print(
+            f"asynclint: the cache in {self.folder} cannot be used ({reason}); going on without it",
+            file=sys.stderr,
+        )
 
     def _rebuild(self, error: Exception) -> bool:
         """Remove a store that cannot be opened and make it anew; False if that fails too."""
