@@ -215,7 +215,7 @@ def build_index(
     unreadable.extend(
         wanted[name].path for name in wanted if present.get(stored.keys[name]) is False
     )
-    _make_summaries(missing, stored, jobs)
+    unreadable.extend(_make_summaries(missing, stored, jobs))
     unreadable.extend(stored.sources[n][0] for n, fact in stored.made.items() if not fact.readable)
     for name in colliding:
         stored.keys[name] = COLLIDING
@@ -232,16 +232,21 @@ def _by_cache(wanted: dict[str, _Source]) -> dict[SummaryCache, list[str]]:
     return grouped
 
 
-def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> None:
-    """Summarise the modules the store lacks (in ``jobs`` processes) and store them."""
+def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> list[Path]:
+    """Summarise the modules the store lacks (in ``jobs`` processes) and store them; the
+    files that could not be read since their digest was taken (their modules are unknown)."""
     items: list[tuple[bytes, str, bool]] = []
     made: list[str] = []
+    unreadable: list[Path] = []
     for name in missing:
         path, is_package, _ = stored.sources[name]
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            continue  # gone since it was listed: nothing of it is left to know
         except OSError:
-            continue  # gone or unreadable since its digest was taken: unknown
+            unreadable.append(path)
+            continue
         items.append((data, name, is_package))
         made.append(name)
     rows: dict[SummaryCache, list[tuple[str, Path, ModuleFact, str | None]]] = {}
@@ -251,6 +256,7 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> Non
         rows.setdefault(cache, []).append((stored.keys[name], path, fact, text))
     for cache, found in rows.items():
         cache.save(found)
+    return unreadable
 
 
 def _read_projects(
