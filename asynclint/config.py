@@ -182,7 +182,7 @@ class Settings:
         relative = _relative(real, _resolved(self.root))
         if relative is None:  # outside the configuration's folder: below its own project's
             relative = _relative(real, _project_of(real.parent)) or real.as_posix()
-        globs = _glob_set(self.test_paths)
+        globs = glob_set(self.test_paths)
         parts = relative.split("/")
         for end in range(len(parts), 0, -1):
             if globs.matches("/".join(parts[:end]), parts[end - 1]):
@@ -217,7 +217,8 @@ def _resolved(root: Path) -> Path:
 
 
 @lru_cache(maxsize=64)
-def _glob_set(patterns: tuple[str, ...]) -> GlobSet:
+def glob_set(patterns: tuple[str, ...]) -> GlobSet:
+    """The compiled ``GlobSet`` of configured patterns (made once per set)."""
     return GlobSet(patterns)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asynclint.config import ConfigFinder, GlobSet, relative_posix
+from asynclint.config import ConfigFinder, GlobSet, glob_set, relative_posix
 from asynclint.diagnostics import Problem
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -183,24 +183,14 @@ class FileFinder:
         # (resolved): a project's index need not walk it again.
         self.resolved: dict[Path, Path] = {}
         self.walked: dict[Path, list[Path]] = {}
-        self._globs: dict[tuple[str, ...], GlobSet] = {}
         self._roots: dict[Path, Path] = {}
         # By resolved folder: the resolved root its excludes are relative to, and their globs.
         self._settings: dict[str, tuple[str, GlobSet]] = {}
 
-    def _excluded(self, path: Path, is_dir: bool | None = None) -> bool:
-        """Whether the configuration that applies excludes ``path``. ``is_dir`` is given (True
-        or False) only for a resolved path whose kind the caller knows: no more system calls."""
-        if is_dir is None:
-            settings = self.configs.for_path(path)
-            relative = relative_posix(path, settings.root)
-        else:
-            settings = self.configs.for_resolved_directory(path if is_dir else path.parent)
-            relative = _relative_to(path, self._resolved_root(settings.root))
-        globs = self._globs.get(settings.all_excludes)
-        if globs is None:
-            globs = self._globs[settings.all_excludes] = GlobSet(settings.all_excludes)
-        return globs.matches(relative, path.name)
+    def _excluded(self, path: Path) -> bool:
+        settings = self.configs.for_path(path)
+        relative = relative_posix(path, settings.root)
+        return glob_set(settings.all_excludes).matches(relative, path.name)
 
     def _resolved_root(self, root: Path) -> Path:
         resolved = self._roots.get(root)
@@ -307,19 +297,10 @@ class FileFinder:
         if found is None:
             settings = self.configs.for_resolved_directory(Path(folder))
             root = self._resolved_root(settings.root).as_posix().rstrip("/") + "/"
-            globs = self._globs.get(settings.all_excludes)
-            if globs is None:
-                globs = self._globs[settings.all_excludes] = GlobSet(settings.all_excludes)
-            found = self._settings[folder] = (root, globs)
+            found = self._settings[folder] = (root, glob_set(settings.all_excludes))
         root, globs = found
         relative = real_path[len(root) :] if real_path.startswith(root) else real_path
         return globs.matches(relative, name)
-
-
-def _relative_to(path: Path, root: Path) -> str:
-    """``relative_posix`` for a path and a root already resolved."""
-    full, base = path.as_posix(), root.as_posix().rstrip("/") + "/"
-    return full[len(base) :] if full.startswith(base) else full
 
 
 def _os_error_text(error: OSError) -> str:

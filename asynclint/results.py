@@ -10,12 +10,12 @@ A stored result is reused only when all of these are as they were when it was ma
   installed packages are read from, with their modification times);
 - what the file's checks asked of the project index (``index.Trace``): the summary of each
   module they read (a module that did not exist must still not exist), the library files
-  they read, and, when an answer came from the whole project (who calls a function ...), the
-  summaries of every module of the project.
+  they read, and the digest of each answer that came from the whole project (who calls a
+  function ...; ``ProjectIndex.answer``), asked again when the project has changed.
 
 A change in ``b.py`` therefore re-checks ``a.py`` only if ``a.py``'s checks read ``b``'s
-summary or asked a question about the whole project. Results with problems (a crash, a file
-that cannot be read or written) are never stored: they are tried again.
+summary or an answer about the whole project that the change alters. Results with problems
+(a crash, a file that cannot be read or written) are never stored: they are tried again.
 """
 
 from __future__ import annotations
@@ -91,11 +91,7 @@ class ProjectState:
 
     def _stat(self, path: str) -> tuple[int, int] | None:
         if path not in self._stats:
-            try:
-                status = os.stat(path)
-                self._stats[path] = (status.st_size, status.st_mtime_ns)
-            except OSError:
-                self._stats[path] = None
+            self._stats[path] = _mark(path)
         return self._stats[path]
 
     def dependencies(self, trace: Trace | None) -> dict[str, object]:
@@ -230,7 +226,8 @@ class ResultCache:
         self._pending.clear()
 
 
-def _mark(path: Path) -> tuple[int, int] | None:
+def _mark(path: Path | str) -> tuple[int, int] | None:
+    """A file's size and modification time, or None when it cannot be read."""
     try:
         status = os.stat(path)
     except OSError:

@@ -22,10 +22,7 @@ def project_root(path: Path) -> Path:
     start = path.resolve()
     if not start.is_dir():
         start = start.parent
-    for folder in (start, *start.parents):
-        if is_project_root(folder):
-            return folder
-    return start
+    return folder_project_root(start, {})
 
 
 def folder_project_root(folder: Path, known: dict[Path, Path | None]) -> Path:
