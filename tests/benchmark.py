@@ -1355,6 +1355,17 @@ def table_lines(rows: list[Row], parse_wall: float | None, all_files: int) -> li
 # --- main -----------------------------------------------------------------------------------
 
 
+# The measurements that can be turned off (``--no-...``), each on by default.
+_MODE_SWITCHES = (
+    ("--large", "the large project's measurements: cold, one file, scale"),
+    ("--warm", "the corpus with a cache: filling it, warm, output identity"),
+    ("--identity", "compare the reports of --no-cache and warm runs byte for byte"),
+    ("--one-file", "one file of the large project, warm and edited"),
+    ("--scale", "1/8, 1/4, 1/2 of the large project and the fitted exponent"),
+    ("--stale-check", "the stale-cache check on a two-module project"),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Time asynclint against a bare libcst.parse_module of the same files, "
@@ -1417,42 +1428,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the project for the one-file, cold and scale measurements (default: "
         f"{HOME_ASSISTANT}, else the project with the most files)",
     )
-    parser.add_argument(
-        "--large",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="the large project's measurements: cold, one file, scale (default: on)",
-    )
-    parser.add_argument(
-        "--warm",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="the corpus with a cache: filling it, warm, output identity (default: on)",
-    )
-    parser.add_argument(
-        "--identity",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="compare the reports of --no-cache and warm runs byte for byte (default: on)",
-    )
-    parser.add_argument(
-        "--one-file",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="one file of the large project, warm and edited (default: on)",
-    )
-    parser.add_argument(
-        "--scale",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="1/8, 1/4, 1/2 of the large project and the fitted exponent (default: on)",
-    )
-    parser.add_argument(
-        "--stale-check",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="the stale-cache check on a two-module project (default: on)",
-    )
+    for flag, what in _MODE_SWITCHES:
+        parser.add_argument(
+            flag, action=argparse.BooleanOptionalAction, default=True, help=f"{what} (default: on)"
+        )
     parser.add_argument(
         "--_parse-only", dest="parse_only", metavar="FILELIST", help=argparse.SUPPRESS
     )
