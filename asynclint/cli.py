@@ -543,12 +543,13 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
 
 
 def _before_workers(session: ProjectSession, count: int, jobs: int) -> None:
-    """Before worker processes check ``count`` files: make the index's tables about the whole
-    project once, here, for the workers to share (each would make its own otherwise, and hold
-    its own copy), and keep the collector from touching them (which would copy them)."""
+    """Before worker processes check ``count`` files: make what the index's answers about the
+    whole project start from once, here, for the workers to share (each would make its own
+    otherwise, and hold its own copy), and keep the collector from touching it (which would
+    copy it)."""
     if session.index is None or jobs <= 1 or count < _TABLES_FROM:
         return
-    session.index.make_whole_project_tables()
+    session.index.prepare_for_workers()
     gc.freeze()
 
 

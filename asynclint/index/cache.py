@@ -15,11 +15,13 @@ import importlib.metadata
 import importlib.util
 import marshal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
+from asynclint.index.names import NameTable, name_entries
 from asynclint.index.store import Store, decode, encode, file_digest
 from asynclint.index.summarise import summarize
 from asynclint.toml import read_data_file
@@ -153,7 +155,7 @@ class SummaryCache:
         rows."""
         self.store.store_summaries(
             [
-                (key, str(path), fact.readable, text or encode(fact.to_json()))
+                (key, str(path), fact.readable, text or encode(fact.to_json()), name_entries(fact))
                 for key, path, fact, text in rows
             ]
         )
@@ -235,6 +237,19 @@ class StoredModules:
             except OSError:
                 return None
         return fact
+
+    def name_table(
+        self, given: dict[str, ModuleFact | None], load: Callable[[str], ModuleFact | None]
+    ) -> NameTable:
+        """Which modules mention which names: the entries of the summaries made by this run
+        (and of the ``given`` ones) made here, the others' read from their store."""
+        in_memory = [*given.items(), *self.made.items()]
+        stored = [
+            (name, key, self.sources[name][2].store)
+            for name, key in self.keys.items()
+            if key != COLLIDING and name not in self.made and name not in given
+        ]
+        return NameTable(in_memory, stored, load)
 
 
 def default_cache_directory(root: Path, chosen: Path | None = None) -> Path | None:

@@ -1,7 +1,8 @@
 """Who calls a private helper: the query behind "a sync helper only coroutines call".
 
-``only_called_from_coroutines`` is a method of ``ProjectIndex``; it lives here with the
-project-wide collection of private names' uses it reads, to keep the core queries short.
+``only_called_from_coroutines`` is a method of ``ProjectIndex``; it lives here to keep the
+core queries short. The uses of private names it reads are an answer about the whole project
+(``asynclint.index.wide``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from asynclint.knowledge.kinds import ASYNC_GENERATOR, COROUTINE
 
 if TYPE_CHECKING:
     from asynclint.index.query import ProjectIndex
-
-# Last name -> (the kind of the function using it, or None for a loose use; the name as written)
-PrivateUses = dict[str, list[tuple[str | None, str]]]
 
 
 def only_called_from_coroutines(index: ProjectIndex, qualified: str) -> bool:
@@ -45,25 +43,3 @@ def only_called_from_coroutines(index: ProjectIndex, qualified: str) -> bool:
             return False
         callers += 1
     return callers > 0
-
-
-def collect_private_uses(index: ProjectIndex) -> PrivateUses:
-    """Last name -> (the kind of the function calling it, or None for a loose use, and the
-    name as written) over the whole project."""
-    uses: PrivateUses = {}
-    for module_name in index.project:
-        module = index.project_module(module_name)
-        if module is None:
-            continue
-        functions = list(module.functions.values())
-        for klass in module.classes.values():
-            functions.extend(klass.methods.values())
-        for function in functions:
-            kind = index.function_kind(function)
-            for called in function.calls:
-                last = called.rsplit(".", 1)[-1]
-                if last.startswith("_"):
-                    uses.setdefault(last, []).append((kind, called))
-        for used in module.loose_private:
-            uses.setdefault(used.rsplit(".", 1)[-1], []).append((None, used))
-    return uses

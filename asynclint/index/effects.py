@@ -91,16 +91,3 @@ def named_method_effects(index: ProjectIndex, method: str) -> Effects | None:
         frozenset().union(*(e.writes for e in found)),
         by_name=True,
     )
-
-
-def project_methods(index: ProjectIndex) -> dict[str, list[str]]:
-    """Every method of the project's module-level classes, by name: its qualified names."""
-    methods: dict[str, list[str]] = {}
-    for name in index.project:
-        module = index.project_module(name)
-        if module is None:
-            continue
-        for class_name, klass in module.classes.items():
-            for method in klass.methods:
-                methods.setdefault(method, []).append(f"{name}.{class_name}.{method}")
-    return methods

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from asynclint.index.model import Definition
     from asynclint.index.query import ProjectIndex
 
-# (positional evidence, keyword evidence, the callee as written, starred)
-Site = tuple[list[str], dict[str, str], str, bool]
 _MAX_DEPTH = 4
 
 
@@ -160,75 +158,3 @@ def _is_method(index: ProjectIndex, found: Definition) -> bool:
     owner = found.qualified.rsplit(".", 1)[0]
     klass = index.find(owner)
     return klass is not None and klass.what == "class"
-
-
-def flow_answer(index: ProjectIndex, kind: str, key: str) -> object:
-    """An answer from the call-site tables (see ``ProjectIndex.answer``): the sites of a
-    callee (as plain lists), whether a name is taken as a value, whether an attribute name is
-    read other than as a callee."""
-    if kind == "sites":
-        return [[list(p), dict(k), w, s] for p, k, w, s in _sites(index).get(key, [])]
-    if kind == "taken":
-        return key in _sites_taken_as_values(index)
-    if kind == "referenced":
-        return key in _referenced(index)
-    raise ValueError(f"no table answers {kind!r}")
-
-
-def whole_project_flow(index: ProjectIndex) -> None:
-    """Make the tables of call sites and of names taken as values (see
-    ``ProjectIndex.make_whole_project_tables``)."""
-    _sites(index)
-    _referenced(index)
-    _sites_taken_as_values(index)
-
-
-def _sites(index: ProjectIndex) -> dict[str, list[Site]]:
-    """Callee (where it is defined; ``?.m`` for unknown receivers) -> its call sites."""
-    if index._call_sites is not None:
-        return index._call_sites
-    table: dict[str, list[Site]] = {}
-    for name in sorted(index.project):
-        module = index.project_module(name)
-        for written, positional, keywords, starred in module.call_sites if module else ():
-            key = callee = written.removeprefix(BOUND)
-            if not callee.startswith(ANY_RECEIVER):
-                if not index.is_project_name(callee):
-                    continue  # only the project's functions are typed by their call sites
-                found = index.find(callee)
-                if found is not None and found.what == "class":
-                    callee = f"{found.qualified}.__init__"  # the arguments go to ``__init__``
-                    found = index.find(callee)
-                if found is None or found.function is None:
-                    continue
-                key = found.qualified
-            if written.startswith(BOUND):
-                callee = written  # ``self.m(...)``: the receiver fills the first parameter
-            table.setdefault(key, []).append((positional, keywords, callee, starred))
-    index._call_sites = table
-    return table
-
-
-def _referenced(index: ProjectIndex) -> frozenset[str]:
-    if index._attribute_refs is None:
-        names: set[str] = set()
-        for name in index.project:
-            module = index.project_module(name)
-            if module is not None:
-                names.update(module.attribute_refs)
-        index._attribute_refs = frozenset(names)
-    return index._attribute_refs
-
-
-def _sites_taken_as_values(index: ProjectIndex) -> frozenset[str]:
-    """Project functions named other than as a callee somewhere (``on_done=handle``)."""
-    if index._taken_as_values is None:
-        taken: set[str] = set()
-        for name in index.project:
-            module = index.project_module(name)
-            for used in module.name_refs if module else ():
-                found = index.find(used)
-                if found is not None:
-                    taken.add(found.qualified)
-        index._taken_as_values = frozenset(taken)
-    return index._taken_as_values

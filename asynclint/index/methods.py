@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Kinds an agreement may give: the ones a plain object's method cannot have by accident.
 AGREEABLE = frozenset({COROUTINE, ASYNC_GENERATOR, ASYNC_CONTEXT_MANAGER})
 # A name a class binds as data (or a method the index cannot classify).
-_DATA = "data"
+DATA = "data"
 
 MethodKinds = dict[str, set[str | None]]
 # Modules whose absence hides no object's methods: the standard library (what has no source,
@@ -59,35 +59,11 @@ def agreed_method_kind(index: ProjectIndex, module: str, method: str) -> str | N
     return kind if kind in AGREEABLE else None
 
 
-def whole_project_methods(index: ProjectIndex) -> None:
-    """Make the table of the project's method kinds by name (see
-    ``ProjectIndex.make_whole_project_tables``)."""
-    _project_methods(index)
-
-
-def whole_project_method_kinds(index: ProjectIndex) -> MethodKinds:
-    """The kinds of the project's methods (and data attributes), by name: a table about the
-    whole project, read through ``ProjectIndex.answer``."""
-    return _project_methods(index)
-
-
-def _project_methods(index: ProjectIndex) -> MethodKinds:
-    if index._project_methods is None:
-        table: MethodKinds = {}
-        for name in index.project:
-            module = index.project_module(name)
-            if module is not None:
-                for klass in [*module.classes.values(), *module.local_classes]:
-                    _add_class(index, klass, table)
-        index._project_methods = table
-    return index._project_methods
-
-
 def _add_class(index: ProjectIndex, klass: ClassFact, table: MethodKinds) -> None:
     for name, function in klass.methods.items():
         table.setdefault(name, set()).add(index.function_kind(function))
     for name in (*klass.data, *klass.attributes):
-        table.setdefault(name, set()).add(_DATA)
+        table.setdefault(name, set()).add(DATA)
 
 
 def _imported_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str]:
@@ -162,7 +138,7 @@ def _library_methods(index: ProjectIndex, library: str) -> MethodKinds:
     if module is None:  # not installed: the library table, for the libraries it covers
         if covered_by_table(library):
             for method, kinds in index.library.method_kinds(library).items():
-                table[method] = {kind if kind in AGREEABLE else _DATA for kind in kinds}
+                table[method] = {kind if kind in AGREEABLE else DATA for kind in kinds}
         return table
     classes = {f"{module.name}.{name}" for name in module.classes}
     for local, target in module.names.items():

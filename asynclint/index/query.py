@@ -8,8 +8,8 @@ classes to answer the questions the facts ask (``call_kind``, ``member``, ``clas
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,28 +17,12 @@ from typing import Any
 
 from asynclint.index.blocking import blocking_chain, never_awaitable
 from asynclint.index.cache import StoredModules, SummaryCache, Trace
-from asynclint.index.callers import PrivateUses, collect_private_uses, only_called_from_coroutines
+from asynclint.index.callers import only_called_from_coroutines
 from asynclint.index.callsites import PARAMETER
-from asynclint.index.effects import (
-    Effects,
-    call_effects,
-    named_method_effects,
-    project_methods,
-)
-from asynclint.index.flow import (
-    Site,
-    flow_answer,
-    parameter_type,
-    passes_coroutine,
-    whole_project_flow,
-)
+from asynclint.index.effects import Effects, call_effects, named_method_effects
+from asynclint.index.flow import parameter_type, passes_coroutine
 from asynclint.index.locate import find_module_file
-from asynclint.index.methods import (
-    MethodKinds,
-    agreed_method_kind,
-    whole_project_method_kinds,
-    whole_project_methods,
-)
+from asynclint.index.methods import MethodKinds, agreed_method_kind
 from asynclint.index.model import (
     AWAITED,
     KEEPS_ASYNC,
@@ -51,6 +35,7 @@ from asynclint.index.model import (
     ModuleFact,
 )
 from asynclint.index.mro import linearization
+from asynclint.index.names import NameTable
 from asynclint.index.tables import (
     ABSTRACT_PROTOCOLS,
     AWAITABLE_ANNOTATIONS,
@@ -60,6 +45,7 @@ from asynclint.index.tables import (
     TASK_ANNOTATIONS,
     TRANSPARENT_DECORATORS,
 )
+from asynclint.index.wide import project_answer
 from asynclint.knowledge.blocking import load_blocking_catalogue
 from asynclint.knowledge.kinds import (
     AWAITABLE,
@@ -89,6 +75,7 @@ class ProjectIndex:
         stored: StoredModules | None = None,
     ) -> None:
         self.modules: dict[str, ModuleFact | None] = dict(modules or {})
+        self._given = dict(self.modules)
         # The project's modules whose summaries are read from the store when first asked.
         self.stored = stored
         self.project = frozenset(self.modules) | frozenset(stored.keys if stored else ())
@@ -98,28 +85,27 @@ class ProjectIndex:
         self.trace: Trace | None = None
         # Memos of ``blocking.blocking_chain`` (per catalogue) and ``callers``.
         self._chains: dict[int, dict[str, list[str] | None]] = {}
-        self._private_uses: PrivateUses | None = None
-        self._subclasses: dict[str, list[ClassFact]] | None = None
-        self._class_names: dict[int, str] = {}  # module-level class fact -> qualified name
         self.search = search if search is not None else []
         self.cache = cache or SummaryCache(None)
         self.library = library if library is not None else load_library_table()
         self._memo: dict[str, Definition | None] = {}
         self._following: set[str] = set()  # ``instance_of_call`` through ``returns_made``
         self._linearizations: dict[str, list[str] | None] = {}  # memo of ``mro.linearization``
-        # Memos of ``methods.agreed_method_kind``: the project's method names, and each
-        # library module's.
-        self._project_methods: MethodKinds | None = None
+        # Memo of ``methods.agreed_method_kind``: each library module's method kinds.
         self._library_methods: dict[str, MethodKinds] = {}
         self._neighbourhoods: dict[str, list[str] | None] = {}
         # Memos of ``flow.parameter_type``.
         self._parameter_types: dict[tuple[str, str], str | None] = {}
-        self._call_sites: dict[str, list[Site]] | None = None
-        self._attribute_refs: frozenset[str] | None = None
-        self._taken_as_values: frozenset[str] | None = None
         self._effects: dict[str, Effects | None] = {}
         self._named_effects: dict[str, Effects | None] = {}
-        self._methods_by_name: dict[str, list[str]] | None = None
+        # Answers about the whole project (``answer``), kept for the run, and the memos of
+        # ``wide``: which modules mention which names, the aliases of a name, each class's
+        # direct subclasses.
+        self._answers: dict[str, Any] = {}
+        self._names: NameTable | None = None
+        self._spellings: dict[str, frozenset[str]] = {}
+        self._library_renames: dict[str, set[str]] | None = None
+        self._direct_subclasses: dict[str, list[tuple[ClassFact, str | None]]] = {}
         # The library file each library module read was summarised from: path -> (size,
         # modification time).
         self._library_files: dict[str, dict[str, tuple[int, int]]] = {}
@@ -135,28 +121,40 @@ class ProjectIndex:
             self._reset_memos()
 
     def answer(self, kind: str, key: str) -> Any:
-        """An answer from the project-wide tables (who calls a private function, the call
-        sites of a function, which classes redefine a method ...; see ``_table_answer``).
+        """An answer about the whole project (who calls a private function, the call sites of
+        a function, which classes redefine a method ...; see ``wide.project_answer``), kept
+        for the rest of the run.
 
-        With a trace, the answer (not the tables it comes from) is what the file depends on:
-        its digest is recorded, and a later run checks it by asking again. A table is made
+        With a trace, the answer (not what it was made from) is what the file depends on: its
+        digest is recorded, and a later run checks it by asking again. An answer is made
         untraced, and the memos go back to what they were before it was made: what making it
         read is neither recorded as a dependency nor left in a memo that a traced question
         would hit without recording it. (The memos are not emptied for it: their entries for
         questions being answered are what ends a cycle, say a parameter's type that depends on
-        call sites whose table is being made.)"""
-        if not _table_made(self, kind):
-            trace, memos = self.trace, self._memos()
+        call sites being gathered.)"""
+        asked = f"{kind}\0{key}"
+        if asked in self._answers:
+            value = self._answers[asked]
+        else:
+            trace, marks = self.trace, self._memo_marks()
             self.trace = None
             try:
-                _make_table(self, kind)
+                value = self._answers[asked] = project_answer(self, kind, key)
             finally:
                 self.trace = trace
-                self._restore_memos(memos)
-        value = _table_answer(self, kind, key)
+                self._forget_since(marks)
         if self.trace is not None:
-            self.trace.answers[f"{kind}\0{key}"] = answer_digest(value)
+            self.trace.answers[asked] = answer_digest(value)
         return value
+
+    def names(self) -> NameTable:
+        """Which of the project's modules mention which names (``asynclint.index.names``)."""
+        if self._names is None:
+            if self.stored is not None:
+                self._names = self.stored.name_table(self._given, self.project_module)
+            else:
+                self._names = NameTable(self._given.items())
+        return self._names
 
     _MEMOS = (
         "_chains",
@@ -169,21 +167,22 @@ class ProjectIndex:
         "_named_effects",
     )
 
-    def _memos(self) -> tuple[object, ...]:
-        """Copies of the memos as they are now."""
-        return tuple(copy.copy(getattr(self, name)) for name in self._MEMOS)
+    def _memo_marks(self) -> tuple[int, ...]:
+        """How many entries each memo holds now."""
+        return tuple(len(getattr(self, name)) for name in self._MEMOS)
 
     def _reset_memos(self) -> None:
         for name in self._MEMOS:
             setattr(self, name, {})
 
-    def _restore_memos(self, memos: tuple[object, ...]) -> None:
-        """Put the memos back to copies ``_memos`` took, in place: a question being answered
-        holds its memo and writes its answer there when it ends."""
-        for name, saved in zip(self._MEMOS, memos, strict=True):
-            memo = getattr(self, name)
-            memo.clear()
-            memo.update(saved)
+    def _forget_since(self, marks: tuple[int, ...]) -> None:
+        """Drop the memo entries made since ``_memo_marks``, in place: a question being
+        answered holds its memo and writes its answer there when it ends. (An entry made
+        earlier is only ever written again by the question that made it.)"""
+        for name, mark in zip(self._MEMOS, marks, strict=True):
+            memo: dict = getattr(self, name)
+            for key in list(itertools.islice(reversed(memo), len(memo) - mark)):
+                del memo[key]
 
     # --- modules ------------------------------------------------------------------------
     def module(self, name: str) -> ModuleFact | None:
@@ -549,12 +548,6 @@ class ProjectIndex:
             self._named_effects[method] = named_method_effects(self, method)
         return self._named_effects[method]
 
-    def project_methods(self) -> dict[str, list[str]]:
-        """The project's methods by name (see ``asynclint.index.effects.project_methods``)."""
-        if self._methods_by_name is None:
-            self._methods_by_name = project_methods(self)
-        return self._methods_by_name
-
     def _blocking_class(self, qualified: str) -> str | None:
         return load_blocking_catalogue().class_of_constructor(qualified)
 
@@ -595,56 +588,10 @@ class ProjectIndex:
         classes included) redefine it. A receiver typed ``klass`` may be any of them."""
         return set(self.answer("overriding-kinds", f"{klass}\0{method}"))
 
-    def _overriding_kinds(self, klass: str, method: str) -> set[str | None]:
-        if self._subclasses is None:
-            self._subclasses = self._subclass_table()
-        kinds: set[str | None] = set()
-        pending, seen = [self.canonical(klass)], set()
-        while pending:
-            current = pending.pop()
-            for fact in self._subclasses.get(current, ()):
-                if id(fact) in seen:
-                    continue
-                seen.add(id(fact))
-                if method in fact.methods:
-                    kinds.add(self.function_kind(fact.methods[method]))
-                if id(fact) in self._class_names:
-                    pending.append(self._class_names[id(fact)])
-        return kinds
-
-    def _subclass_table(self) -> dict[str, list[ClassFact]]:
-        """Each class (canonical name) -> the project's classes that name it as a base."""
-        subclasses: dict[str, list[ClassFact]] = {}
-        for name in self.project:
-            module = self.project_module(name)
-            if module is None:
-                continue
-            for class_name, fact in module.classes.items():
-                self._class_names[id(fact)] = f"{name}.{class_name}"
-            for fact in [*module.classes.values(), *module.local_classes]:
-                for base in fact.bases:
-                    if base:
-                        subclasses.setdefault(self.canonical(base), []).append(fact)
-        return subclasses
-
-    def make_whole_project_tables(self) -> None:
-        """Read every module of the project and make the tables that answers about the whole
-        project come from (callers, call sites, subclasses, methods by name) now. A run that
-        checks many files in worker processes makes them once, before the workers start,
-        which then share them, rather than once in each."""
-        trace, self.trace = self.trace, None
-        try:
-            for name in sorted(self.project):
-                self.project_module(name)
-            if self._subclasses is None:
-                self._subclasses = self._subclass_table()
-            if self._private_uses is None:
-                self._private_uses = collect_private_uses(self)
-            self.project_methods()
-            whole_project_flow(self)
-            whole_project_methods(self)
-        finally:
-            self.trace = trace
+    def prepare_for_workers(self) -> None:
+        """Make what every worker process would otherwise make for itself, before they start
+        and share it: which modules mention which names."""
+        self.names()
 
     def plain_class(self, qualified: str) -> bool:
         """Whether the class and each of its bases are the project's (or a library's read as
@@ -679,50 +626,6 @@ class ProjectIndex:
                 return None
             protocols |= inherited
         return frozenset(protocols)
-
-
-def _table_made(index: ProjectIndex, kind: str) -> bool:
-    table = {
-        "private-uses": index._private_uses,
-        "overriding-kinds": index._subclasses,
-        "methods-by-name": index._methods_by_name,
-        "method-kinds": index._project_methods,
-        "sites": index._call_sites,
-        "taken": index._taken_as_values,
-        "referenced": index._attribute_refs,
-    }
-    if kind not in table:
-        raise ValueError(f"no table answers {kind!r}")
-    return table[kind] is not None
-
-
-def _make_table(index: ProjectIndex, kind: str) -> None:
-    if kind == "private-uses":
-        index._private_uses = collect_private_uses(index)
-    elif kind == "overriding-kinds":
-        index._subclasses = index._subclass_table()
-    elif kind == "methods-by-name":
-        index.project_methods()
-    elif kind == "method-kinds":
-        whole_project_methods(index)
-    else:
-        flow_answer(index, kind, "")
-
-
-def _table_answer(index: ProjectIndex, kind: str, key: str) -> Any:
-    """One answer from the project-wide tables (made already): what ``ProjectIndex.answer``
-    asks, and what a later run asks again to check a kept result."""
-    if kind == "private-uses":
-        return [list(pair) for pair in (index._private_uses or {}).get(key, ())]
-    if kind == "overriding-kinds":
-        klass, _, method = key.partition("\0")
-        kinds = index._overriding_kinds(klass, method)
-        return sorted(kinds, key=lambda k: (k is not None, k or ""))
-    if kind == "methods-by-name":
-        return list(index.project_methods().get(key, ()))
-    if kind == "method-kinds":
-        return sorted(whole_project_method_kinds(index).get(key, ()), key=str)
-    return flow_answer(index, kind, key)
 
 
 def answer_digest(value: object) -> str:

@@ -3,6 +3,8 @@
 - ``files``: each file's content digest with the size and modification time it was read at,
   so an unchanged file is not read again (the stat fast path);
 - ``summaries``: module summaries, keyed by the digest of what decides their content;
+- ``names``: which names each summary mentions (``asynclint.index.names``), so that an answer
+  about the whole project reads only the summaries that can give it;
 - ``results``: each linted file's findings, with what they were made from (read by
   ``asynclint.results``).
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 STORE_NAME = "asynclint.sqlite3"
 # Raised when the layout of the tables changes: an older store is made anew.
-_SCHEMA = 1
+_SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -36,6 +38,10 @@ CREATE TABLE IF NOT EXISTS summaries (
     key TEXT PRIMARY KEY, path TEXT NOT NULL, readable INTEGER NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS summaries_by_path ON summaries (path);
+CREATE TABLE IF NOT EXISTS names (
+    entry TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entry, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS names_by_key ON names (key);
 CREATE TABLE IF NOT EXISTS results (
     path TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL,
     dependencies TEXT NOT NULL, payload TEXT NOT NULL
@@ -139,14 +145,15 @@ class Store:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             schema = connection.execute("PRAGMA user_version").fetchone()[0]
-            if schema not in (0, _SCHEMA):
-                raise sqlite3.DatabaseError(f"store layout {schema}, not {_SCHEMA}")
+            if schema not in (0, _SCHEMA):  # an older layout: its entries are of no use
+                _drop_tables(connection)
             connection.executescript(_TABLES)
             connection.execute(f"PRAGMA user_version={_SCHEMA}")
             with _transaction(connection):
                 row = connection.execute("SELECT value FROM meta WHERE key='version'").fetchone()
                 if row is None or row[0] != self.version:
                     connection.execute("DELETE FROM summaries")
+                    connection.execute("DELETE FROM names")
                     connection.execute("DELETE FROM results")
                     connection.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,)
@@ -274,6 +281,7 @@ class Store:
             self.write_many(
                 [
                     ("DELETE FROM files WHERE path = ?", rows),
+                    (_DELETE_NAMES_OF_PATH, rows),
                     ("DELETE FROM summaries WHERE path = ?", rows),
                     ("DELETE FROM results WHERE path = ?", rows),
                 ]
@@ -300,23 +308,53 @@ class Store:
                 row = connection.execute(query, (key,)).fetchone()
         return decode(row[0]) if row is not None else None
 
-    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str]]) -> None:
-        """Store (key, the file's path, readable, the summary as JSON text) rows; a path's
-        summaries of older content are dropped."""
+    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str, Sequence[str]]]) -> None:
+        """Store (key, the file's path, readable, the summary as JSON text, the names it
+        mentions) rows; a path's summaries of older content are dropped."""
         if not rows:
             return
+        older = [(path, key) for key, path, _, _, _ in rows]
         self.write_many(
             [
-                (
-                    "DELETE FROM summaries WHERE path = ? AND key != ?",
-                    [(path, key) for key, path, _, _ in rows],
-                ),
+                (f"{_DELETE_NAMES_OF_PATH} AND key != ?", older),
+                ("DELETE FROM summaries WHERE path = ? AND key != ?", older),
                 (
                     "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
-                    [(key, path, int(readable), text) for key, path, readable, text in rows],
+                    [(key, path, int(readable), text) for key, path, readable, text, _ in rows],
+                ),
+                (
+                    "INSERT OR IGNORE INTO names VALUES (?, ?)",
+                    [(item, key) for key, _, _, _, entries in rows for item in entries],
                 ),
             ]
         )
+
+    def names_with(self, entries: Sequence[str]) -> dict[str, list[str]] | None:
+        """The keys of the summaries that mention each of ``entries``
+        (``asynclint.index.names``); None when the store cannot answer."""
+        found: dict[str, list[str]] = {item: [] for item in entries}
+        answered = False
+        with self._using() as connection:
+            if connection is not None:
+                for batch in _batches(list(entries)):
+                    marks = ",".join("?" * len(batch))
+                    query = f"SELECT entry, key FROM names WHERE entry IN ({marks})"
+                    for item, key in connection.execute(query, batch):
+                        found[item].append(key)
+                answered = True
+        return found if answered else None
+
+    def names_of_kind(self, prefix: str) -> list[str] | None:
+        """The names of the entries that start with ``prefix`` (``kind\0``); None when the
+        store cannot answer."""
+        found: list[str] | None = None
+        with self._using() as connection:
+            if connection is not None:
+                query = "SELECT DISTINCT entry FROM names WHERE entry >= ? AND entry < ?"
+                end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+                rows = connection.execute(query, (prefix, end))
+                found = [item[len(prefix) :] for (item,) in rows]
+        return found
 
     # --- results ----------------------------------------------------------------------------
     def results(self, paths: Iterable[str]) -> dict[str, tuple[str, str, str, str]]:
@@ -350,6 +388,17 @@ class Store:
             with _transaction(connection):
                 for statement, rows in statements:
                     connection.executemany(statement, rows)
+
+
+# The names entries of a path's summaries (``... AND key != ?``: but one).
+_DELETE_NAMES_OF_PATH = "DELETE FROM names WHERE key IN (SELECT key FROM summaries WHERE path = ?)"
+
+
+def _drop_tables(connection: sqlite3.Connection) -> None:
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    for (name,) in rows:
+        if not name.startswith("sqlite_"):
+            connection.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 @contextmanager
