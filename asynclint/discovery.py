@@ -17,6 +17,8 @@ from pathlib import Path
 
 from asynclint.config import ConfigFinder, GlobSet, glob_set, relative_posix
 from asynclint.diagnostics import Problem
+from asynclint.index.store import STORE_NAME
+from asynclint.listing import WalkRecord
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -175,9 +177,13 @@ def _ancestor_ignores(directory: Path, include_self: bool = False) -> list[GitIg
 class FileFinder:
     """Expands command-line paths into the files to lint."""
 
-    def __init__(self, configs: ConfigFinder, force_exclude: bool = False) -> None:
+    def __init__(
+        self, configs: ConfigFinder, force_exclude: bool = False, record: WalkRecord | None = None
+    ) -> None:
         self.configs = configs
         self.force_exclude = force_exclude
+        # What the folders walked depend on, for a list kept between runs.
+        self.record = record
         self.problems: list[Problem] = []
         # Each file found, resolved; and each folder walked whole (resolved) with its files
         # (resolved): a project's index need not walk it again.
@@ -223,6 +229,8 @@ class FileFinder:
                     if self.force_exclude and self._force_excluded(path):
                         continue
                     folder = path.resolve()
+                    if self.record is not None:
+                        self.record.note_above(folder)
                     walked = self.walked.setdefault(folder, [])
                     ignores = _ancestor_ignores(folder)
                     for found, real in self._walk(str(path), ignores, set(), folder.as_posix()):
@@ -255,6 +263,8 @@ class FileFinder:
             self.problems.append(Problem(directory, "symbolic link loop; not entered"))
             return
         seen.add(real)
+        if self.record is not None:
+            self.record.note_folder(real)
         own = GitIgnore.load(Path(real) / ".gitignore", Path(real))
         if own is not None:
             ignores = [*ignores, own]
@@ -267,10 +277,14 @@ class FileFinder:
             real_path = f"{real.rstrip('/')}/{entry.name}"
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if (
-                        os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
-                        or _is_ignored(real_path, True, ignores)
-                        or self._excluded_below(real_path, entry.name, real_path)
+                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        if self.record is not None:  # it may stop being a virtual environment
+                            self.record.note_folder(real_path)
+                        continue
+                    if os.path.exists(os.path.join(entry.path, STORE_NAME)):
+                        continue  # a cache folder of ours: no source, and it changes on each run
+                    if _is_ignored(real_path, True, ignores) or self._excluded_below(
+                        real_path, entry.name, real_path
                     ):
                         continue
                     yield from self._walk(entry.path, ignores, seen, real_path)

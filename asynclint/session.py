@@ -27,8 +27,10 @@ from asynclint.index import (
 )
 from asynclint.index.cache import decoded_summary, encoded_summary
 from asynclint.index.locate import folder_project_root
+from asynclint.index.store import Store
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
+from asynclint.listing import WalkRecord, kept_listing, listing_key
 from asynclint.rule import Rule
 from asynclint.runner import map_in_workers
 
@@ -129,14 +131,22 @@ class ProjectSession:
         return ModuleContext(self.index, name, is_package, self.catalogue(config))
 
 
-def _project_files(configs: ConfigFinder, finder: FileFinder | None, root: Path) -> list[Path]:
+def _project_files(
+    configs: ConfigFinder, finder: FileFinder | None, root: Path, store: Store | None
+) -> list[Path]:
     """The Python files of a project root, resolved: those ``finder`` found walking it whole
-    (unless it skipped excluded files named on the command line), else found now."""
+    (unless it skipped excluded files named on the command line), else the list kept in
+    ``store`` if nothing it depends on changed, else found now."""
     if finder is not None and not finder.force_exclude and root in finder.walked:
         return finder.walked[root]
-    walker = FileFinder(configs)
-    found = walker.find([str(root)])  # its problems are not the user's
-    return [walker.resolved[path] for path in found]
+
+    def walk(record: WalkRecord) -> tuple[list[Path], bool]:
+        walker = FileFinder(configs, record=record)
+        found = walker.find([str(root)])  # its problems are not the user's
+        return [walker.resolved[path] for path in found], not walker.problems
+
+    key = listing_key(configs.explicit, configs.exclude, configs.extend_exclude)
+    return kept_listing(store, root, key, walk)
 
 
 @functools.lru_cache(maxsize=32)
@@ -169,7 +179,7 @@ class _Source:
 
 def build_index(
     files: Sequence[Path],
-    project_files: Callable[[Path], list[Path]],
+    project_files: Callable[[Path, Store | None], list[Path]],
     use_cache: bool,
     jobs: int = 1,
     python: str | None = None,
@@ -181,7 +191,8 @@ def build_index(
     or ``.git``), with the libraries of the first project's environment (``python``: a
     configured interpreter or virtual environment).
 
-    ``project_files`` lists the Python files of a project root. Summaries missing from the
+    ``project_files`` lists the Python files of a project root (with the cache store it may
+    keep the list in). Summaries missing from the
     cache are made in ``jobs`` worker processes; the others are read from the cache store when
     a question first needs them. A module name that two files of different content claim is
     unknown to the other modules (an import of it resolves to nothing, rather than to a
@@ -261,7 +272,7 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> lis
 
 def _read_projects(
     by_root: dict[Path, list[Path]],
-    project_files: Callable[[Path], list[Path]],
+    project_files: Callable[[Path, Store | None], list[Path]],
     use_cache: bool,
     cache_dir: Path | None = None,
     packages: dict[Path, tuple[str, ...]] | None = None,
@@ -282,7 +293,7 @@ def _read_projects(
         # A folder with no project marker is no project: only the files given are indexed,
         # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
         whole = is_project_root(root)
-        listed = project_files(root) if whole else []
+        listed = project_files(root, cache.store if folder is not None else None) if whole else []
         paths = list(dict.fromkeys([*listed, *own]))  # resolved already
         digests, failed = cache.store.digests(paths)
         unreadable.extend(failed)

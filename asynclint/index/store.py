@@ -6,7 +6,9 @@
 - ``names``: which names each summary mentions (``asynclint.index.names``), so that an answer
   about the whole project reads only the summaries that can give it;
 - ``results``: each linted file's findings, with what they were made from (read by
-  ``asynclint.results``).
+  ``asynclint.results``);
+- ``listings``: each project's list of Python files, with what it depends on (read by
+  ``asynclint.listing``).
 
 Every write is a transaction, so a killed run leaves the store as it was before the write or
 after it, never torn; SQLite's locking makes two runs at once safe. A store that cannot be read
@@ -42,6 +44,7 @@ CREATE TABLE IF NOT EXISTS names (
     entry TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entry, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS names_by_key ON names (key);
+CREATE TABLE IF NOT EXISTS listings (root TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
     path TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL,
     dependencies TEXT NOT NULL, payload TEXT NOT NULL
@@ -154,6 +157,7 @@ class Store:
                 if row is None or row[0] != self.version:
                     connection.execute("DELETE FROM summaries")
                     connection.execute("DELETE FROM names")
+                    connection.execute("DELETE FROM listings")
                     connection.execute("DELETE FROM results")
                     connection.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,)
@@ -375,6 +379,34 @@ class Store:
     def store_results(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
         if rows:
             self.write("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
+
+    # --- listings ---------------------------------------------------------------------------
+    def listing(
+        self, root: str, key: str
+    ) -> tuple[list[str], dict[str, int], dict[str, list[int]]] | None:
+        """The kept list of a project's files, made with options ``key``: (files, folder
+        times, settings files' sizes and times); None when there is none (or it is damaged)."""
+        row = None
+        with self._using() as connection:
+            if connection is not None:
+                query = "SELECT data FROM listings WHERE root = ? AND key = ?"
+                row = connection.execute(query, (root, key)).fetchone()
+        data = decode(row[0]) if row is not None else None
+        try:
+            return (data["files"], data["folders"], data["read"]) if data is not None else None
+        except KeyError:
+            return None
+
+    def keep_listing(
+        self,
+        root: str,
+        key: str,
+        files: list[str],
+        folders: dict[str, int],
+        read: dict[str, list[int]],
+    ) -> None:
+        data = encode({"files": files, "folders": folders, "read": read})
+        self.write("INSERT OR REPLACE INTO listings VALUES (?, ?, ?)", [(root, key, data)])
 
     # --- writing ----------------------------------------------------------------------------
     def write(self, statement: str, rows: Sequence[Sequence[object]]) -> None:

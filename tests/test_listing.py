@@ -1,0 +1,107 @@
+"""A project's list of files is kept in the cache store: a run that checks one file does not
+walk the whole project again unless a folder or a settings file changed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Run, write_tree
+
+import asynclint.session
+from asynclint.discovery import FileFinder
+from asynclint.listing import WalkRecord
+
+
+def _age(root: Path, seconds: float = 30.0) -> None:
+    """Date every file and folder below ``root`` (and itself) ``seconds`` back: a list is kept
+    only when its folders have not changed in the last moments."""
+    then = time.time() - seconds
+    for folder, _, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(folder, name), (then, then))
+        os.utime(folder, (then, then))
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The project folders the session walks."""
+    walked: list[str] = []
+
+    class Counting(FileFinder):
+        def find(self, paths: list[str]) -> list[Path]:
+            walked.extend(paths)
+            return super().find(paths)
+
+    monkeypatch.setattr(asynclint.session, "FileFinder", Counting)
+    return walked
+
+
+def _project(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            "pyproject.toml": "",
+            "pkg/__init__.py": "",
+            "pkg/app.py": "from pkg.net import fetch\n\ndef main():\n    fetch()\n",
+            "pkg/util.py": "",
+        },
+    )
+    _age(project)
+
+
+def _al101(run: Run, cache: Path) -> list[str]:
+    output = run("-q", "--select", "AL101", "--cache-dir", str(cache), "pkg/app.py").stdout
+    return [line.split(":")[0] for line in output.splitlines()]
+
+
+def test_a_kept_list_spares_the_walk(project: Path, run: Run, walks: list[str]) -> None:
+    _project(project)
+    cache = project.parent / "cache"
+    assert _al101(run, cache) == []
+    assert len(walks) == 1
+    assert _al101(run, cache) == []
+    assert len(walks) == 1  # the list was kept
+    # A new module changes its folder: the project is walked again, and the module is seen.
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    assert _al101(run, cache) == ["pkg/app.py"]
+    assert len(walks) == 2
+
+
+def test_a_changed_settings_file_walks_again(project: Path, run: Run, walks: list[str]) -> None:
+    _project(project)
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    (project / ".gitignore").write_text("pkg/net.py\n")
+    _age(project)
+    cache = project.parent / "cache"
+    assert _al101(run, cache) == []  # the module is ignored: nothing knows ``fetch``
+    (project / ".gitignore").write_text("build/\n")  # same folder, other content
+    os.utime(project, (time.time() - 30, time.time() - 30))
+    assert _al101(run, cache) == ["pkg/app.py"]
+    assert len(walks) == 2
+
+
+def test_a_record_holds_until_a_folder_or_file_changes(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/.gitignore": "x\n", "a/m.py": ""})
+    _age(tmp_path)
+    record = WalkRecord()
+    record.note_folder(str(tmp_path / "a"))
+    assert record.holds() and record.settled(time.time())
+    (tmp_path / "a/n.py").write_text("")
+    assert not record.holds()
+    fresh = WalkRecord()
+    fresh.note_folder(str(tmp_path / "a"))
+    assert fresh.holds() and not fresh.settled(time.time())
+
+
+def test_a_recent_change_is_not_kept(project: Path, run: Run, walks: list[Any]) -> None:
+    """A folder changed a moment ago may change again within the same tick of its clock."""
+    _project(project)
+    (project / "pkg/fresh.py").write_text("")
+    cache = project.parent / "cache"
+    _al101(run, cache)
+    _al101(run, cache)
+    assert len(walks) == 2
