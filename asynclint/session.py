@@ -16,7 +16,6 @@ from asynclint.config import ConfigFinder
 from asynclint.discovery import FileFinder
 from asynclint.index import (
     COLLIDING,
-    ModuleFact,
     ProjectIndex,
     StoredModules,
     SummaryCache,
@@ -25,7 +24,7 @@ from asynclint.index import (
     is_project_root,
     module_name,
 )
-from asynclint.index.cache import decoded_summary, encoded_summary
+from asynclint.index.cache import encoded_summary
 from asynclint.index.locate import folder_project_root
 from asynclint.index.store import Store
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
@@ -227,7 +226,6 @@ def build_index(
         wanted[name].path for name in wanted if present.get(stored.keys[name]) is False
     )
     unreadable.extend(_make_summaries(missing, stored, jobs))
-    unreadable.extend(stored.sources[n][0] for n, fact in stored.made.items() if not fact.readable)
     for name in colliding:
         stored.keys[name] = COLLIDING
     base = roots[0] if roots else Path.cwd()
@@ -260,13 +258,16 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> lis
             continue
         items.append((data, name, is_package))
         made.append(name)
-    rows: dict[SummaryCache, list[tuple[str, Path, ModuleFact, str | None]]] = {}
+    rows: dict[SummaryCache, list[tuple[str, str, bool, str, list[str]]]] = {}
     for name, text in zip(made, map_in_workers(encoded_summary, items, jobs), strict=True):
-        fact = stored.made[name] = decoded_summary(text)
+        readable = stored.add_made(name, text).readable
         path, _, cache = stored.sources[name]
-        rows.setdefault(cache, []).append((stored.keys[name], path, fact, text))
+        if not readable:
+            unreadable.append(path)
+        row = (stored.keys[name], str(path), readable, text, stored.entries[name])
+        rows.setdefault(cache, []).append(row)
     for cache, found in rows.items():
-        cache.save(found)
+        cache.store.store_summaries(found)
     return unreadable
 
 

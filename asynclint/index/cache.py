@@ -220,12 +220,22 @@ class StoredModules:
     keys: dict[str, str] = field(default_factory=dict)
     # Each module's file, whether it is a package ``__init__``, and the cache of its project.
     sources: dict[str, tuple[Path, bool, SummaryCache]] = field(default_factory=dict)
-    # Summaries made by this run (not read back from the store).
-    made: dict[str, ModuleFact] = field(default_factory=dict)
+    # Summaries made by this run, as the store keeps them (JSON text: a fraction of the
+    # memory of the objects, which are made when a question needs them), and the names each
+    # mentions.
+    made: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_made(self, name: str, text: str) -> ModuleFact:
+        """Keep a summary this run made (its JSON text); the summary itself, for a look."""
+        fact = decoded_summary(text)
+        self.made[name] = text
+        self.entries[name] = [sys.intern(item) for item in name_entries(fact)]
+        return fact
 
     def load(self, name: str) -> ModuleFact | None:
         if name in self.made:
-            return self.made[name]
+            return decoded_summary(self.made[name])
         key = self.keys.get(name)
         if key is None or key == COLLIDING:
             return None
@@ -243,7 +253,8 @@ class StoredModules:
     ) -> NameTable:
         """Which modules mention which names: the entries of the summaries made by this run
         (and of the ``given`` ones) made here, the others' read from their store."""
-        in_memory = [*given.items(), *self.made.items()]
+        in_memory = [(name, name_entries(fact)) for name, fact in given.items() if fact]
+        in_memory.extend(self.entries.items())
         stored = [
             (name, key, self.sources[name][2].store)
             for name, key in self.keys.items()

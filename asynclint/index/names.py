@@ -73,19 +73,20 @@ def name_entries(fact: ModuleFact) -> list[str]:
 class NameTable:
     """The project's modules by the entries of their summaries.
 
-    ``in_memory`` are the modules whose summaries this run holds (made by it, or given): their
-    entries are made here. ``stored`` are the others, by summary key, with the store that
-    holds their entries; ``load`` reads a module's summary when a store cannot answer."""
+    ``in_memory`` are the modules whose summaries this run holds (made by it, or given), with
+    their entries. ``stored`` are the others, by summary key, with the store that holds their
+    entries; ``load`` reads a module's summary when a store cannot answer."""
 
     def __init__(
         self,
-        in_memory: Iterable[tuple[str, ModuleFact | None]],
+        in_memory: Iterable[tuple[str, list[str]]],
         stored: Iterable[tuple[str, str, Store]] = (),
         load: Callable[[str], ModuleFact | None] = lambda name: None,
     ) -> None:
         self._memory: dict[str, set[str]] = {}
-        for name, fact in in_memory:
-            self._add(name, fact)
+        for name, entries in in_memory:
+            for item in entries:
+                self._memory.setdefault(item, set()).add(name)
         # Each store, with the module name of each of its keys.
         self._stores: dict[Store, dict[str, str]] = {}
         for name, key, store in stored:
@@ -94,9 +95,8 @@ class NameTable:
         self._found: dict[str, tuple[str, ...]] = {}
 
     def _add(self, name: str, fact: ModuleFact | None) -> None:
-        if fact is not None:
-            for item in name_entries(fact):
-                self._memory.setdefault(item, set()).add(name)
+        for item in name_entries(fact) if fact is not None else ():
+            self._memory.setdefault(item, set()).add(name)
 
     def modules_with(self, kind: str, names: Iterable[str]) -> list[str]:
         """The modules whose summaries mention any of ``names`` as ``kind``, sorted."""

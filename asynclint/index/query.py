@@ -35,7 +35,7 @@ from asynclint.index.model import (
     ModuleFact,
 )
 from asynclint.index.mro import linearization
-from asynclint.index.names import NameTable
+from asynclint.index.names import NameTable, name_entries
 from asynclint.index.tables import (
     ABSTRACT_PROTOCOLS,
     AWAITABLE_ANNOTATIONS,
@@ -153,7 +153,8 @@ class ProjectIndex:
             if self.stored is not None:
                 self._names = self.stored.name_table(self._given, self.project_module)
             else:
-                self._names = NameTable(self._given.items())
+                given = self._given.items()
+                self._names = NameTable((n, name_entries(f)) for n, f in given if f is not None)
         return self._names
 
     _MEMOS = (
