@@ -9,8 +9,7 @@ has its range.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -36,6 +35,9 @@ class _PositionState(CodegenState):
         self.missing = {id(node) for node in wanted}
 
     def _advance(self, value: str) -> None:
+        if "\n" not in value and "\r" not in value:  # most tokens
+            self.column += len(value)
+            return
         segments = _NEWLINE.split(value)
         if len(segments) == 1:
             self.column += len(value)
@@ -67,22 +69,48 @@ class _PositionState(CodegenState):
         if node not in self.ranges:  # a syntactic range recorded inside wins
             self._record(node, start, (self.line, self.column))
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = (self.line, self.column)
-        yield
-        end = (self.line, self.column)
-        if start_node is not None and start_node in self.ranges:
-            start = self.ranges[start_node][0]
-        if end_node is not None and end_node in self.ranges:
-            end = self.ranges[end_node][1]
-        self._record(node, start, end)
+    ) -> _Syntactic:
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    """The range of a node without its whitespace, recorded as its code is generated (a
+    class rather than a generator: it is entered for every node)."""
+
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+    def __init__(
+        self,
+        state: _PositionState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+        self.start = (0, 0)
+
+    def __enter__(self) -> None:
+        self.start = (self.state.line, self.state.column)
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            return
+        state = self.state
+        start, end = self.start, (state.line, state.column)
+        if self.start_node is not None and self.start_node in state.ranges:
+            start = state.ranges[self.start_node][0]
+        if self.end_node is not None and self.end_node in state.ranges:
+            end = state.ranges[self.end_node][1]
+        state._record(self.node, start, end)
 
 
 def node_ranges(
