@@ -144,8 +144,10 @@ def _check_task(task: Task, session: ProjectSession | None) -> FileResult:
 
 def check_text(source: SourceText, task: Task, session: ProjectSession | None = None) -> FileResult:
     where = session.context_for(task.module, task.blocking_config) if session else None
-    index = where.index if where is not None and task.trace else None
-    if index is None:
+    index = where.index if where is not None else None
+    if index is None or not task.trace:
+        if index is not None:
+            index.begin_file(None)
         return _check_text(source, task, session)
     index.begin_file(Trace())
     try:

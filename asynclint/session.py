@@ -267,7 +267,9 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> lis
         row = (stored.keys[name], str(path), readable, text, stored.entries[name])
         rows.setdefault(cache, []).append(row)
     for cache, found in rows.items():
-        cache.store.store_summaries(found)
+        if cache.store.store_summaries(found):  # read back from there when needed
+            for name in (n for n in made if stored.sources[n][2] is cache):
+                stored.forget_made(name)
     return unreadable
 
 

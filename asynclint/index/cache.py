@@ -233,6 +233,11 @@ class StoredModules:
         self.entries[name] = [sys.intern(item) for item in name_entries(fact)]
         return fact
 
+    def forget_made(self, name: str) -> None:
+        """Stop holding a summary this run made, now that its store holds it."""
+        self.made.pop(name, None)
+        self.entries.pop(name, None)
+
     def load(self, name: str) -> ModuleFact | None:
         if name in self.made:
             return decoded_summary(self.made[name])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ from asynclint.knowledge.kinds import (
 from asynclint.knowledge.libraries import LibraryTable, load_library_table
 
 _MAX_DEPTH = 24
+# How many of the project's module summaries a process keeps read (``_stored_module``).
+_RECENT_MODULES = 2048
 
 
 class ProjectIndex:
@@ -76,6 +79,7 @@ class ProjectIndex:
     ) -> None:
         self.modules: dict[str, ModuleFact | None] = dict(modules or {})
         self._given = dict(self.modules)
+        self._recent_modules: OrderedDict[str, ModuleFact | None] = OrderedDict()
         # The project's modules whose summaries are read from the store when first asked.
         self.stored = stored
         self.project = frozenset(self.modules) | frozenset(stored.keys if stored else ())
@@ -113,12 +117,12 @@ class ProjectIndex:
     # --- the file being checked ----------------------------------------------------------
     def begin_file(self, trace: Trace | None) -> None:
         """Start checking a file. With a ``trace``, what the checks ask of the index is recorded
-        in it; the answers remembered for earlier files are forgotten (they were recorded in
-        those files' traces, not this one's), except the ones about the whole project, which
-        are recorded as answers (``answer``)."""
+        in it. The answers remembered for earlier files are forgotten (with a trace, they were
+        recorded in those files' traces, not this one's; without, a worker that checks
+        thousands of files would hold an answer for every name they ever asked about), except
+        the ones about the whole project (``answer``)."""
         self.trace = trace
-        if trace is not None:
-            self._reset_memos()
+        self._reset_memos()
 
     def answer(self, kind: str, key: str) -> Any:
         """An answer about the whole project (who calls a private function, the call sites of
@@ -195,8 +199,7 @@ class ProjectIndex:
                 self.trace.libraries.update(self._library_files[name])
             return fact
         if self.stored is not None and name in self.stored.keys:
-            fact = self.modules[name] = self.stored.load(name)
-            return fact
+            return self._stored_module(name)
         fact = None
         located = find_module_file(name, self.search) if self.search else None
         if located is not None:
@@ -217,9 +220,21 @@ class ProjectIndex:
         if name in self.modules:
             return self.modules[name]
         if self.stored is not None and name in self.stored.keys:
-            fact = self.modules[name] = self.stored.load(name)
-            return fact
+            return self._stored_module(name)
         return None
+
+    def _stored_module(self, name: str) -> ModuleFact | None:
+        """A project module's summary, read from the store (or this run's text of it) when it
+        is not among the ones read last: a worker that checks thousands of files would hold
+        the whole project otherwise."""
+        recent = self._recent_modules
+        if name in recent:
+            recent.move_to_end(name)
+            return recent[name]
+        fact = recent[name] = self.stored.load(name) if self.stored is not None else None
+        if len(recent) > _RECENT_MODULES:
+            recent.popitem(last=False)
+        return fact
 
     # --- names --------------------------------------------------------------------------
     def find(self, qualified: str) -> Definition | None:

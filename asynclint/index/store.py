@@ -312,13 +312,14 @@ class Store:
                 row = connection.execute(query, (key,)).fetchone()
         return decode(row[0]) if row is not None else None
 
-    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str, Sequence[str]]]) -> None:
+    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str, Sequence[str]]]) -> bool:
         """Store (key, the file's path, readable, the summary as JSON text, the names it
-        mentions) rows; a path's summaries of older content are dropped."""
+        mentions) rows; a path's summaries of older content are dropped. False if they could
+        not be stored."""
         if not rows:
-            return
+            return True
         older = [(path, key) for key, path, _, _, _ in rows]
-        self.write_many(
+        return self.write_many(
             [
                 (f"{_DELETE_NAMES_OF_PATH} AND key != ?", older),
                 ("DELETE FROM summaries WHERE path = ? AND key != ?", older),
@@ -412,14 +413,18 @@ class Store:
     def write(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
         self.write_many([(statement, rows)])
 
-    def write_many(self, statements: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
-        """Run the statements in one transaction: all of them take effect, or none."""
+    def write_many(self, statements: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> bool:
+        """Run the statements in one transaction: all of them take effect, or none (and then
+        the answer is False)."""
+        done = False
         with self._using() as connection:
             if connection is None:
-                return
+                return False
             with _transaction(connection):
                 for statement, rows in statements:
                     connection.executemany(statement, rows)
+            done = True
+        return done
 
 
 # The names entries of a path's summaries (``... AND key != ?``: but one).
