@@ -221,6 +221,9 @@ def run_tasks(
 ) -> Iterator[FileResult]:
     """Results of ``tasks`` (in the order given), using ``jobs`` worker processes.
 
+    The workers take the largest files first: the last files to finish are small ones, and
+    the memory a large file's tree needs is taken while the workers hold little else.
+
     If a worker process dies (a crash in native code), the files it may have been working on
     are checked again one by one in a process of their own, so that only the file that kills
     its process is reported as failed, and the rest of the run goes on in a new pool.
@@ -229,6 +232,29 @@ def run_tasks(
         tune_collector()
         yield from (check_task(task, session) for task in tasks)
         return
+    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i].path))
+    done: dict[int, FileResult] = {}
+    ready = 0
+    results = _run_in_pools([tasks[i] for i in order], jobs, session)
+    for position, result in zip(order, results, strict=True):
+        done[position] = result
+        while ready in done:
+            yield done.pop(ready)
+            ready += 1
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _run_in_pools(
+    tasks: Sequence[Task], jobs: int, session: ProjectSession | None
+) -> Iterator[FileResult]:
+    """The results of ``tasks`` in their order, from a pool of ``jobs`` workers (a new one for
+    the rest when one dies)."""
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     remaining = list(tasks)
     while remaining:
