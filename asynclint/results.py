@@ -218,12 +218,22 @@ class ResultCache:
             json.dumps(self.state.dependencies(result.trace)),
             json.dumps(_payload_of(result)),
         )
-        self._pending.setdefault(store, []).append(row)
+        result.trace = None  # recorded: a large run must not hold every file's
+        pending = self._pending.setdefault(store, [])
+        pending.append(row)
+        if len(pending) >= _ROWS_PER_WRITE:
+            store.store_results(pending)
+            pending.clear()
 
     def save(self) -> None:
         for store, rows in self._pending.items():
             store.store_results(rows)
         self._pending.clear()
+
+
+# Results written to the store in batches of this many while a run goes on, rather than all
+# held to the end (a large project's would take a hundred megabytes).
+_ROWS_PER_WRITE = 500
 
 
 def _mark(path: Path | str) -> tuple[int, int] | None:
