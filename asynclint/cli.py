@@ -490,12 +490,15 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
         is_test=is_test,
         held=held,
     )
-    session = None
-    if stdin_filename:
-        session = _session([settings_path], [task], run, jobs=1)
-        task = replace(task, module=session.module_for(settings_path))
-        tune_collector()
-    return [on_deep_stack(check_text, source, task, session)], {display: source.text}
+    if not stdin_filename:
+        return [on_deep_stack(check_text, source, task, None)], {display: source.text}
+    session = _session([settings_path], [task], run, jobs=1)
+    task = replace(task, module=session.module_for(settings_path))
+    tune_collector()
+    try:
+        return [on_deep_stack(check_text, source, task, session)], {display: source.text}
+    finally:
+        session.close()
 
 
 def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
@@ -533,7 +536,11 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
         ]
     if not run.use_cache:
         _before_workers(session, len(tasks), jobs)
-        results.extend(_with_progress(run_tasks(tasks, jobs, session), len(tasks), run.progress))
+        try:
+            checked = _with_progress(run_tasks(tasks, jobs, session), len(tasks), run.progress)
+            results.extend(checked)
+        finally:
+            session.close()
         return results, {}
     stores = stores_for(real.values(), _folder_finder(run))
     cache = ResultCache(stores, ProjectState(session.index), real)

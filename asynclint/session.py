@@ -6,8 +6,11 @@ processes receive it from the pool that starts them.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,8 @@ from asynclint.listing import WalkRecord, kept_listing, listing_key
 from asynclint.rule import Rule
 from asynclint.runner import map_in_workers
 
+# How many project files make a run without the cache keep its summaries in a temporary store.
+SCRATCH_FROM = 4000
 # A file's ``extend-blocking-calls`` as sorted (name, family) pairs, and its
 # ``allow-blocking-calls``.
 BlockingConfig = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
@@ -50,6 +55,13 @@ class ProjectSession:
     own_names: Mapping[Path, tuple[str, bool]] = field(default_factory=dict)
     # Project files the index could not read or parse: what they define is unknown.
     unreadable: tuple[Path, ...] = ()
+    # The temporary store of a large run without the cache (``_scratch_store``).
+    scratch: Path | None = None
+
+    def close(self) -> None:
+        """Remove what the run kept only for itself."""
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     @classmethod
     def build(
@@ -88,7 +100,7 @@ class ProjectSession:
             packages=packages,
         )
         catalogues = {config: _configured_catalogue(*config) for config in set(blocking)}
-        return cls(built.index, catalogues, built.own_names, built.unreadable)
+        return cls(built.index, catalogues, built.own_names, built.unreadable, built.scratch)
 
     def module_for(self, path: Path) -> tuple[str, bool]:
         """The module name (and whether a package ``__init__``) the index knows a file by: its
@@ -165,6 +177,7 @@ class IndexedProjects:
     own_names: dict[Path, tuple[str, bool]] = field(default_factory=dict)
     # Project files the index could not read or parse, even as newer syntax.
     unreadable: tuple[Path, ...] = ()
+    scratch: Path | None = None
 
 
 @dataclass
@@ -208,6 +221,9 @@ def build_index(
     sources, unreadable = _read_projects(
         by_root, project_files, use_cache, cache_dir, packages if packages is not None else {}
     )
+    scratch = None if use_cache else _scratch_store(len(sources))
+    for source in sources if scratch is not None else ():
+        source.cache = scratch
     own_names, colliding = _own_names(sources)
     stored = StoredModules()
     wanted: dict[str, _Source] = {}
@@ -229,9 +245,28 @@ def build_index(
     for name in colliding:
         stored.keys[name] = COLLIDING
     base = roots[0] if roots else Path.cwd()
-    library_cache = SummaryCache(default_cache_directory(base, cache_dir) if use_cache else None)
+    library_cache = scratch or SummaryCache(
+        default_cache_directory(base, cache_dir) if use_cache else None
+    )
     index = ProjectIndex(None, environment_paths(base, python), library_cache, stored=stored)
-    return IndexedProjects(index, own_names, tuple(sorted(set(unreadable))))
+    folder = scratch.directory if scratch is not None else None
+    return IndexedProjects(index, own_names, tuple(sorted(set(unreadable))), folder)
+
+
+def _scratch_store(count: int) -> SummaryCache | None:
+    """For a run of ``count`` project files without the cache, when that is many: a store in a
+    temporary folder (removed when the run ends) for the summaries it makes, library ones
+    included. Worker processes read what they need from there, instead of each holding the
+    whole project (and each summarising the same library modules). Below that many files,
+    writing them costs more than it saves."""
+    if count < SCRATCH_FROM:
+        return None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="asynclint-run-"))
+    except OSError:
+        return None  # no temporary folder: the summaries stay in memory
+    atexit.register(shutil.rmtree, folder, True)  # should the run end before ``close``
+    return SummaryCache(folder)
 
 
 def _by_cache(wanted: dict[str, _Source]) -> dict[SummaryCache, list[str]]:

@@ -6,10 +6,13 @@ what must follow the files as they change."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import Run, write_tree
 
+import asynclint.session
 from asynclint.index import ProjectIndex, summarize
 from asynclint.index.names import name_entries
 
@@ -185,3 +188,28 @@ def test_a_store_of_an_older_layout_is_made_anew_quietly(project: Path, run: Run
     result = run("-q", "--cache-dir", str(cache), ".")
     assert result.exit_code == 0 and result.stderr == ""
     assert any(entry == "call\0g" for entry, _ in _names_rows(cache))
+
+
+def test_a_large_run_without_cache_keeps_summaries_in_a_scratch_store(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the cache, a large run keeps the summaries it makes in a temporary store
+    that its workers read: the findings are the same, and nothing is left behind."""
+    files = _aliased_callers(
+        "from kinds import Store\nfrom shop import store_it\n\n"
+        "async def main():\n    store_it(Store(), 1)\n"
+    )
+    files.update({f"filler{n}.py": f"def f{n}(): ...\n" for n in range(10)})
+    write_tree(project, files)
+    args = ("-q", "--no-cache", "--jobs", "2", "--select", "AL101", ".")
+    in_memory = run(*args).stdout
+    scratch = project.parent / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(asynclint.session, "SCRATCH_FROM", 1)
+    made: list[Path] = []
+    real = asynclint.session._scratch_store
+    monkeypatch.setattr(asynclint.session, "_scratch_store", lambda n: made.append(n) or real(n))
+    assert _lines(in_memory, "shop/impl.py") == [2]
+    assert run(*args).stdout == in_memory
+    assert made and list(scratch.iterdir()) == []
