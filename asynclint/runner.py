@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # Below this many files, starting worker processes costs more than it saves.
 _MIN_FILES_FOR_WORKERS = 8
+# How many files a worker process checks before a fresh one takes over (``_run_in_pools``).
+_FILES_PER_WORKER = 2000
 
 
 @dataclass(frozen=True)
@@ -253,11 +255,13 @@ def _size(path: str) -> int:
 def _run_in_pools(
     tasks: Sequence[Task], jobs: int, session: ProjectSession | None
 ) -> Iterator[FileResult]:
-    """The results of ``tasks`` in their order, from a pool of ``jobs`` workers (a new one for
-    the rest when one dies)."""
+    """The results of ``tasks`` in their order, from pools of ``jobs`` workers: a new pool
+    for each ``_FILES_PER_WORKER`` files a worker has checked (a process that has parsed
+    thousands of trees keeps memory it no longer uses), and for the rest when one dies."""
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     remaining = list(tasks)
     while remaining:
+        batch = remaining[: _FILES_PER_WORKER * jobs]
         done = 0
         try:
             with ProcessPoolExecutor(
@@ -266,12 +270,12 @@ def _run_in_pools(
                 initializer=prepare_process,
                 initargs=(session,),
             ) as pool:
-                for result in pool.map(_check_in_worker, remaining, chunksize=chunk):
+                for result in pool.map(_check_in_worker, batch, chunksize=chunk):
                     done += 1
                     yield result
-            return
+            remaining = remaining[len(batch) :]
         except BrokenProcessPool:
-            suspects = remaining[done : done + jobs * chunk]
+            suspects = batch[done : done + jobs * chunk]
             yield from (_check_alone(task, session) for task in suspects)
             remaining = remaining[done + len(suspects) :]
 
