@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import asynclint.runner
+from asynclint.diagnostics import FileResult
 from asynclint.runner import Task, run_tasks
 
 
@@ -25,3 +27,30 @@ def test_workers_take_large_files_first_and_results_keep_their_order(
         tasks.append(Task(str(path), f"m{number}.py", ("AL101",)))
     results = list(run_tasks(tasks, 2))
     assert [result.path for result in results] == [task.display for task in tasks]
+
+
+@pytest.mark.parametrize("per_worker", [2000, 2])
+def test_a_worker_that_dies_costs_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_worker: int
+) -> None:
+    monkeypatch.setattr(asynclint.runner, "_FILES_PER_WORKER", per_worker)
+    check = asynclint.runner._check_in_worker
+
+    def dying(task: Task) -> FileResult:
+        if "boom" in task.path:
+            os._exit(3)  # as a crash in native code would end the process
+        return check(task)
+
+    # Sent to the workers by name, as the function it stands for.
+    dying.__qualname__ = dying.__name__ = "_check_in_worker"
+    dying.__module__ = "asynclint.runner"
+    monkeypatch.setattr(asynclint.runner, "_check_in_worker", dying)
+    tasks = []
+    for number in range(10):
+        path = tmp_path / (f"boom{number}.py" if number == 6 else f"m{number}.py")
+        path.write_text("x = 1\n" * (number + 1))
+        tasks.append(Task(str(path), path.name, ("AL101",)))
+    results = list(run_tasks(tasks, 2))
+    assert [result.path for result in results] == [task.display for task in tasks]
+    crashed = [result.path for result in results if result.problems]
+    assert crashed == ["boom6.py"]
