@@ -35,17 +35,19 @@ def call_arguments(call: ast.Call, qualify: Qualify, local: Local) -> Arguments:
     return Arguments(tuple(positional), keywords, unpacked)
 
 
-def single_values(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:
+def single_values(own: dict[type, list[ast.AST]]) -> dict[str, ast.expr | None]:
     """Names bound once, by a plain ``name = value`` or ``with value as name`` (None: bound
-    otherwise or twice)."""
+    otherwise or twice). ``own``: the nodes of a function's (or a module's) own code by
+    class, each class's in order."""
     values: dict[int, ast.expr] = {}
-    for node in nodes:
+    for node in own.get(ast.Assign, ()):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             values[id(node.targets[0])] = node.value
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+    for node in own.get(ast.withitem, ()):
+        if isinstance(node, ast.withitem) and node.optional_vars is not None:
             values[id(node.optional_vars)] = node.context_expr
     found: dict[str, ast.expr | None] = {}
-    for node in nodes:
+    for node in own.get(ast.Name, ()):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             found[node.id] = None if node.id in found else values.get(id(node))
     return found

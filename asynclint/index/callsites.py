@@ -48,40 +48,45 @@ class CallSites:
         receiver = node.args.args[0].arg if owner and node.args.args else None
         locals_ = summarizer.single_locals(node)
         context = (qualified, receiver, owner, locals_, _parameters(node))
-        for inner in summarizer.own(node):
-            if isinstance(inner, ast.Call):
-                self._done.add(id(inner))
-                self._call(inner, context)
+        for inner in summarizer.own_of(node, ast.Call):
+            self._done.add(id(inner))
+            self._call(inner, context)
 
-    def rest(self, every: list[ast.AST]) -> None:
-        """Every call not recorded with its function (module level, nested functions, lambdas,
-        nested classes), and the attribute names read other than as a callee
-        (``on_done=self.save``): a method so read may be called from anywhere."""
-        callees: set[int] = set()
-        for node in every:
-            if isinstance(node, ast.Call):
-                callees.add(id(node.func))
-                if id(node) not in self._done:
-                    self._call(node, (None, None, None, {}, {}))
-        inner: set[int] = set()  # the ``a`` and ``a.b`` of ``a.b.c``: not values of their own
+    def rest(self, calls: list[ast.Call]) -> None:
+        """Every call (``calls``: the module's, in ``ast.walk`` order) not recorded with its
+        function (module level, nested functions, lambdas, nested classes), and the attribute
+        names read other than as a callee (``on_done=self.save``): a method so read may be
+        called from anywhere."""
+        callees = {id(node.func) for node in calls}
+        for node in calls:
+            if id(node) not in self._done:
+                self._call(node, (None, None, None, {}, {}))
+        # The ``a.b`` of ``a.b.c`` is no value of its own (an attribute comes before the
+        # attributes inside it in ``everywhere``).
+        inner: set[int] = set()
         known = self.summarizer.fact.names.keys() | self.summarizer.local_defs
-        for node in every:
-            if not isinstance(node, (ast.Name, ast.Attribute)) or id(node) in inner:
+        for node in self.summarizer.everywhere(ast.Attribute):
+            if id(node) in inner:
                 continue
-            if isinstance(node, ast.Attribute):
-                inner.add(id(node.value))
-            if not isinstance(node.ctx, ast.Load) or id(node) in callees:
-                continue
-            if isinstance(node, ast.Attribute):
+            inner.add(id(node.value))
+            if isinstance(node.ctx, ast.Load) and id(node) not in callees:
                 self.attribute_refs.add(node.attr)
-            root = node
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if not isinstance(root, ast.Name) or root.id not in known:
-                continue  # a local, a parameter, ``self``: names nothing the module imports
-            qualified = self.summarizer.qualify(node)
-            if qualified and qualified.split(".", 1)[0] not in STDLIB_MODULES:
-                self.name_refs.add(qualified)
+                root = node.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and root.id in known:
+                    self._name_ref(node)
+        for name in self.summarizer.everywhere(ast.Name):
+            # Only a name the module binds (not a local, a parameter, ``self``) names something.
+            if name.id in known and isinstance(name.ctx, ast.Load):
+                if id(name) not in callees and id(name) not in inner:
+                    self._name_ref(name)
+
+    def _name_ref(self, node: ast.Name | ast.Attribute) -> None:
+        """Record a name or an attribute chain, read as a value, of a name the module binds."""
+        qualified = self.summarizer.qualify(node)
+        if qualified and qualified.split(".", 1)[0] not in STDLIB_MODULES:
+            self.name_refs.add(qualified)
 
     def _call(self, call: ast.Call, context: tuple) -> None:
         _, receiver, owner, _, _ = context
@@ -154,15 +159,16 @@ def receiver_attribute(node: ast.expr, receiver: str | None) -> str | None:
     return None
 
 
-def single_assignments(nodes: list[ast.AST]) -> dict[str, ast.expr | None]:
-    """Locals bound once, by a plain ``name = <call>`` (None: bound otherwise or twice)."""
+def single_assignments(own: dict[type, list[ast.AST]]) -> dict[str, ast.expr | None]:
+    """Locals bound once, by a plain ``name = <call>`` (None: bound otherwise or twice).
+    ``own``: a function's own nodes by class, each class's in order."""
     values: dict[int, ast.expr] = {}
-    for node in nodes:
+    for node in own.get(ast.Assign, ()):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             if isinstance(node.value, (ast.Call, ast.Await)):
                 values[id(node.targets[0])] = node.value
     found: dict[str, ast.expr | None] = {}
-    for node in nodes:
+    for node in own.get(ast.Name, ()):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             found[node.id] = None if node.id in found else values.get(id(node))
     return found

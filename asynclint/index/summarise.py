@@ -11,7 +11,11 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import operator
+import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator
+from typing import TypeVar, cast
 
 from asynclint.index.arguments import call_arguments, single_values
 from asynclint.index.callsites import (
@@ -82,6 +86,9 @@ _PROTOCOL_ARGUMENTS = {
 _NOT_CALLABLE = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr)
 _NONE = "builtins.None"
 _BUILTINS = frozenset(dir(builtins))
+# Nodes by class (see ``_scan``).
+Kinds = dict[type, list[ast.AST]]
+_N = TypeVar("_N", bound=ast.AST)
 
 
 def _class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -114,33 +121,74 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 class _Summarizer:
-    def __init__(self, name: str, is_package: bool) -> None:
+    def __init__(self, name: str, is_package: bool, tree: ast.Module) -> None:
         self.fact = ModuleFact(name=name, is_package=is_package)
         self.local_defs: set[str] = set()
         self.bound_twice: set[str] = set()
-        # Module-level names bound once, by ``name = value``: the value (see ``single_values``).
-        self.module_values: dict[str, ast.expr | None] = {}
-        self._own_cache: dict[int, list[ast.AST]] = {}
+        # Each scope's own nodes by class, and the calls and classes in ``ast.walk`` order.
+        self.scopes, self.walked = _scan(tree)
         self._locals_cache: dict[int, dict[str, ast.expr | None]] = {}
+        self._values_cache: dict[int, dict[str, ast.expr | None]] = {}
+        self._everywhere: Kinds = {}
+        self._qualified: dict[ast.expr | None, str | None] = {}
+        # Module-level names bound once, by ``name = value``: the value (see ``single_values``);
+        # a name a function declares ``global`` may be bound there too (None).
+        self.module_values = single_values(self.scopes[id(tree)])
+        for node in self.everywhere(ast.Global):
+            self.module_values.update(dict.fromkeys(node.names))
         self.sites = CallSites(self)
 
-    def own(self, function: ast.AST) -> list[ast.AST]:
-        """``_own_nodes(function)``, walked once per function however many facts need it."""
-        key = id(function)
-        if key not in self._own_cache:
-            self._own_cache[key] = list(_own_nodes(function))
-        return self._own_cache[key]
+    def own(self, function: ast.AST) -> Kinds:
+        """The nodes of a function's own code by class (see ``_scan``; a ``defaultdict``:
+        read it with ``in`` and ``get``)."""
+        return self.scopes[id(function)]
+
+    def own_of(self, function: ast.AST, kind: type[_N]) -> list[_N]:
+        """The function's own nodes of one class, in the order ``_scan`` gives them."""
+        return cast(list[_N], self.scopes[id(function)].get(kind, []))
+
+    def own_statements(self, function: ast.AST, *kinds: type[ast.stmt]) -> list[ast.stmt]:
+        """The function's own simple statements of the given classes, the last first: the
+        order in which a depth-first walk that takes the last child first meets them."""
+        own = self.scopes[id(function)]
+        found = [cast(ast.stmt, s) for kind in kinds for s in own.get(kind, ())]
+        found.sort(key=_POSITION, reverse=True)
+        return found
+
+    def everywhere(self, kind: type[_N]) -> list[_N]:
+        """The module's nodes of one class, scope by scope, each scope's in the order
+        ``_scan`` gives them."""
+        if kind not in self._everywhere:
+            found = [node for own in self.scopes.values() for node in own.get(kind, ())]
+            self._everywhere[kind] = found
+        return cast(list[_N], self._everywhere[kind])
 
     def single_locals(self, function: ast.AST) -> dict[str, ast.expr | None]:
         """``single_assignments`` of a function's own nodes, made once per function."""
         key = id(function)
         if key not in self._locals_cache:
-            self._locals_cache[key] = single_assignments(self.own(function))
+            self._locals_cache[key] = single_assignments(self.scopes[key])
         return self._locals_cache[key]
+
+    def single_values(self, function: ast.AST) -> dict[str, ast.expr | None]:
+        """``single_values`` of a function's own nodes, made once per function."""
+        key = id(function)
+        if key not in self._values_cache:
+            self._values_cache[key] = single_values(self.scopes[key])
+        return self._values_cache[key]
 
     # Names are qualified after the whole module is read: a function may use a name imported
     # or defined below it.
     def qualify(self, node: ast.expr | None) -> str | None:
+        """The qualified name that a name or an attribute chain stands for (``"Client"``, a
+        string annotation, too), worked out once per node while the module's names stay as
+        they are (``_module_assignment`` binds more)."""
+        if node in self._qualified:
+            return self._qualified[node]
+        found = self._qualified[node] = self._qualify(node)
+        return found
+
+    def _qualify(self, node: ast.expr | None) -> str | None:
         if node is None:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -148,10 +196,13 @@ class _Summarizer:
                 node = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 return None
-        dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
+        if type(node) is ast.Name:  # the commonest
+            head, rest = node.id, ""
+        else:
+            dotted = _dotted(node)
+            if dotted is None:
+                return None
+            head, _, rest = dotted.partition(".")
         if head in self.fact.names:
             base = self.fact.names[head]
         elif head in self.local_defs:
@@ -236,7 +287,9 @@ class _Summarizer:
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None = None
     ) -> FunctionFact:
         is_async = isinstance(node, ast.AsyncFunctionDef)
-        yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in self.own(node))
+        own = self.own(node)
+        yields = ast.Yield in own or ast.YieldFrom in own
+        returns = self.own_of(node, ast.Return)
         if is_async:
             kind = ASYNC_GENERATOR if yields else COROUTINE
         else:
@@ -245,7 +298,7 @@ class _Summarizer:
         fact.generator = yields and not is_async
         fact.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         fact.tested = self._tested_parameters(node, fact.params)
-        fact.returns_self = _returns_receiver(node, self.own(node))
+        fact.returns_self = _returns_receiver(node, returns)
         fact.returns_made = self._returns_made(node, owner)
         fact.decorators = [self._decorator(d) for d in node.decorator_list]
         fact.returns = self.slot_type(node.returns)
@@ -255,7 +308,8 @@ class _Summarizer:
         fact.calls, fact.quiet_calls = self._direct_calls(node, owner)
         fact.dropped_calls = self._dropped_calls(node, owner)
         receiver = node.args.args[0].arg if owner and node.args.args else None
-        fact.writes, suspends, fact.paces = own_effects(node, self.own(node), receiver)
+        stored = self.single_locals(node).keys()  # the names its own code binds
+        fact.writes, suspends, fact.paces = own_effects(node, own, stored, receiver)
         fact.suspends = not is_async or suspends or _is_placeholder(node.body)
         via: list[str] = []
         fact.fresh_task = self._returns_fresh_task(node, via, owner)
@@ -266,16 +320,15 @@ class _Summarizer:
             for n in node.body
         )
         fact.placeholder = _is_placeholder(node.body) and not fact.never_returns
-        values = [n.value for n in self.own(node) if isinstance(n, ast.Return) and n.value]
+        values = [n.value for n in returns if n.value]
         fact.plain_returns = not yields and all(_is_plain_value(v, self.qualify) for v in values)
         fact.returns_value = (
             yields
             or _is_placeholder(node.body)
             or any(
-                isinstance(n, ast.Return)
-                and n.value is not None
+                n.value is not None
                 and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-                for n in self.own(node)
+                for n in returns
             )
         )
         return fact
@@ -291,21 +344,21 @@ class _Summarizer:
         if owner and node.args.args:
             decorators = {self._decorator(d) for d in node.decorator_list}
             cls = node.args.args[0].arg if "builtins.classmethod" in decorators else None
-        for inner in self.own(node):
-            if isinstance(inner, (ast.Yield, ast.YieldFrom)):
-                return None
-            if isinstance(inner, ast.Return):
-                value = inner.value
-                if isinstance(value, ast.Name):  # ``client = Client(host); return client``
-                    value = self.single_locals(node).get(value.id)
-                    if isinstance(value, ast.Await):
-                        value = value.value
-                if not isinstance(value, ast.Call):
-                    made.add(None)
-                elif cls and isinstance(value.func, ast.Name) and value.func.id == cls:
-                    made.add(f"{self.fact.name}.{owner}")
-                else:
-                    made.add(self._callee(node, value.func, owner))
+        own = self.own(node)
+        if ast.Yield in own or ast.YieldFrom in own:
+            return None
+        for inner in self.own_of(node, ast.Return):
+            value = inner.value
+            if isinstance(value, ast.Name):  # ``client = Client(host); return client``
+                value = self.single_locals(node).get(value.id)
+                if isinstance(value, ast.Await):
+                    value = value.value
+            if not isinstance(value, ast.Call):
+                made.add(None)
+            elif cls and isinstance(value.func, ast.Name) and value.func.id == cls:
+                made.add(f"{self.fact.name}.{owner}")
+            else:
+                made.add(self._callee(node, value.func, owner))
         return made.pop() if len(made) == 1 else None
 
     def creates_task(self, node: ast.expr | None) -> bool:
@@ -336,7 +389,7 @@ class _Summarizer:
         be named) for the index to check that it hands out a fresh task in turn, or, for a
         function annotated ``-> asyncio.Task``, that it is a library's (an attribute, an item or
         a name read elsewhere is a task kept somewhere)."""
-        returns = [n for n in self.own(node) if isinstance(n, ast.Return) and n.value]
+        returns = [n for n in self.own_of(node, ast.Return) if n.value]
         if not returns:
             return False
         via = [] if via is None else via
@@ -352,7 +405,7 @@ class _Summarizer:
         assigned: dict[str, int] = {}
         loads: dict[str, int] = {}
         stores: dict[str, int] = {}
-        for inner in self.own(node):
+        for inner in self.own_statements(node, ast.Assign, ast.Global, ast.Nonlocal):
             if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
                 target = inner.targets[0]
                 if isinstance(target, ast.Name) and target.id in returned_names:
@@ -360,12 +413,12 @@ class _Summarizer:
                     if not made_here(value):
                         return False
                     assigned[target.id] = assigned.get(target.id, 0) + 1
-            elif isinstance(inner, ast.Name):
-                counts = loads if isinstance(inner.ctx, ast.Load) else stores
-                counts[inner.id] = counts.get(inner.id, 0) + 1
             elif isinstance(inner, (ast.Global, ast.Nonlocal)):
                 if returned_names & set(inner.names):
                     return False
+        for name_node in self.own_of(node, ast.Name):
+            counts = loads if isinstance(name_node.ctx, ast.Load) else stores
+            counts[name_node.id] = counts.get(name_node.id, 0) + 1
         for name in returned_names:
             returned_count = sum(
                 1 for r in returns if isinstance(r.value, ast.Name) and r.value.id == name
@@ -403,10 +456,9 @@ class _Summarizer:
     ) -> list[str]:
         """The parameters the body hands to a type test as its first argument."""
         tested: set[str] = set()
-        for inner in self.own(node):
+        for inner in self.own_of(node, ast.Call):
             if (
-                isinstance(inner, ast.Call)
-                and inner.args
+                inner.args
                 and isinstance(inner.args[0], ast.Name)
                 and inner.args[0].id in params
                 and self.qualify(inner.func) in _TYPE_TESTS
@@ -421,9 +473,7 @@ class _Summarizer:
         arguments that keep it from blocking (the catalogue's ``[silent-when]``)."""
         calls: list[str] = []
         blocking: set[str] = set()
-        for inner in self.own(node):
-            if not isinstance(inner, ast.Call):
-                continue
+        for inner in self.own_of(node, ast.Call):
             qualified = self._callee(node, inner.func, owner)
             if not qualified:
                 continue
@@ -438,21 +488,21 @@ class _Summarizer:
     ) -> bool:
         """Whether ``call``, of the blocking call ``qualified``, does not block because of its
         arguments (``zipfile.ZipFile(io.BytesIO(data))``)."""
-        catalogue = load_blocking_catalogue()
-        if not catalogue.conditions_for(qualified):
+        if not _has_silent_conditions(qualified):
             return False
         arguments = node.args
         parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args)}
         parameters |= {a.arg for a in arguments.kwonlyargs}
         parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-        single = single_values(self.own(node))
+        single = self.single_values(node)
 
         def local(name: str) -> ast.expr | None:
             if name in parameters:
                 return None
             return single[name] if name in single else self.module_values.get(name)
 
-        return catalogue.blocks(qualified, call_arguments(call, self.qualify, local)) is None
+        passed = call_arguments(call, self.qualify, local)
+        return load_blocking_catalogue().blocks(qualified, passed) is None
 
     def _dropped_calls(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None
@@ -460,8 +510,8 @@ class _Summarizer:
         """The callees of calls that stand alone as statements (``self.flush()``): what they
         return is dropped."""
         dropped = []
-        for inner in self.own(node):
-            if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call):
+        for inner in self.own_of(node, ast.Expr):
+            if isinstance(inner.value, ast.Call):
                 qualified = self._callee(node, inner.value.func, owner)
                 if qualified and qualified not in dropped:
                     dropped.append(qualified)
@@ -488,10 +538,15 @@ class _Summarizer:
         returns an async wrapper for coroutine functions and a sync one otherwise
         (``if not iscoroutinefunction(func): ... return wrapped``) is ``"keeps-async"``; one
         that returns something else on some path is unknown (None)."""
-        returned = [n.value for n in self.own(node) if isinstance(n, ast.Return)]
+        returned = [n.value for n in self.own_of(node, ast.Return)]
         if not returned or not all(isinstance(value, ast.Name) for value in returned):
             return None  # a decorator returns a function, by its name, on every path
-        defs = _own_defs(node)
+        defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        for inner in (
+            *self.own_of(node, ast.FunctionDef),
+            *self.own_of(node, ast.AsyncFunctionDef),
+        ):
+            defs.setdefault(inner.name, []).append(inner)
         params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         kinds: set[str | None] = set()
         for name in (value.id for value in returned if isinstance(value, ast.Name)):
@@ -576,7 +631,8 @@ class _Summarizer:
         self, method: ast.FunctionDef | ast.AsyncFunctionDef, fact: ClassFact, owner: str | None
     ) -> None:
         """``self.x: T = ...`` and ``self.x = T(...)`` anywhere in a method."""
-        if not method.args.args:
+        statements = self.own_statements(method, ast.AnnAssign, ast.Assign)
+        if not method.args.args or not statements:
             return
         receiver = method.args.args[0].arg
         # ``def __init__(self, repo: Repo): self.repo = repo`` types the attribute too; an
@@ -587,7 +643,7 @@ class _Summarizer:
             or (f"{PARAMETER}{where}:{a.arg}" if where and a.annotation is None else None)
             for a in (*method.args.posonlyargs, *method.args.args[1:], *method.args.kwonlyargs)
         }
-        for node in self.own(method):
+        for node in statements:
             if isinstance(node, ast.AnnAssign):
                 targets = [(node.target, self.slot_type(node.annotation))]
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -666,21 +722,20 @@ class _Summarizer:
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._module_assignment(node, bind)
         top_level = {id(node) for node in statements}
-        every = list(ast.walk(tree))  # one walk of the whole tree serves every fact below
         fact.local_classes = [
             self.klass(node, top_level=False)
-            for node in every
+            for node in self.walked
             if isinstance(node, ast.ClassDef) and id(node) not in top_level and node.bases
         ]
-        self.sites.rest(every)
+        self.sites.rest([node for node in self.walked if isinstance(node, ast.Call)])
         fact.call_sites = self.sites.sites
         fact.attribute_refs = sorted(self.sites.attribute_refs)
         fact.name_refs = sorted(self.sites.name_refs)
         fact.ambiguous = sorted(self.bound_twice)
-        fact.loose_private = self._loose_private(every, statements)
+        fact.loose_private = self._loose_private(statements)
         return fact
 
-    def _loose_private(self, every: list[ast.AST], statements: list[ast.stmt]) -> list[str]:
+    def _loose_private(self, statements: list[ast.stmt]) -> list[str]:
         """Private names used anywhere but as the callee of a call in the own body of a
         module-level function or a top-level class's method (those calls are in ``calls``)."""
         covered: set[int] = set()
@@ -693,18 +748,15 @@ class _Summarizer:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
                 ]
             for function in functions:
-                covered.update(
-                    id(inner.func) for inner in self.own(function) if isinstance(inner, ast.Call)
-                )
+                covered.update(id(inner.func) for inner in self.own_of(function, ast.Call))
+        private: list[ast.Name | ast.Attribute] = [
+            *(node for node in self.everywhere(ast.Name) if node.id.startswith("_")),
+            *(node for node in self.everywhere(ast.Attribute) if node.attr.startswith("_")),
+        ]
         loose: set[str] = set()
-        for node in every:
-            if isinstance(node, ast.Name):
-                name = node.id
-            elif isinstance(node, ast.Attribute):
-                name = node.attr
-            else:
-                continue
-            if not name.startswith("_") or name.startswith("__") or id(node) in covered:
+        for node in private:
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name.startswith("__") or id(node) in covered:
                 continue
             if isinstance(node.ctx, ast.Load):
                 qualified = self.qualify(node)
@@ -740,6 +792,7 @@ class _Summarizer:
                 value = value.value  # ``Alias = Generic[Args]``: the alias names the class
             if isinstance(value, (ast.Name, ast.Attribute)) and self.qualify(value):
                 fact.names[name] = self.qualify(value) or ""
+                self._qualified.clear()  # names qualified before may stand for this one
                 bind(name, f"alias {fact.names[name]}")
             elif type(value).__name__ in DISPLAY_CLASSES:
                 fact.variables[name] = DISPLAY_CLASSES[type(value).__name__]
@@ -755,12 +808,19 @@ class _Summarizer:
                 fact.variables.pop(name, None)
 
 
-def _returns_receiver(node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _has_silent_conditions(qualified: str) -> bool:
+    """Whether the catalogue's ``[silent-when]`` has conditions for the callee ``qualified``."""
+    return bool(load_blocking_catalogue().conditions_for(qualified))
+
+
+def _returns_receiver(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, returns: list[ast.Return]
+) -> bool:
     """Whether a method's every ``return`` gives its first parameter (``return self``)."""
     if not node.args.args:
         return False
     receiver = node.args.args[0].arg
-    returns = [n for n in own if isinstance(n, ast.Return)]
     return bool(returns) and all(
         isinstance(r.value, ast.Name) and r.value.id == receiver for r in returns
     )
@@ -842,57 +902,101 @@ def _record_attribute(fact: ClassFact, name: str, kind: str | None) -> None:
         fact.attributes[name] = kind if previous in (None, kind) else ""
 
 
-def _own_defs(
-    function: ast.FunctionDef | ast.AsyncFunctionDef,
-) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """The functions a function's body defines (by name, under ``if`` too), not entering
-    nested functions, lambdas or classes."""
-    defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    stack: list[ast.AST] = list(function.body)
+# Classes whose nodes begin a scope of their own: ``_scan`` gives them their own nodes.
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+# The types, in ``ast``'s grammar, of fields that hold no node (names, numbers, strings,
+# constants) or only expression contexts and operators, which no fact reads.
+_UNREAD_TYPES = frozenset(
+    {"identifier", "int", "string", "constant", "expr_context", "boolop", "operator"}
+    | {"unaryop", "cmpop"}
+)
+_POSITION = operator.attrgetter("lineno", "col_offset")
+_DEPTH = operator.itemgetter(0)
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes a fact reads, read from the signature
+    that ``ast`` gives as the class's doc (``Attribute(expr value, identifier attr,
+    expr_context ctx)``: ``value``); all its fields where the doc does not list them."""
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    signature = re.fullmatch(r"\w+\((.*)\)", kind.__doc__ or "")
+    declared = [part.rpartition(" ") for part in signature[1].split(", ")] if signature else []
+    if tuple(name for _, _, name in declared) != fields:
+        return fields
+    return tuple(name for type_, _, name in declared if type_.rstrip("?*") not in _UNREAD_TYPES)
+
+
+def _node_classes(base: type = ast.AST) -> Iterator[type]:
+    for kind in base.__subclasses__():
+        yield kind
+        yield from _node_classes(kind)
+
+
+_CHILD_FIELDS = {kind: _child_fields(kind) for kind in _node_classes()}
+# Classes whose nodes have no child a fact reads (names, constants, ``pass``, ``global``).
+_LEAVES = frozenset(kind for kind, fields in _CHILD_FIELDS.items() if not fields)
+
+
+def _scan(tree: ast.Module) -> tuple[dict[int, Kinds], list[ast.AST]]:
+    """One walk of the whole tree for every fact. It gives each scope's own nodes (those of
+    the module's, a function's, a lambda's or a class's code not inside a nested scope, the
+    nested scopes themselves included) by class, by the id of the scope; and the calls and
+    classes of the whole tree in the order of ``ast.walk``. Expression contexts and
+    operators are left out: no fact reads them.
+
+    The walk is depth first, the last child first. Each class's own nodes are in the order it
+    meets them, but for leaves (``_LEAVES``), which are taken with their parent, in an order
+    no fact depends on. So ``own`` order puts a function's statements last first (it meets
+    no statement before those that follow it). The walk meets the nodes of each depth last
+    first too: sorted by depth (a stable sort), the calls and classes met, reversed, are in
+    the breadth-first order of ``ast.walk``."""
+    scopes: dict[int, Kinds] = {id(tree): defaultdict(list)}
+    breadth: list[tuple[int, ast.AST]] = []
+    stack: list[tuple[ast.AST, Kinds, int]] = [(tree, scopes[id(tree)], 0)]
+    # Local names for what the loop, run once a node, reads.
+    leaves, node_class, call_class, class_class = _LEAVES, ast.AST, ast.Call, ast.ClassDef
     while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            defs.setdefault(node.name, []).append(node)
-        elif not isinstance(node, (ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    return defs
-
-
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a function's body, not entering nested functions, lambdas or classes."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def _module_values(tree: ast.Module) -> dict[str, ast.expr | None]:
-    """``single_values`` of the module's own code; a name a function declares ``global`` may
-    be bound there too (None)."""
-    values = single_values(list(_own_nodes(tree)))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Global):
-            values.update(dict.fromkeys(node.names))
-    return values
+        node, own, depth = stack.pop()
+        kind = type(node)
+        if depth:
+            own[kind].append(node)
+            if kind is call_class or kind is class_class:
+                breadth.append((depth, node))
+        if kind in _SCOPES:
+            own = scopes[id(node)] = defaultdict(list)
+        depth += 1
+        fields = _CHILD_FIELDS.get(kind)
+        for name in _child_fields(kind) if fields is None else fields:
+            value = getattr(node, name, None)
+            for child in value if type(value) is list else (value,):
+                if type(child) in leaves:
+                    own[type(child)].append(child)
+                elif isinstance(child, node_class):
+                    stack.append((child, own, depth))
+    breadth.reverse()
+    breadth.sort(key=_DEPTH)
+    return scopes, [node for _, node in breadth]
 
 
 def summarize(source: str | bytes, name: str, is_package: bool = False) -> ModuleFact:
     """The summary of a module's source. Source in syntax newer than the running Python's is
     read through LibCST and rewritten into syntax it parses (``downgrade``); source neither
     reads gives an empty summary, marked ``readable=False``."""
-    from asynclint.index.downgrade import downgraded_tree
-
     try:
         tree: ast.Module | None = ast.parse(source)
     except SyntaxError:
+        from asynclint.index.downgrade import downgraded_tree  # LibCST, only when needed
+
         tree = downgraded_tree(source)
     except (ValueError, RecursionError, MemoryError):
         tree = None
     if tree is None:
         return ModuleFact(name=name, is_package=is_package, readable=False)
-    summarizer = _Summarizer(name, is_package)
-    summarizer.module_values = _module_values(tree)
-    return summarizer.module(tree)
+    summarizer = _Summarizer(name, is_package, tree)
+    try:
+        return summarizer.module(tree)
+    finally:
+        # The call sites' collector refers back to the summarizer: left so, the two and the
+        # tree they hold would wait for the garbage collector, whose runs get slower with
+        # every tree waiting.
+        del summarizer.sites

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from asynclint.knowledge.concurrency import MUTATING_METHODS
 
@@ -21,9 +22,13 @@ FILLED = "[]"
 
 
 def own_effects(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST], receiver: str | None
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    own: dict[type, list[ast.AST]],
+    stored: Iterable[str],
+    receiver: str | None,
 ) -> tuple[list[str], bool, bool]:
-    """``(writes, suspends, paces)`` of a function's own nodes, read in one pass.
+    """``(writes, suspends, paces)`` of a function, from its own nodes by class (``own``) and
+    the names its own code binds (``stored``).
 
     ``writes``: ``self.<attr>`` for each attribute of ``receiver`` the function assigns or
     deletes, ``self.<attr>[]`` for one it stores an item into or calls a mutating method on
@@ -34,25 +39,21 @@ def own_effects(
     arguments = function.args
     local = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
     local |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    local.update(stored)
     declared: set[str] = set()
-    changed: list[tuple[ast.expr, bool]] = []
-    suspends = paces = False
-    for node in own:  # one pass, the commonest nodes first
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                local.add(node.id)
-        elif isinstance(node, ast.Call):
-            paces = paces or _sleeps(node)
-            changed.extend(_changed(node))
-        elif isinstance(node, _CHANGING):
-            changed.extend(_changed(node))
-        elif isinstance(node, _SUSPENDING):
-            suspends = True
-        elif isinstance(node, ast.Global):
+    for node in (*own.get(ast.Import, ()), *own.get(ast.ImportFrom, ()), *own.get(ast.Global, ())):
+        if isinstance(node, ast.Global):
             declared.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             local |= {(a.asname or a.name).split(".", 1)[0] for a in node.names}
     local -= declared
+    changed = [c for kind in _CHANGING for node in own.get(kind, ()) for c in _changed(node)]
+    paces = False
+    for call in [node for node in own.get(ast.Call, ()) if isinstance(node, ast.Call)]:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
+            changed.append((func.value, True))  # ``x.append(v)`` fills ``x``
+        paces = paces or _sleeps(call)
     found: set[str] = set()
     for target, filled in changed:
         root, attribute = _root(target)
@@ -63,6 +64,7 @@ def own_effects(
                 found.add(SELF + attribute + (FILLED if filled else ""))
         elif root.id in declared or (root.id not in local and target is not root):
             found.add(GLOBAL + root.id)
+    suspends = any(kind in own for kind in _SUSPENDING)
     return sorted(found), suspends, paces
 
 
@@ -74,9 +76,8 @@ def _sleeps(call: ast.Call) -> bool:
 
 
 def _changed(node: ast.AST) -> list[tuple[ast.expr, bool]]:
-    """The expressions ``node`` changes, each with whether only its items change: assignment
-    and ``del`` targets (``x[k] = v`` fills ``x``), and the objects whose mutating methods it
-    calls (``x.append(v)`` fills ``x``)."""
+    """The targets an assignment or a ``del`` changes, each with whether only its items
+    change (``x[k] = v`` fills ``x``)."""
     targets: list[ast.expr] = []
     if isinstance(node, (ast.Assign, ast.Delete)):
         targets = [t for target in node.targets for t in _flat(target)]
@@ -84,12 +85,6 @@ def _changed(node: ast.AST) -> list[tuple[ast.expr, bool]]:
         isinstance(node, ast.AnnAssign) and node.value is not None
     ):
         targets = _flat(node.target)
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in MUTATING_METHODS
-    ):
-        return [(node.func.value, True)]
     return [(t, isinstance(t, ast.Subscript)) for t in targets]
 
 
