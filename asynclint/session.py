@@ -204,13 +204,13 @@ def build_index(
     configured interpreter or virtual environment).
 
     ``project_files`` lists the Python files of a project root (with the cache store it may
-    keep the list in). Summaries missing from the
-    cache are made in ``jobs`` worker processes; the others are read from the cache store when
-    a question first needs them. A module name that two files of different content claim is
-    unknown to the other modules (an import of it resolves to nothing, rather than to a
-    guess); each of those files is indexed under a name of its own, so it still knows what it
-    defines itself. ``resolved``: the paths of ``files`` are resolved already; ``packages``
-    remembers the package chain of each folder (``module_name``).
+    keep the list in). Summaries missing from the cache are made in ``jobs`` worker processes;
+    the others are read from the cache store when a question first needs them. A module name
+    that two files of different content claim is unknown to the other modules (an import of
+    it resolves to nothing, rather than to a guess); each of those files is indexed under a
+    name of its own, so it still knows what it defines itself. ``resolved``: the paths of
+    ``files`` are resolved already; ``packages`` remembers the package chain of each folder
+    (``module_name``).
     """
     by_root: dict[Path, list[Path]] = {}
     marked: dict[Path, Path | None] = {}  # each folder's project found once (it walks up)
@@ -225,15 +225,7 @@ def build_index(
     for source in sources if scratch is not None else ():
         source.cache = scratch
     own_names, colliding = _own_names(sources)
-    stored = StoredModules()
-    wanted: dict[str, _Source] = {}
-    for source in sources:
-        name, is_package = own_names.get(source.path, (source.name, source.is_package))
-        if name in stored.keys:
-            continue  # the same content again (a copy): one summary serves both
-        stored.keys[name] = source.cache.key_of(source.digest, name, is_package)
-        stored.sources[name] = (source.path, is_package, source.cache)
-        wanted[name] = source
+    stored, wanted = _stored_modules(sources, own_names)
     present: dict[str, bool] = {}
     for cache, names in _by_cache(wanted).items():
         present.update(cache.store.summary_keys(stored.keys[name] for name in names))
@@ -251,6 +243,23 @@ def build_index(
     index = ProjectIndex(None, environment_paths(base, python), library_cache, stored=stored)
     folder = scratch.directory if scratch is not None else None
     return IndexedProjects(index, own_names, tuple(sorted(set(unreadable))), folder)
+
+
+def _stored_modules(
+    sources: list[_Source], own_names: dict[Path, tuple[str, bool]]
+) -> tuple[StoredModules, dict[str, _Source]]:
+    """The project's modules by name, each with the key of its summary, and the source of
+    each (a copy of a file already listed under the same name adds nothing)."""
+    stored = StoredModules()
+    wanted: dict[str, _Source] = {}
+    for source in sources:
+        name, is_package = own_names.get(source.path, (source.name, source.is_package))
+        if name in stored.keys:
+            continue  # the same content again (a copy): one summary serves both
+        stored.keys[name] = source.cache.key_of(source.digest, name, is_package)
+        stored.sources[name] = (source.path, is_package, source.cache)
+        wanted[name] = source
+    return stored, wanted
 
 
 def _scratch_store(count: int) -> SummaryCache | None:
