@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
 # Below this many files, starting worker processes costs more than it saves.
 _MIN_FILES_FOR_WORKERS = 8
-# How many files a worker process checks before a fresh one takes over (``_run_in_pools``).
+# How many files (and bytes of source) a worker process checks before a fresh one takes over
+# (``_run_in_pools``).
 _FILES_PER_WORKER = 2000
+_BYTES_PER_WORKER = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -234,10 +236,11 @@ def run_tasks(
         tune_collector()
         yield from (check_task(task, session) for task in tasks)
         return
-    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i].path))
+    sizes = [_size(task.path) for task in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
     done: dict[int, FileResult] = {}
     ready = 0
-    results = _run_in_pools([tasks[i] for i in order], jobs, session)
+    results = _run_in_pools([tasks[i] for i in order], [sizes[i] for i in order], jobs, session)
     for position, result in zip(order, results, strict=True):
         done[position] = result
         while ready in done:
@@ -253,15 +256,18 @@ def _size(path: str) -> int:
 
 
 def _run_in_pools(
-    tasks: Sequence[Task], jobs: int, session: ProjectSession | None
+    tasks: Sequence[Task], sizes: Sequence[int], jobs: int, session: ProjectSession | None
 ) -> Iterator[FileResult]:
-    """The results of ``tasks`` in their order, from pools of ``jobs`` workers: a new pool
-    for each ``_FILES_PER_WORKER`` files a worker has checked (a process that has parsed
-    thousands of trees keeps memory it no longer uses), and for the rest when one dies."""
+    """The results of ``tasks`` (of ``sizes`` bytes) in their order, from pools of ``jobs``
+    workers: a new pool each time a worker has checked ``_FILES_PER_WORKER`` files or
+    ``_BYTES_PER_WORKER`` of source (a process that has parsed large or many trees keeps
+    memory it no longer uses), and for the rest when one dies."""
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     remaining = list(tasks)
+    left = list(sizes)
     while remaining:
-        batch = remaining[: _FILES_PER_WORKER * jobs]
+        count = _batch_size(left, jobs)
+        batch = remaining[:count]
         done = 0
         try:
             with ProcessPoolExecutor(
@@ -273,11 +279,22 @@ def _run_in_pools(
                 for result in pool.map(_check_in_worker, batch, chunksize=chunk):
                     done += 1
                     yield result
-            remaining = remaining[len(batch) :]
+            remaining, left = remaining[count:], left[count:]
         except BrokenProcessPool:
             suspects = batch[done : done + jobs * chunk]
             yield from (_check_alone(task, session) for task in suspects)
             remaining = remaining[done + len(suspects) :]
+            left = left[done + len(suspects) :]
+
+
+def _batch_size(sizes: Sequence[int], jobs: int) -> int:
+    """How many of the files (of ``sizes`` bytes) the next pool of ``jobs`` workers takes."""
+    total = 0
+    for count, size in enumerate(sizes[: _FILES_PER_WORKER * jobs]):
+        total += size
+        if total > _BYTES_PER_WORKER * jobs and count > 0:
+            return count
+    return min(len(sizes), _FILES_PER_WORKER * jobs)
 
 
 def _check_alone(task: Task, session: ProjectSession | None) -> FileResult:

@@ -34,6 +34,7 @@ def test_a_worker_that_dies_costs_only_its_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_worker: int
 ) -> None:
     monkeypatch.setattr(asynclint.runner, "_FILES_PER_WORKER", per_worker)
+    monkeypatch.setattr(asynclint.runner, "_BYTES_PER_WORKER", 30)
     check = asynclint.runner._check_in_worker
 
     def dying(task: Task) -> FileResult:
