@@ -63,7 +63,7 @@ from asynclint.knowledge.libraries import LibraryTable, load_library_table
 
 _MAX_DEPTH = 24
 # How many of the project's module summaries a process keeps read (``_stored_module``).
-_RECENT_MODULES = 1024
+_RECENT_MODULES = 2048
 
 
 class ProjectIndex:
@@ -110,6 +110,7 @@ class ProjectIndex:
         self._spellings: dict[str, frozenset[str]] = {}
         self._library_renames: dict[str, set[str]] | None = None
         self._direct_subclasses: dict[str, list[tuple[ClassFact, str | None]]] = {}
+        self._canonical_bases: dict[str, str] = {}
         # The library file each library module read was summarised from: path -> (size,
         # modification time).
         self._library_files: dict[str, dict[str, tuple[int, int]]] = {}

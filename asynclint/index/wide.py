@@ -202,7 +202,7 @@ def _overriding_kinds(index: ProjectIndex, klass: str, method: str) -> set[str |
     """The kinds of ``method`` as the project's subclasses of ``klass`` (at any depth, nested
     classes included) redefine it."""
     kinds: set[str | None] = set()
-    pending, seen = [index.canonical(klass)], set()
+    pending, seen = [_canonical(index, klass)], set()
     while pending:
         for fact, qualified in _direct_subclasses(index, pending.pop()):
             if id(fact) in seen:
@@ -218,7 +218,7 @@ def _overriding_kinds(index: ProjectIndex, klass: str, method: str) -> set[str |
 def _subclass_names(index: ProjectIndex, klass: str) -> list[str]:
     """The project's module-level classes that derive from ``klass``, at any depth."""
     found: list[str] = []
-    pending = [index.canonical(klass)]
+    pending = [_canonical(index, klass)]
     while pending:
         for _, qualified in _direct_subclasses(index, pending.pop()):
             if qualified is not None and qualified not in found:
@@ -241,7 +241,7 @@ def _direct_subclasses(index: ProjectIndex, klass: str) -> list[tuple[ClassFact,
     elsewhere = set()
     if not index.is_project_name(klass):
         for base in names.mentioned(BASE_FULL):
-            if last_part(base) not in spelled and index.canonical(base) == klass:
+            if last_part(base) not in spelled and _canonical(index, base) == klass:
                 elsewhere.add(base)
         modules.update(names.modules_with(BASE_FULL, elsewhere))
     found: list[tuple[ClassFact, str | None]] = []
@@ -251,12 +251,22 @@ def _direct_subclasses(index: ProjectIndex, klass: str) -> list[tuple[ClassFact,
             if any(
                 base
                 and (last_part(base) in spelled or base in elsewhere)
-                and index.canonical(base) == klass
+                and _canonical(index, base) == klass
                 for base in fact.bases
             ):
                 found.append((fact, qualified))
     memo[klass] = found
     return found
+
+
+def _canonical(index: ProjectIndex, klass: str) -> str:
+    """``index.canonical``, kept for the run: a base is written qualified already, so what it
+    names does not depend on the module it is written in (and answers about the whole project
+    hold for the whole run)."""
+    memo = index._canonical_bases
+    if klass not in memo:
+        memo[klass] = index.canonical(klass)
+    return memo[klass]
 
 
 def _modules(index: ProjectIndex, names: list[str]) -> list:
