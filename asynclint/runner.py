@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import itertools
 import multiprocessing
 import os
 import sys
@@ -32,6 +33,8 @@ _MIN_FILES_FOR_WORKERS = 8
 # (``_run_in_pools``).
 _FILES_PER_WORKER = 2000
 _BYTES_PER_WORKER = 8_000_000
+# A file this large is checked alone: its tree (LibCST's, with the analysis) takes over 200 MB.
+_HUGE_FILE = 384 * 1024
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,9 @@ def run_tasks(
     """Results of ``tasks`` (in the order given), using ``jobs`` worker processes.
 
     The workers take the largest files first: the last files to finish are small ones, and
-    the memory a large file's tree needs is taken while the workers hold little else.
+    the memory a large file's tree needs is taken while the workers hold little else. A file
+    of ``_HUGE_FILE`` bytes or more (its tree alone takes a few hundred megabytes) is checked
+    while no other file is.
 
     If a worker process dies (a crash in native code), the files it may have been working on
     are checked again one by one in a process of their own, so that only the file that kills
@@ -238,9 +243,14 @@ def run_tasks(
         return
     sizes = [_size(task.path) for task in tasks]
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
+    huge = sum(1 for i in order if sizes[i] >= _HUGE_FILE)
     done: dict[int, FileResult] = {}
     ready = 0
-    results = _run_in_pools([tasks[i] for i in order], [sizes[i] for i in order], jobs, session)
+    alone, shared = order[:huge], order[huge:]
+    results = itertools.chain(
+        _run_in_pools([tasks[i] for i in alone], [sizes[i] for i in alone], 1, session),
+        _run_in_pools([tasks[i] for i in shared], [sizes[i] for i in shared], jobs, session),
+    )
     for position, result in zip(order, results, strict=True):
         done[position] = result
         while ready in done:

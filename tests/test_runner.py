@@ -19,6 +19,7 @@ def test_workers_take_large_files_first_and_results_keep_their_order(
     """Workers are handed the largest files first, and fresh workers take over after a
     number of files; the results still come in the order of the files given."""
     monkeypatch.setattr(asynclint.runner, "_FILES_PER_WORKER", per_worker)
+    monkeypatch.setattr(asynclint.runner, "_HUGE_FILE", 200)  # the largest files go alone
     sizes = [1, 40, 3, 25, 2, 60, 5, 9, 33, 4]
     tasks = []
     for number, size in enumerate(sizes):
