@@ -36,6 +36,7 @@ from asynclint.index.cache import default_cache_directory
 from asynclint.index.locate import folder_project_root
 from asynclint.index.store import store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
+from asynclint.listing import WalkRecord
 from asynclint.reporters import (
     FORMATTERS,
     OUTPUT_FORMATS,
@@ -502,7 +503,8 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
 
 
 def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
-    finder = FileFinder(run.configs, force_exclude=run.force_exclude)
+    record = WalkRecord() if run.use_cache else None  # a project walked whole is kept
+    finder = FileFinder(run.configs, force_exclude=run.force_exclude, record=record)
     files = finder.find(list(run.paths) or ["."])
     tasks = []
     packages: dict[Path, tuple[str, ...]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,8 +183,10 @@ class FileFinder:
     ) -> None:
         self.configs = configs
         self.force_exclude = force_exclude
-        # What the folders walked depend on, for a list kept between runs.
+        # What the folders walked depend on, for a list kept between runs, and when the walk
+        # began.
         self.record = record
+        self.began = time.time()
         self.problems: list[Problem] = []
         # Each file found, resolved; and each folder walked whole (resolved) with its files
         # (resolved): a project's index need not walk it again.

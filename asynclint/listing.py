@@ -123,8 +123,19 @@ def kept_listing(
     record = WalkRecord()
     began = time.time()
     found, clean = walk(record)
-    if store is not None and clean and record.settled(began):
-        store.keep_listing(
-            str(root), key, [str(path) for path in found], record.folders, record.files
-        )
+    if clean:
+        keep_walked(store, root, key, found, record, began)
     return found
+
+
+def keep_walked(
+    store: Store | None, root: Path, key: str, files: list[Path], record: WalkRecord, began: float
+) -> None:
+    """Keep the list of ``root``'s files that a walk begun at ``began`` found (``record``: what
+    it depends on), unless the same list is kept already."""
+    if store is None or not record.settled(began):
+        return
+    names = [str(path) for path in files]
+    kept = store.listing(str(root), key)
+    if kept is None or kept[0] != names:
+        store.keep_listing(str(root), key, names, record.folders, record.files)

@@ -32,7 +32,7 @@ from asynclint.index.locate import folder_project_root
 from asynclint.index.store import Store
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
-from asynclint.listing import WalkRecord, kept_listing, listing_key
+from asynclint.listing import WalkRecord, keep_walked, kept_listing, listing_key
 from asynclint.rule import Rule
 from asynclint.runner import map_in_workers
 
@@ -148,7 +148,10 @@ def _project_files(
     """The Python files of a project root, resolved: those ``finder`` found walking it whole
     (unless it skipped excluded files named on the command line), else the list kept in
     ``store`` if nothing it depends on changed, else found now."""
+    key = listing_key(configs.explicit, configs.exclude, configs.extend_exclude)
     if finder is not None and not finder.force_exclude and root in finder.walked:
+        if finder.record is not None and not finder.problems:  # for a run on one file later
+            keep_walked(store, root, key, finder.walked[root], finder.record, finder.began)
         return finder.walked[root]
 
     def walk(record: WalkRecord) -> tuple[list[Path], bool]:
@@ -156,7 +159,6 @@ def _project_files(
         found = walker.find([str(root)])  # its problems are not the user's
         return [walker.resolved[path] for path in found], not walker.problems
 
-    key = listing_key(configs.explicit, configs.exclude, configs.extend_exclude)
     return kept_listing(store, root, key, walk)
 
 

@@ -105,3 +105,14 @@ def test_a_recent_change_is_not_kept(project: Path, run: Run, walks: list[Any]) 
     _al101(run, cache)
     _al101(run, cache)
     assert len(walks) == 2
+
+
+def test_a_run_over_the_project_keeps_its_list(project: Path, run: Run, walks: list[str]) -> None:
+    """Linting the whole project walks it once, at the command line; the list is kept for a
+    later run on one of its files."""
+    _project(project)
+    cache = project.parent / "cache"
+    run("-q", "--cache-dir", str(cache), ".")
+    assert walks == []  # the project's own walk served the index
+    _al101(run, cache)
+    assert walks == []
