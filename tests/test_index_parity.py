@@ -179,6 +179,40 @@ def test_the_digest_covers_what_summaries_are_made_of() -> None:
     assert "asynclint.index.query" not in modules  # queries do not change summaries
 
 
+def test_the_import_scan_sees_every_import_a_full_walk_sees() -> None:
+    """The summary version finds the modules summaries depend on from their import
+    statements, looking at statements only: on every asynclint module, it must find what a
+    walk of the whole tree finds (an import nested in a function, a ``try`` or a ``match``
+    included)."""
+    import ast
+    import pkgutil
+
+    import asynclint
+
+    def every_import(source: bytes) -> list[str]:
+        names = []
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    submodule = f"{node.module}.{alias.name}"
+                    names.append(submodule if cache_module._is_module(submodule) else node.module)
+        return sorted(name for name in names if name.split(".", 1)[0] == "asynclint")
+
+    nested = (
+        b"def f():\n    try:\n        import asynclint.index.model\n    finally:\n        pass\n"
+    )
+    for source in [
+        nested,
+        *(
+            cache_module._module_source(found.name)
+            for found in pkgutil.walk_packages(asynclint.__path__, "asynclint.")
+        ),
+    ]:
+        assert sorted(cache_module._asynclint_imports(source)) == every_import(source)
+
+
 def test_the_key_changes_with_the_digest(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     before = SummaryCache.key(b"x = 1\n", "pkg.mod", False)
     made = SummaryCache(tmp_path)

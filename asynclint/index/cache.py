@@ -15,7 +15,7 @@ import importlib.metadata
 import importlib.util
 import marshal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def _asynclint_imports(source: bytes) -> list[str]:
     """The asynclint modules a module's source imports (``from asynclint.x import y`` names
     the module ``asynclint.x.y`` when that is one, else ``asynclint.x``)."""
     names: list[str] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -76,6 +76,17 @@ def _asynclint_imports(source: bytes) -> list[str]:
                 submodule = f"{node.module}.{alias.name}"
                 names.append(submodule if _is_module(submodule) else node.module)
     return [name for name in names if name.split(".", 1)[0] == "asynclint"]
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body``, nested ones included (imports are statements: the
+    expressions, most of a tree, need no look)."""
+    for node in body:
+        yield node
+        for part in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, part, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
 
 
 def _is_module(name: str) -> bool:
