@@ -228,11 +228,9 @@ class Store:
         stored: dict[str, tuple[int, int, str]] = {}
         with self._using() as connection:
             if connection is not None:
-                for batch in _batches([str(p) for p in paths]):
-                    marks = ",".join("?" * len(batch))
-                    query = f"SELECT path, size, mtime, digest FROM files WHERE path IN ({marks})"
-                    for name, size, mtime, digest in connection.execute(query, batch):
-                        stored[name] = (size, mtime, digest)
+                query = "SELECT path, size, mtime, digest FROM files WHERE path IN ({})"
+                for name, size, mtime, digest in _rows_in(connection, query, map(str, paths)):
+                    stored[name] = (size, mtime, digest)
         digests: dict[Path, str] = {}
         unreadable: list[Path] = []
         changed: list[tuple[str, int, int, str]] = []
@@ -297,11 +295,9 @@ class Store:
         found: dict[str, bool] = {}
         with self._using() as connection:
             if connection is not None:
-                for batch in _batches(list(keys)):
-                    marks = ",".join("?" * len(batch))
-                    query = f"SELECT key, readable FROM summaries WHERE key IN ({marks})"
-                    for key, readable in connection.execute(query, batch):
-                        found[key] = bool(readable)
+                query = "SELECT key, readable FROM summaries WHERE key IN ({})"
+                for key, readable in _rows_in(connection, query, keys):
+                    found[key] = bool(readable)
         return found
 
     def summary(self, key: str) -> dict | None:
@@ -341,11 +337,9 @@ class Store:
         answered = False
         with self._using() as connection:
             if connection is not None:
-                for batch in _batches(list(entries)):
-                    marks = ",".join("?" * len(batch))
-                    query = f"SELECT entry, key FROM names WHERE entry IN ({marks})"
-                    for item, key in connection.execute(query, batch):
-                        found[item].append(key)
+                query = "SELECT entry, key FROM names WHERE entry IN ({})"
+                for item, key in _rows_in(connection, query, entries):
+                    found[item].append(key)
                 answered = True
         return found if answered else None
 
@@ -367,14 +361,12 @@ class Store:
         found: dict[str, tuple[str, str, str, str]] = {}
         with self._using() as connection:
             if connection is not None:
-                for batch in _batches(list(paths)):
-                    marks = ",".join("?" * len(batch))
-                    query = (
-                        "SELECT path, digest, context, dependencies, payload FROM results "
-                        f"WHERE path IN ({marks})"
-                    )
-                    for path, *row in connection.execute(query, batch):
-                        found[path] = (row[0], row[1], row[2], row[3])
+                query = (
+                    "SELECT path, digest, context, dependencies, payload FROM results "
+                    "WHERE path IN ({})"
+                )
+                for path, *row in _rows_in(connection, query, paths):
+                    found[path] = (row[0], row[1], row[2], row[3])
         return found
 
     def store_results(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
@@ -449,9 +441,13 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
-def _batches(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _BATCH):
-        yield items[start : start + _BATCH]
+def _rows_in(connection: sqlite3.Connection, query: str, items: Iterable[str]) -> Iterator[tuple]:
+    """The rows of ``query``, whose ``IN ({})`` is filled with ``items``, asked in batches
+    (below SQLite's limit on variables)."""
+    values = list(items)
+    for start in range(0, len(values), _BATCH):
+        batch = values[start : start + _BATCH]
+        yield from connection.execute(query.format(",".join("?" * len(batch))), batch)
 
 
 def _like_prefix(prefix: str) -> str:
