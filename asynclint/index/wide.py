@@ -118,29 +118,26 @@ def _sites(index: ProjectIndex, key: str) -> list[list]:
         for written, positional, keywords, starred in module.call_sites:
             if last_part(written) not in spelled or written.startswith(ANY_RECEIVER):
                 continue
-            if _site_key(index, written) == key:
-                callee = written if written.startswith(BOUND) else _callee(index, written)
-                found.append([list(positional), dict(keywords), callee, starred])
+            target = _site_target(index, written)
+            if target is not None and target[0] == key:
+                found.append([list(positional), dict(keywords), target[1], starred])
     return found
 
 
-def _site_key(index: ProjectIndex, written: str) -> str | None:
-    """The project function a call site calls (where it is defined), or None."""
+def _site_target(index: ProjectIndex, written: str) -> tuple[str, str] | None:
+    """The project function a call site calls (where it is defined), and its callee as the
+    flow reads it (``Client(...)`` calls ``Client.__init__``; ``self.m(...)`` stays as
+    written: the receiver fills the first parameter); None for anything else."""
     callee = written.removeprefix(BOUND)
     if not index.is_project_name(callee):
         return None  # only the project's functions are typed by their call sites
     found = index.find(callee)
     if found is not None and found.what == "class":
-        found = index.find(f"{found.qualified}.{_INIT}")  # the arguments go to ``__init__``
+        callee = f"{found.qualified}.{_INIT}"  # the arguments go to ``__init__``
+        found = index.find(callee)
     if found is None or found.function is None:
         return None
-    return found.qualified
-
-
-def _callee(index: ProjectIndex, written: str) -> str:
-    """The callee of a site as the flow reads it: ``Client(...)`` calls ``Client.__init__``."""
-    found = index.find(written)
-    return f"{found.qualified}.{_INIT}" if found is not None and found.what == "class" else written
+    return found.qualified, written if written.startswith(BOUND) else callee
 
 
 def _taken(index: ProjectIndex, key: str) -> bool:
