@@ -265,18 +265,17 @@ class StoredModules:
         return fact
 
     def name_table(
-        self, given: dict[str, ModuleFact | None], load: Callable[[str], ModuleFact | None]
+        self, given: list[tuple[str, list[str]]], load: Callable[[str], ModuleFact | None]
     ) -> NameTable:
-        """Which modules mention which names: the entries of the summaries made by this run
-        (and of the ``given`` ones) made here, the others' read from their store."""
-        in_memory = [(name, name_entries(fact)) for name, fact in given.items() if fact]
-        in_memory.extend(self.entries.items())
+        """Which modules mention which names: ``given`` (modules held in memory, with their
+        entries) and the summaries made by this run from here, the others' from their store."""
+        held = {name for name, _ in given}
         stored = [
             (name, key, self.sources[name][2].store)
             for name, key in self.keys.items()
-            if key != COLLIDING and name not in self.made and name not in given
+            if key != COLLIDING and name not in self.made and name not in held
         ]
-        return NameTable(in_memory, stored, load)
+        return NameTable([*given, *self.entries.items()], stored, load)
 
 
 def default_cache_directory(root: Path, chosen: Path | None = None) -> Path | None:

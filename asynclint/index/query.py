@@ -155,11 +155,11 @@ class ProjectIndex:
     def names(self) -> NameTable:
         """Which of the project's modules mention which names (``asynclint.index.names``)."""
         if self._names is None:
+            given = [(n, name_entries(f) if f else []) for n, f in self._given.items()]
             if self.stored is not None:
-                self._names = self.stored.name_table(self._given, self.project_module)
+                self._names = self.stored.name_table(given, self.project_module)
             else:
-                given = self._given.items()
-                self._names = NameTable((n, name_entries(f)) for n, f in given if f is not None)
+                self._names = NameTable(given)
         return self._names
 
     _MEMOS = (
