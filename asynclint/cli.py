@@ -60,9 +60,9 @@ from asynclint.session import ProjectSession
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Runs that check fewer files than this finish before a progress line would help.
 _PROGRESS_FROM = 200
-# Runs that check fewer files in workers than this make the whole-project tables in each worker
-# only if a file asks (a handful of files seldom needs them all).
-_TABLES_FROM = 100
+# Runs that check fewer files in workers than this leave each worker to make what the index's
+# answers about the whole project start from, if a file asks (a handful of files seldom does).
+_SHARED_INDEX_FROM = 100
 
 
 @functools.lru_cache(maxsize=256)
@@ -556,7 +556,7 @@ def _before_workers(session: ProjectSession, count: int, jobs: int) -> None:
     whole project start from once, here, for the workers to share (each would make its own
     otherwise, and hold its own copy), and keep the collector from touching it (which would
     copy it)."""
-    if session.index is None or jobs <= 1 or count < _TABLES_FROM:
+    if session.index is None or jobs <= 1 or count < _SHARED_INDEX_FROM:
         return
     session.index.prepare_for_workers()
     gc.freeze()
