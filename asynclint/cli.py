@@ -34,7 +34,7 @@ from asynclint.fixing import FixMode
 from asynclint.index import module_name, project_root
 from asynclint.index.cache import default_cache_directory
 from asynclint.index.locate import folder_project_root
-from asynclint.index.store import store_files
+from asynclint.index.store import STORE_NAME, Store, store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.listing import WalkRecord
 from asynclint.reporters import (
@@ -504,7 +504,14 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
 
 def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     record = WalkRecord() if run.use_cache else None  # a project walked whole is kept
-    finder = FileFinder(run.configs, force_exclude=run.force_exclude, record=record)
+    opened: dict[Path, Store] = {}
+    folder_of = _folder_finder(run)
+    finder = FileFinder(
+        run.configs,
+        force_exclude=run.force_exclude,
+        record=record,
+        listings=functools.partial(_folder_store, folder_of, opened),
+    )
     files = finder.find(list(run.paths) or ["."])
     tasks = []
     packages: dict[Path, tuple[str, ...]] = {}
@@ -544,7 +551,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
         finally:
             session.close()
         return results, {}
-    stores = stores_for(real.values(), _folder_finder(run))
+    stores = stores_for(real.values(), folder_of, opened)
     cache = ResultCache(stores, ProjectState(session.index), real)
     tasks = [replace(task, trace=True) for task in tasks]
     results.extend(_with_cache(tasks, jobs, session, cache, run.progress))
@@ -604,6 +611,14 @@ def _with_cache(
         results.append(result)
     cache.save()
     return results
+
+
+def _folder_store(
+    folder_of: Callable[[Path], Path | None], opened: dict[Path, Store], folder: Path
+) -> Store | None:
+    """The store of the files directly in ``folder`` (resolved), or None without a cache."""
+    inside = folder / STORE_NAME  # any name will do: a file's folder decides
+    return stores_for([inside], folder_of, opened).get(inside)
 
 
 def _folder_finder(run: _Run) -> Callable[[Path], Path | None]:

@@ -12,14 +12,14 @@ import errno
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from asynclint.config import ConfigFinder, GlobSet, glob_set, relative_posix
 from asynclint.diagnostics import Problem
-from asynclint.index.store import STORE_NAME
-from asynclint.listing import WalkRecord
+from asynclint.index.store import GIVEN_FOLDER, STORE_NAME, Store
+from asynclint.listing import WalkRecord, keep_walked, listing_key
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -179,13 +179,20 @@ class FileFinder:
     """Expands command-line paths into the files to lint."""
 
     def __init__(
-        self, configs: ConfigFinder, force_exclude: bool = False, record: WalkRecord | None = None
+        self,
+        configs: ConfigFinder,
+        force_exclude: bool = False,
+        record: WalkRecord | None = None,
+        listings: Callable[[Path], Store | None] | None = None,
     ) -> None:
         self.configs = configs
         self.force_exclude = force_exclude
         # What the folders walked depend on, for a list kept between runs, and when the walk
         # began.
         self.record = record
+        # With a record: the store that keeps the list of a folder named on the command line
+        # (resolved), for the next run to use instead of walking it when nothing changed.
+        self.listings = listings
         self.began = time.time()
         self.problems: list[Problem] = []
         # Each file found, resolved; and each folder walked whole (resolved) with its files
@@ -232,12 +239,8 @@ class FileFinder:
                     if self.force_exclude and self._force_excluded(path):
                         continue
                     folder = path.resolve()
-                    if self.record is not None:
-                        self.record.note_above(folder)
                     walked = self.walked.setdefault(folder, [])
-                    ignores = _ancestor_ignores(folder)
-                    for found, real in self._walk(str(path), ignores, set(), folder.as_posix()):
-                        real = real or found.resolve()
+                    for found, real in self._folder_files(path, folder):
                         files.setdefault(real, found)
                         walked.append(real)
                 elif path.exists():
@@ -255,19 +258,63 @@ class FileFinder:
         self.resolved.update((shown, real) for real, shown in files.items())
         return list(files.values())
 
+    def _folder_files(self, path: Path, folder: Path) -> list[tuple[Path, Path]]:
+        """The files below ``path``, a folder named on the command line (``folder``: resolved),
+        each as shown and resolved: the list kept from an earlier run when nothing it depends
+        on changed, else walked (and kept, when the walk met no problem)."""
+        if self.record is None:
+            return self._walked_files(path, folder, None)
+        store = self.listings(folder) if self.listings is not None else None
+        key = listing_key(
+            self.configs.explicit, self.configs.exclude, self.configs.extend_exclude, "given", path
+        )
+        name = f"{folder}{GIVEN_FOLDER}"
+        kept = store.listing(name, key) if store is not None else None
+        if kept is not None:
+            record = WalkRecord(kept[1], kept[2])
+            if record.holds():
+                self.record.merge(record)
+                return [_from_kept(path, folder, entry) for entry in kept[0]]
+        record = WalkRecord()
+        began = time.time()
+        problems = len(self.problems)
+        found = self._walked_files(path, folder, record)
+        self.record.merge(record)
+        if store is not None and len(self.problems) == problems:
+            entries = [_kept_entry(shown, real, path, folder) for shown, real in found]
+            keep_walked(store, name, key, entries, record, began)
+        return found
+
+    def _walked_files(
+        self, path: Path, folder: Path, record: WalkRecord | None
+    ) -> list[tuple[Path, Path]]:
+        if record is not None:
+            record.note_above(folder)
+            if self.configs.explicit is not None:
+                record.note_file(str(self.configs.explicit), absent=True)
+        ignores = _ancestor_ignores(folder)
+        walk = self._walk(str(path), ignores, set(), folder.as_posix(), record)
+        return [(found, real or found.resolve()) for found, real in walk]
+
     def _walk(
-        self, directory: str, ignores: list[GitIgnore], seen: set[str], real: str | None = None
+        self,
+        directory: str,
+        ignores: list[GitIgnore],
+        seen: set[str],
+        real: str | None = None,
+        record: WalkRecord | None = None,
     ) -> Iterator[tuple[Path, Path | None]]:
         """The Python files below ``directory`` (``real``: its resolved path, when known),
         each with its resolved path (None for a symbolic link: resolved by the caller). Paths
-        stay strings here: a large tree has tens of thousands of entries."""
+        stay strings here: a large tree has tens of thousands of entries. ``record`` notes
+        what the walk depends on."""
         real = real if real is not None else Path(directory).resolve().as_posix()
         if real in seen:
             self.problems.append(Problem(directory, "symbolic link loop; not entered"))
             return
         seen.add(real)
-        if self.record is not None:
-            self.record.note_folder(real)
+        if record is not None:
+            record.note_folder(real)
         own = GitIgnore.load(Path(real) / ".gitignore", Path(real))
         if own is not None:
             ignores = [*ignores, own]
@@ -281,8 +328,8 @@ class FileFinder:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                        if self.record is not None:  # it may stop being a virtual environment
-                            self.record.note_folder(real_path)
+                        if record is not None:  # it may stop being a virtual environment
+                            record.note_folder(real_path)
                         continue
                     if os.path.exists(os.path.join(entry.path, STORE_NAME)):
                         continue  # a cache folder of ours: no source, and it changes on each run
@@ -290,7 +337,7 @@ class FileFinder:
                         real_path, entry.name, real_path
                     ):
                         continue
-                    yield from self._walk(entry.path, ignores, seen, real_path)
+                    yield from self._walk(entry.path, ignores, seen, real_path, record)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
                     link = entry.is_symlink()
                     if link and not entry.is_file():
@@ -318,6 +365,19 @@ class FileFinder:
         root, globs = found
         relative = real_path[len(root) :] if real_path.startswith(root) else real_path
         return globs.matches(relative, name)
+
+
+def _kept_entry(shown: Path, real: Path, given: Path, folder: Path) -> str:
+    """How a file found below the folder ``given`` (resolved: ``folder``) is kept: its path
+    relative to it, and its resolved path when that is not the same path below ``folder`` (a
+    symbolic link)."""
+    relative = shown.relative_to(given)
+    return str(relative) if folder / relative == real else f"{relative}\0{real}"
+
+
+def _from_kept(given: Path, folder: Path, entry: str) -> tuple[Path, Path]:
+    relative, _, real = entry.partition("\0")
+    return given / relative, Path(real) if real else folder / relative
 
 
 def _os_error_text(error: OSError) -> str:

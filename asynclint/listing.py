@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,10 @@ class WalkRecord:
                 git = str(folder / ".git")
                 self.files[git] = _PRESENT if os.path.exists(git) else _ABSENT
             self.note_file(str(folder / ".git" / "info" / "exclude"), absent=True)
+
+    def merge(self, other: WalkRecord) -> None:
+        self.folders.update(other.folders)
+        self.files.update(other.files)
 
     def holds(self) -> bool:
         """Whether every folder and file is as it was."""
@@ -129,7 +133,12 @@ def kept_listing(
 
 
 def keep_walked(
-    store: Store | None, root: Path, key: str, files: list[Path], record: WalkRecord, began: float
+    store: Store | None,
+    root: Path | str,
+    key: str,
+    files: Sequence[Path | str],
+    record: WalkRecord,
+    began: float,
 ) -> None:
     """Keep the list of ``root``'s files that a walk begun at ``began`` found (``record``: what
     it depends on), unless the same list is kept already."""

@@ -294,11 +294,14 @@ def _diagnostics(path: str, items: Iterable[dict]) -> list[Diagnostic]:
 
 
 def stores_for(
-    paths: Iterable[Path], folder_of: Callable[[Path], Path | None]
+    paths: Iterable[Path],
+    folder_of: Callable[[Path], Path | None],
+    opened: dict[Path, Store] | None = None,
 ) -> dict[Path, Store]:
     """Each file's store, by its path (``paths`` are resolved): ``folder_of`` names the cache
-    folder of a file (None: no cache); files sharing a folder share one store."""
-    opened: dict[Path, Store] = {}
+    folder of a file (None: no cache); files sharing a folder share one store (``opened``,
+    by cache folder, holds those opened already)."""
+    opened = {} if opened is None else opened
     stores: dict[Path, Store] = {}
     for path in paths:
         folder = folder_of(path)

@@ -22,7 +22,7 @@ def _age(root: Path, seconds: float = 30.0) -> None:
     then = time.time() - seconds
     for folder, _, files in os.walk(root):
         for name in files:
-            os.utime(os.path.join(folder, name), (then, then))
+            os.utime(os.path.join(folder, name), (then, then), follow_symlinks=False)
         os.utime(folder, (then, then))
 
 
@@ -116,3 +116,78 @@ def test_a_run_over_the_project_keeps_its_list(project: Path, run: Run, walks: l
     assert walks == []  # the project's own walk served the index
     _al101(run, cache)
     assert walks == []
+
+
+@pytest.fixture
+def folder_walks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders any finder walks (those named on the command line included)."""
+    walked: list[Path] = []
+    original = FileFinder._walked_files
+
+    def counting(self: FileFinder, path: Path, folder: Path, record: Any) -> Any:
+        walked.append(folder)
+        return original(self, path, folder, record)
+
+    monkeypatch.setattr(FileFinder, "_walked_files", counting)
+    return walked
+
+
+def _report(run: Run, cache: Path | None, *paths: str) -> str:
+    options = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
+    return run("-q", "--select", "AL101", *options, *paths).stdout
+
+
+def test_a_folder_named_on_the_command_line_is_listed_from_the_store(
+    project: Path, run: Run, folder_walks: list[Path]
+) -> None:
+    _project(project)
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    write_tree(project, {"other/extra.py": "from pkg.net import fetch\n\nfetch()\n"})
+    os.symlink(project / "other/extra.py", project / "pkg/linked.py")
+    _age(project)
+    cache = project.parent / "cache"
+    fresh = _report(run, None, "pkg")
+    assert "pkg/app.py" in fresh and "pkg/linked.py" in fresh
+    folder_walks.clear()
+    assert _report(run, cache, "pkg") == fresh
+    assert _report(run, cache, "pkg") == fresh
+    assert folder_walks.count(project / "pkg") == 1  # the second run used the kept list
+    # The same folder named another way (a list of its own) shows its files that way.
+    os.chdir(project / "pkg")
+    for _ in range(2):
+        assert _report(run, cache, "../pkg") == fresh.replace("pkg/", "../pkg/")
+    os.chdir(project)
+    assert folder_walks.count(project / "pkg") == 2
+    # A file added below it changes its folder: walked again, and the file is seen.
+    (project / "pkg/more.py").write_text("from pkg.net import fetch\n\nfetch()\n")
+    assert "pkg/more.py" in _report(run, cache, "pkg")
+    assert folder_walks.count(project / "pkg") == 3
+
+
+def test_a_changed_configuration_walks_the_named_folder_again(
+    project: Path, run: Run, folder_walks: list[Path]
+) -> None:
+    _project(project)
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    (project / "settings.toml").write_text('[tool.asynclint]\nexclude = ["pkg/app.py"]\n')
+    _age(project)
+    cache = project.parent / "cache"
+    assert _report(run, cache, "--config", "settings.toml", ".") == ""
+    (project / "settings.toml").write_text('[tool.asynclint]\nexclude = ["pkg/util.py"]\n')
+    past = time.time() - 30
+    os.utime(project / "settings.toml", (past, past))
+    assert "pkg/app.py" in _report(run, cache, "--config", "settings.toml", ".")
+    assert folder_walks.count(project) == 2
+
+
+def test_a_walk_with_a_problem_is_not_kept(
+    project: Path, run: Run, folder_walks: list[Path]
+) -> None:
+    _project(project)
+    os.symlink(project / "gone.py", project / "pkg/broken.py")
+    _age(project)
+    cache = project.parent / "cache"
+    for _ in range(2):
+        result = run("-q", "--cache-dir", str(cache), "pkg")
+        assert "broken symbolic link" in result.output
+    assert folder_walks.count(project / "pkg") == 2

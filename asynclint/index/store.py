@@ -7,8 +7,9 @@
   about the whole project reads only the summaries that can give it;
 - ``results``: each linted file's findings, with what they were made from (read by
   ``asynclint.results``);
-- ``listings``: each project's list of Python files, with what it depends on (read by
-  ``asynclint.listing``).
+- ``listings``: each project's list of Python files, and that of each folder named on the
+  command line (under the folder's path followed by ``GIVEN_FOLDER``), with what they depend
+  on (read by ``asynclint.listing``).
 
 Every write is a transaction, so a killed run leaves the store as it was before the write or
 after it, never torn; SQLite's locking makes two runs at once safe. A store that cannot be read
@@ -87,6 +88,11 @@ def _interned(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+# Ends the name a folder named on the command line is listed under (a project's root is listed
+# under its path).
+GIVEN_FOLDER = "\0given"
 
 
 class Store:
