@@ -37,7 +37,7 @@ from asynclint.index.store import Store
 from asynclint.runner import Task
 
 # Bumped when the payload's layout changes.
-_PAYLOAD = 1
+_PAYLOAD = 2
 
 
 @functools.cache
@@ -98,6 +98,7 @@ class ProjectState:
         if trace is None:
             return {}
         return {
+            "whole": self.project,
             "modules": {name: self.keys.get(name) for name in sorted(trace.modules)},
             "libraries": {path: list(mark) for path, mark in sorted(trace.libraries.items())},
             "project": self.project if trace.answers else None,
@@ -107,13 +108,15 @@ class ProjectState:
 
     def holds(self, dependencies: dict) -> bool:
         """Whether every answer a stored result depended on is still the same."""
-        modules = dependencies.get("modules", {})
-        if any(self.keys.get(name) != key for name, key in modules.items()):
-            return False
         libraries = dependencies.get("libraries", {})
         if any(list(self._stat(path) or ()) != mark for path, mark in libraries.items()):
             return False
         if dependencies.get("packages") not in (None, self.packages):
+            return False
+        if dependencies.get("whole") == self.project:
+            return True  # every summary as it was: so is every answer made from them
+        modules = dependencies.get("modules", {})
+        if any(self.keys.get(name) != key for name, key in modules.items()):
             return False
         if dependencies.get("project") in (None, self.project):
             return True  # no answer about the whole project, or the same project
@@ -135,16 +138,17 @@ class ProjectState:
 
 
 def context_of(task: Task, state: ProjectState) -> str:
-    """The digest of everything besides the file's bytes and its index dependencies that
-    decides its result."""
+    """Everything besides the file's bytes and its index dependencies that decides its result:
+    a digest of the options shared by most files of a run, and the file's module name."""
     fix = None if task.fix_mode is None else task.fix_mode.unsafe
     shared = (task.codes, task.held, fix, task.blocking, task.allow_blocking, task.is_test)
     base = state.contexts.get(shared)
     if base is None:  # the same for most files of a run: made once
         parts = [_PAYLOAD, code_version(), *shared, state.index is not None, state.environment]
-        base = state.contexts[shared] = json.dumps(parts)
-    text = f"{base}\0{json.dumps(task.module)}"
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+        text = json.dumps(parts)
+        base = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+        state.contexts[shared] = base
+    return f"{base} {json.dumps(task.module)}"
 
 
 class ResultCache:
