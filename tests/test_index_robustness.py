@@ -13,6 +13,8 @@ import pytest
 from conftest import Run, findings_of, write_tree
 
 import asynclint.flake8_plugin
+import asynclint.index.downgrade as downgrade_module
+import asynclint.index.summarise as summarise_module
 from asynclint.flake8_plugin import Plugin
 from asynclint.index import ModuleFact, SummaryCache, summarize
 from asynclint.index.downgrade import downgrade
@@ -257,3 +259,43 @@ def test_summaries_of_newer_syntax_and_of_unreadable_source(tmp_path: Path) -> N
     cache.save([(key, tmp_path / "broken.py", broken, None)])
     loaded = cache.load(key)
     assert isinstance(loaded, ModuleFact) and not loaded.readable
+
+
+GENERIC_LINES = (
+    "import asyncio\n\n"
+    "type Pair[K, V] = tuple[K, V]\n"
+    "class Cache[\n    K: (str, bytes),\n    V = int,\n](dict[K, V]):\n"
+    "    type Item = Pair[K, V]\n"
+    "    async def load[T](self, key: K) -> T:\n"
+    "        try:\n            await asyncio.sleep(0)\n"
+    "        except KeyError, ValueError:\n            raise\n"
+    "        except (OSError, TimeoutError) as error:\n            raise error\n"
+    "def make[T](): return Cache()\n"
+)
+
+
+def test_newer_lines_are_rewritten_without_libcst() -> None:
+    code = downgrade_module._by_lines(GENERIC_LINES)
+    assert code is not None
+    ast.parse(code)  # the running Python's grammar
+    assert "Pair = tuple[K, V]" in code and "    Item = Pair[K, V]" in code
+    assert "class Cache(dict[K, V]):" in code and "async def load(self, key: K)" in code
+    assert "except (KeyError, ValueError):" in code and "def make(): " in code
+    # What the summaries are made of is the same as through LibCST.
+    facts = []
+    for tree in (ast.parse(code), ast.parse(downgrade(GENERIC_LINES) or "")):
+        facts.append(summarise_module._Summarizer("m", False, tree).module(tree))
+    assert facts[0] == facts[1] and facts[0].classes["Cache"].methods["load"].kind == "coroutine"
+
+
+def test_newer_syntax_the_lines_cannot_undo_is_read_through_libcst(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = []
+    original = downgrade_module.downgrade
+    monkeypatch.setattr(downgrade_module, "downgrade", lambda s: read.append(s) or original(s))
+    source = 'type A = int\nasync def get():\n    return f"{\'a\' + f"{x}"}"\n'
+    fact = summarize(source, "m")
+    assert fact.readable and fact.functions["get"].kind == "coroutine" and read == [source]
+    read.clear()
+    assert summarize(GENERIC_LINES, "m").readable and read == []
