@@ -56,3 +56,23 @@ def test_a_worker_that_dies_costs_only_its_file(
     assert [result.path for result in results] == [task.display for task in tasks]
     crashed = [result.path for result in results if result.problems]
     assert crashed == ["boom6.py"]
+
+
+def test_memory_is_given_back_after_a_large_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trimmed: list[int] = []
+    monkeypatch.setattr(asynclint.runner, "_malloc_trim", lambda: trimmed.append)
+    monkeypatch.setattr(asynclint.runner, "_TRIM_AFTER", 100)
+    for name, lines in (("small.py", 1), ("large.py", 50)):
+        (tmp_path / name).write_text("x = 1\n" * lines)
+        asynclint.runner._check_in_worker(Task(str(tmp_path / name), name, ("AL101",)))
+    assert trimmed == [0]  # after the large file only
+
+
+def test_the_c_allocator_is_trimmed_only_where_it_can_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    asynclint.runner._malloc_trim.cache_clear()
+    monkeypatch.setattr(asynclint.runner.sys, "platform", "darwin")
+    assert asynclint.runner._malloc_trim() is None
+    asynclint.runner._give_back_memory()  # nothing to do, and no error
+    asynclint.runner._malloc_trim.cache_clear()

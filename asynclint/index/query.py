@@ -63,7 +63,7 @@ from asynclint.knowledge.libraries import LibraryTable, load_library_table
 
 _MAX_DEPTH = 24
 # How many of the project's module summaries a process keeps read (``_stored_module``).
-_RECENT_MODULES = 2048
+_RECENT_MODULES = 1024
 
 
 class ProjectIndex:
