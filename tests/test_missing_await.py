@@ -558,3 +558,28 @@ def test_a_library_module_that_does_not_parse_is_unknown(project: Path, run: Run
     result = run("-q", "--no-cache", "--select", "AL101", ".")
     assert _lines(result.stdout, "app.py") == []
     assert _lines(result.stdout, "clean.py") == [2]
+
+
+def test_no_method_name_agreement_where_pytest_hands_out_fixtures(project: Path, run: Run) -> None:
+    """pytest passes test functions objects of classes they never import (``tmpdir`` is a
+    ``py.path.local``, whose ``ensure()`` is plain): in a module that imports pytest, an
+    untyped receiver may be one of those, whatever the project's classes agree on."""
+    write_tree(
+        project,
+        {
+            "pkg/__init__.py": "",
+            "pkg/guard.py": "class Once:\n    async def ensure(self, *, checkpoint): ...\n",
+            "tests/test_files.py": (
+                "import pytest\n"
+                "\n"
+                "@pytest.mark.parametrize('mode', ['r', 'w'])\n"
+                "async def test_flush(mode, tmpdir):\n"
+                "    full_file = tmpdir.join('file.bin')\n"
+                "    full_file.ensure()\n"
+            ),
+            "pkg/use.py": "async def run(guard):\n    guard.ensure(checkpoint=True)\n",
+        },
+    )
+    result = run("-q", "--no-cache", "--select", "AL101", ".")
+    assert _lines(result.stdout, "tests/test_files.py") == []
+    assert _lines(result.stdout, "pkg/use.py") == [2]  # no pytest there: the agreement holds

@@ -18,7 +18,11 @@ from asynclint.index.model import ClassFact, ModuleFact
 from asynclint.index.tables import STDLIB_MODULES
 from asynclint.knowledge.kinds import ASYNC_CONTEXT_MANAGER, ASYNC_GENERATOR, COROUTINE
 from asynclint.knowledge.libraries import covered_by_table
-from asynclint.knowledge.methods import ANY_ATTRIBUTE_MODULES, everyday_method_names
+from asynclint.knowledge.methods import (
+    ANY_ATTRIBUTE_MODULES,
+    INJECTING_MODULES,
+    everyday_method_names,
+)
 
 if TYPE_CHECKING:
     from asynclint.index.query import ProjectIndex
@@ -85,9 +89,10 @@ def _imported_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str]:
 
 def _neighbourhood_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str] | None:
     """The library modules that ``fact`` and the project modules it imports import from:
-    where the objects it handles come from. None when one of them is a mock library, or one
-    the index cannot read (not installed where the project is linted): its classes might
-    define any method."""
+    where the objects it handles come from. None when one of them is a mock library, one
+    that hands out objects of classes not imported (pytest's fixtures), or one the index
+    cannot read (not installed where the project is linted): its classes might define any
+    method."""
     memo = index._neighbourhoods
     if fact.name in memo:
         return memo[fact.name]
@@ -99,6 +104,7 @@ def _neighbourhood_libraries(index: ProjectIndex, fact: ModuleFact) -> list[str]
         name
         for name in found
         if name in ANY_ATTRIBUTE_MODULES
+        or name.split(".", 1)[0] in INJECTING_MODULES
         or (
             index.module(name) is None
             and name.split(".", 1)[0] not in _NO_OBJECTS

@@ -38,6 +38,10 @@ _EVERYDAY_CLASSES = {
 # Modules that make objects answering to any method name (a mock's ``client.save()`` returns
 # another mock): in a module that imports one, an untyped receiver may be such an object.
 ANY_ATTRIBUTE_MODULES = frozenset({"unittest.mock", "mock", "pytest_mock", "asynctest"})
+# Modules whose users are handed objects of classes they never import: pytest passes its
+# fixtures' values (``tmpdir``, a ``py.path.local``; any plugin's) to test functions, so an
+# untyped receiver in a module that imports it may be of a class nothing in sight defines.
+INJECTING_MODULES = frozenset({"pytest", "_pytest"})
 
 
 @functools.cache
