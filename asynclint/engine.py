@@ -220,6 +220,9 @@ class Report:
     # The names of the functions the node is in (innermost last): a ``# noqa: CODE`` on a
     # ``def`` line covers the function's body.
     functions: tuple[cst.Name, ...] = ()
+    # The module-level statement the node is in (None for the module itself): positions are
+    # computed statement by statement.
+    top: cst.CSTNode | None = None
 
 
 class Context:
@@ -369,7 +372,8 @@ class Context:
                 statement = ancestor
                 break
         functions = tuple(a.name for a in self.ancestors if isinstance(a, cst.FunctionDef))
-        self.reports.append(Report(rule, node, message, fix, statement, functions))
+        top = self.ancestors[1] if len(self.ancestors) > 1 else None
+        self.reports.append(Report(rule, node, message, fix, statement, functions, top))
 
 
 _Handler = Callable[[cst.CSTNode], Any]

@@ -77,7 +77,12 @@ def _diagnose(module: cst.Module, source: str, path: str, reports: list[Report])
     """Turn reports into positioned diagnostics, dropping the ones a ``# noqa`` suppresses."""
     if not reports:
         return []
-    ranges = node_ranges(module, {n for r in reports for n in (r.node, r.statement, *r.functions)})
+    wanted: dict[cst.CSTNode | None, set[cst.CSTNode]] = {}
+    for report in reports:
+        wanted.setdefault(report.top, set()).update(
+            (report.node, report.statement, *report.functions)
+        )
+    ranges = node_ranges(module, wanted, source)
     suppressions = find_suppressions(source)
     out = []
     for report in reports:

@@ -4,12 +4,19 @@ LibCST's ``PositionProvider`` generates the code of the whole module while count
 every node; on a clean file that is pure waste. Here the same code generation runs only when
 something was reported, records ranges as it goes, and stops as soon as every node asked about
 has its range.
+
+Nor does it start at the top of the module: the line each module-level statement starts on is
+read from the standard library's ``ast`` (a C parser, far cheaper than generating the code of
+everything above), and the code of a statement holding reported nodes is generated from there.
+The code generated must be the source's text at that place, character for character, or the
+whole module is generated after all (as it is when ``ast`` cannot parse the source).
 """
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -114,18 +121,85 @@ class _Syntactic:
 
 
 def node_ranges(
-    module: cst.Module, nodes: Collection[cst.CSTNode]
+    module: cst.Module,
+    wanted: Mapping[cst.CSTNode | None, Collection[cst.CSTNode]],
+    source: str | None = None,
 ) -> dict[cst.CSTNode, tuple[Location, Location]]:
-    """Start and end (1-based line and column) of each of ``nodes``, without their whitespace."""
+    """Start and end (1-based line and column) of the nodes ``wanted`` lists under the
+    module-level statement each is in (None: not known), without their whitespace.
+    ``source`` is the module's text, when known."""
+    nodes = {node for group in wanted.values() for node in group}
     if not nodes:
         return {}
-    state = _PositionState(module, nodes)
-    try:
-        module._codegen(state)
-    except _Found:
-        pass
+    found = _by_statement(module, wanted, source) if source is not None else None
+    if found is None:
+        found, _ = _generated(module, module, nodes, 1)
     result = {}
     for node in nodes:
-        (start_line, start_col), (end_line, end_col) = state.ranges[node]
+        (start_line, start_col), (end_line, end_col) = found[node]
         result[node] = (Location(start_line, start_col + 1), Location(end_line, end_col + 1))
     return result
+
+
+_Ranges = dict[cst.CSTNode, tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _generated(
+    module: cst.Module, node: cst.CSTNode, wanted: Collection[cst.CSTNode], line: int
+) -> tuple[_Ranges, str]:
+    """The ranges of ``wanted``, generating the code of ``node`` (of ``module``) from the
+    start of ``line`` on, as far as they need; and the code generated."""
+    state = _PositionState(module, wanted)
+    state.line = line
+    try:
+        node._codegen(state)
+    except _Found:
+        pass
+    return state.ranges, "".join(state.tokens)
+
+
+def _by_statement(
+    module: cst.Module, wanted: Mapping[cst.CSTNode | None, Collection[cst.CSTNode]], source: str
+) -> _Ranges | None:
+    """The ranges of the wanted nodes, each module-level statement's code generated from
+    where it starts; None when a start is not known for sure."""
+    if None in wanted:
+        return None
+    starts = _statement_starts(module, source)
+    if starts is None:
+        return None
+    found: _Ranges = {}
+    for top, nodes in wanted.items():
+        start = starts.get(id(top))
+        if start is None:
+            return None
+        line, offset = start
+        ranges, text = _generated(module, top, nodes, line)  # type: ignore[arg-type]
+        if not source.startswith(text, offset):
+            return None  # not the text there: the start was wrong
+        found.update(ranges)
+    return found
+
+
+def _statement_starts(module: cst.Module, source: str) -> dict[int, tuple[int, int]] | None:
+    """The line (and its offset in ``source``) where the code of each module-level
+    statement starts, its leading blank and comment lines included, by the statement's id;
+    None when ``ast`` does not read the source, or its statements do not match LibCST's."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    offsets = [0, *(match.end() for match in _NEWLINE.finditer(source))]
+    starts: dict[int, tuple[int, int]] = {}
+    index = 0
+    for statement in module.body:
+        if index >= len(body):
+            return None
+        first = body[index]
+        line = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+        line -= len(getattr(statement, "leading_lines", ()))
+        if not 1 <= line <= len(offsets):
+            return None
+        starts[id(statement)] = (line, offsets[line - 1])
+        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    return starts if index == len(body) else None
