@@ -178,6 +178,8 @@ class AwaitNotAwaitable(Rule):
             kind = self.ask(CALL_KIND, expression)
             if kind not in (None, SYNC, ASYNC_GENERATOR):
                 return  # a coroutine, a future, a task: awaitable
+            if kind != ASYNC_GENERATOR and not self.ask(NEVER_AWAITABLE, expression.func):
+                return
             name = source_of(context.module, expression.func)
             if kind == ASYNC_GENERATOR:
                 self.report(
@@ -185,16 +187,13 @@ class AwaitNotAwaitable(Rule):
                     f"`{name}()` is an async generator: it cannot be awaited; iterate it with "
                     "`async for`",
                 )
-            elif self.ask(NEVER_AWAITABLE, expression.func):
-                if self.ask(NAMES_CLASS, expression.func):
-                    advice = (
-                        "its class has no `__await__` method that `await` can call (it fails "
-                        "at run time); drop the `await`"
-                    )
-                    self.report(
-                        node, f"`{name}()` makes an object that cannot be awaited: {advice}"
-                    )
-                    return
+            elif self.ask(NAMES_CLASS, expression.func):
+                advice = (
+                    "its class has no `__await__` method that `await` can call (it fails at "
+                    "run time); drop the `await`"
+                )
+                self.report(node, f"`{name}()` makes an object that cannot be awaited: {advice}")
+            else:
                 self.report(
                     node,
                     f"`{name}()` returns a value that cannot be awaited (it fails at run "

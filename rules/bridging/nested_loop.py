@@ -165,8 +165,8 @@ class NestedEventLoop(Rule):
             return
         if id(context.scope.node) in self.forked:
             return  # the child of ``os.fork()`` has no running loop
-        name = source_of(context.module, func)
         if resolved in RUNNERS:
+            name = source_of(context.module, func)
             self.report(
                 node,
                 f"`{name}()` starts an event loop inside a running one and fails at run time; "
@@ -178,6 +178,7 @@ class NestedEventLoop(Rule):
             and func.attr.value in LOOP_RUN_METHODS
             and self.ask(EVENT_LOOP, func.value)
         ):
+            name = source_of(context.module, func)
             self.report(
                 node,
                 f"`{name}()` runs an event loop inside a running one and fails at run time "
@@ -188,6 +189,7 @@ class NestedEventLoop(Rule):
         if chain:
             helpers = [f"{n.rsplit('.', 1)[-1]}()" for n in chain[:-1]]
             path = " -> ".join([*helpers, f"{chain[-1]}()"])
+            name = source_of(context.module, func)
             self.report(
                 node,
                 f"`{name}()` starts an event loop inside the running one through a sync "
