@@ -18,6 +18,7 @@ import click
 
 from asynclint import __version__
 from asynclint.config import (
+    CODES_BY_NAME,
     ENGINE_CODES,
     TEST_HELD_BACK,
     ConfigError,
@@ -25,6 +26,7 @@ from asynclint.config import (
     Selection,
     Settings,
     check_selectors,
+    rule_hint,
     selected_codes,
 )
 from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Problem
@@ -306,10 +308,13 @@ def main(
 def _print_documentation(explain_code: str | None, list_rules: bool) -> bool:
     """Print a rule's page (``--explain``) or the rules table (``--list-rules``), if asked."""
     if explain_code is not None:
-        rule = RULES_BY_CODE.get(explain_code.strip().upper())
+        given = explain_code.strip()
+        rule = RULES_BY_CODE.get(CODES_BY_NAME.get(given.lower(), given.upper()))
         if rule is None:
+            hint = rule_hint(given)
             raise click.UsageError(
-                f"unknown rule code {explain_code!r}; `asynclint --list-rules` lists them"
+                f"unknown rule code {explain_code!r}{hint or ';'} `asynclint --list-rules` "
+                "lists them"
             )
         click.echo(explain(rule), nl=False)
         return True

@@ -8,6 +8,7 @@ family but AL201). Command-line flags form a second layer: ``--select`` there st
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
@@ -84,6 +85,10 @@ class ConfigError(Exception):
     """A configuration or option the user must correct (exit code 2)."""
 
 
+# Each rule's code by its name (``blocking-sleep``): a selector may name a rule either way.
+CODES_BY_NAME: dict[str, str] = {rule.name: rule.code for rule in ALL_RULES}
+
+
 def _is_known_selector(selector: str) -> bool:
     if selector in ("ALL", "A", "AL", *FAMILY_PREFIXES, *ENGINE_CODES):
         return True
@@ -91,16 +96,42 @@ def _is_known_selector(selector: str) -> bool:
 
 
 def check_selectors(selectors: Iterable[str], where: str) -> list[str]:
-    """Upper-cased selectors; ``ConfigError`` for one that names no rule or family."""
+    """Upper-cased selectors (a rule's name stands for its code); ``ConfigError`` for one
+    that names no rule or family, with the nearest ones that do."""
     checked = []
     for raw in selectors:
-        selector = raw.strip().upper()
+        selector = raw.strip()
         if not selector:
             continue
+        by_name = CODES_BY_NAME.get(selector.lower())
+        selector = by_name or selector.upper()
         if not _is_known_selector(selector):
-            raise ConfigError(f"{where}: unknown rule selector {raw!r}")
+            raise ConfigError(f"{where}: unknown rule selector {raw!r}{rule_hint(raw)}")
         checked.append(selector)
     return checked
+
+
+def rule_hint(given: str) -> str:
+    """``did_you_mean`` among the rules: codes for what looks like a code (``AL2O1``: AL201;
+    a prefix too short to be one gets none), names for the rest."""
+    given = given.strip()
+    if given[:2].upper() == "AL":
+        return did_you_mean(given, [*ALL_CODES, *ENGINE_CODES]) if len(given) >= 5 else ""
+    return did_you_mean(given, CODES_BY_NAME)
+
+
+def did_you_mean(given: str, known: Iterable[str]) -> str:
+    """``"; did you mean X?"`` (or ``X or Y``) for the known words nearest ``given`` (case
+    and a letter O for a zero aside), or an empty string when none is near."""
+    spelled = {_folded(word): word for word in known}
+    near = difflib.get_close_matches(_folded(given), list(spelled), n=2, cutoff=0.75)
+    if not near:
+        return ""
+    return f"; did you mean {' or '.join(spelled[word] for word in near)}?"
+
+
+def _folded(word: str) -> str:
+    return word.strip().lower().replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -310,6 +341,9 @@ def _string_list(table: dict[str, object], key: str, where: str) -> tuple[str, .
 def settings_from_table(table: dict[str, object], root: Path, source: Path | None) -> Settings:
     where = str(source) if source else "configuration"
     unknown = sorted(set(table) - CONFIG_KEYS)
+    if len(unknown) == 1 and did_you_mean(unknown[0], CONFIG_KEYS):
+        hint = did_you_mean(unknown[0], CONFIG_KEYS)
+        raise ConfigError(f"{where}: unknown option in [tool.asynclint]: {unknown[0]}{hint}")
     if unknown:
         raise ConfigError(
             f"{where}: unknown option{'s' if len(unknown) > 1 else ''} in [tool.asynclint]: "

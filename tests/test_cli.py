@@ -97,7 +97,15 @@ def test_selection_flags(run: Run, project: Path, flags: list[str], reported: bo
     ("flags", "message"),
     [
         (["--select", "XYZ"], "--select: unknown rule selector 'XYZ'"),
-        (["--select", "AL201,AL2011"], "--select: unknown rule selector 'AL2011'"),
+        (
+            ["--select", "AL201,AL2011"],
+            "--select: unknown rule selector 'AL2011'; did you mean AL201?",
+        ),
+        (["--select", "AL2O1"], "--select: unknown rule selector 'AL2O1'; did you mean AL201?"),
+        (
+            ["--ignore", "blocking_slep"],
+            "--ignore: unknown rule selector 'blocking_slep'; did you mean blocking-sleep?",
+        ),
         (["--ignore", "AL9"], "--ignore: unknown rule selector 'AL9'"),
         (["--extend-select", "ASYNC251"], "--extend-select: unknown rule selector 'ASYNC251'"),
     ],
@@ -110,6 +118,15 @@ def test_unknown_selector_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stderr == f"asynclint: error: {message}\n"
     assert result.stdout == ""
+
+
+def test_rules_are_selected_by_name_too(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": SLEEPY})
+    assert finding("a.py") in run("--select", "blocking-sleep", "a.py").stdout
+    assert run("--select", "AL2", "--ignore", "Blocking-Sleep", "a.py").exit_code == 0
+    assert run("--explain", "blocking-sleep").stdout.startswith("# AL201 blocking-sleep")
+    wrong = run("--explain", "AL2O1")
+    assert wrong.exit_code == 2 and "did you mean AL201?" in wrong.stderr
 
 
 def test_statistics(run: Run, project: Path) -> None:

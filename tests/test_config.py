@@ -283,7 +283,15 @@ class TestErrors:
         [
             (
                 '[tool.asynclint]\nselct = ["AL2"]\n',
-                "unknown option in [tool.asynclint]: selct (known: allow-blocking-calls, "
+                "unknown option in [tool.asynclint]: selct; did you mean select?",
+            ),
+            (
+                '[tool.asynclint]\nextend_select = ["AL2"]\n',
+                "unknown option in [tool.asynclint]: extend_select; did you mean extend-select?",
+            ),
+            (
+                '[tool.asynclint]\nfrobnicate = ["AL2"]\n',
+                "unknown option in [tool.asynclint]: frobnicate (known: allow-blocking-calls, "
                 "cache-dir, exclude, extend-blocking-calls, extend-exclude, extend-select, "
                 "ignore, per-file-ignores, python, select, test-paths, test-profile)",
             ),
