@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__
+from asynclint.adding_noqa import Wanted, with_noqa
 from asynclint.config import (
     CODES_BY_NAME,
     ENGINE_CODES,
@@ -56,6 +57,7 @@ from asynclint.runner import (
     on_deep_stack,
     run_tasks,
     tune_collector,
+    write_atomically,
 )
 from asynclint.session import ProjectSession
 
@@ -195,6 +197,12 @@ def _unified_diff(result: FileResult) -> str:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add a `# noqa: CODE` comment on the line of every finding (to adopt asynclint on a "
+    "codebase that has findings today); print how many were added.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
@@ -259,6 +267,7 @@ def main(
     unsafe_fixes: bool,
     diff: bool,
     exit_zero: bool,
+    add_noqa: bool,
     config_file: str | None,
     stdin_filename: str | None,
     jobs: int | None,
@@ -276,6 +285,8 @@ def main(
         return
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    if add_noqa and (fix or diff or paths == ("-",)):
+        raise click.UsageError("--add-noqa cannot be combined with --fix, --diff or '-'")
     configs, selector = _read_configuration(
         config_file, exclude, extend_exclude, select, extend_select, ignore
     )
@@ -302,7 +313,50 @@ def main(
         click.echo(note, err=True)
     if diff:
         sys.exit(_report_diff(results, output, bool(problems)))
+    if add_noqa:
+        sys.exit(_add_noqa(results, quiet, bool(problems)))
     sys.exit(_report(results, sources, output, fix_mode, stdin_fix=paths == ("-",) and fix))
+
+
+def _add_noqa(results: list[FileResult], quiet: bool, problems: bool) -> int:
+    """Write a ``# noqa`` for every finding of ``results`` into its file; the exit status."""
+    added = 0
+    failed = problems
+    for result in results:
+        wanted = [
+            Wanted(d.code, d.start.line, d.statement_line)
+            for d in result.diagnostics
+            if d.code not in ENGINE_CODES
+        ]
+        if not wanted:
+            continue
+        path = Path(result.path)
+        try:
+            source = decode_source(path.read_bytes())
+            done = with_noqa(source.text, wanted)
+            if done.added:
+                write_atomically(path, done.text.encode(source.encoding))
+        except (OSError, UnicodeError, SyntaxError) as error:
+            _echo_problem(Problem(result.path, f"cannot add `# noqa`: {error}"))
+            failed = True
+            continue
+        added += done.added
+        if done.refused:
+            click.echo(
+                f"asynclint: {result.path}: left as it is: `# noqa` comments cannot be added "
+                "to it without changing its code",
+                err=True,
+            )
+        elif done.skipped:
+            lines = ", ".join(map(str, done.skipped))
+            click.echo(
+                f"asynclint: {result.path}: no `# noqa` can end line {lines} (inside a string "
+                "or continued); left as it is",
+                err=True,
+            )
+    if not quiet:
+        click.echo(f"Added {added} noqa directive{'s' * (added != 1)}.", err=True)
+    return EXIT_ERROR if failed else EXIT_CLEAN
 
 
 def _print_documentation(explain_code: str | None, list_rules: bool) -> bool:
