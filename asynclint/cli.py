@@ -43,6 +43,7 @@ from asynclint.listing import WalkRecord
 from asynclint.reporters import (
     FORMATTERS,
     OUTPUT_FORMATS,
+    TEXT_FORMATS,
     family_lines,
     format_statistics,
     format_text,
@@ -484,14 +485,15 @@ def _report(
     held_back = [d for r in results for d in r.held_back]
     if output.statistics:
         text = format_statistics(diagnostics, test_paths, held_back)
-    elif output.format == "text":
+    elif output.format in TEXT_FORMATS:
+        show_source = output.show_source or output.format == "full"
         text = format_text(
-            diagnostics, color=output.color, show_source=output.show_source, sources=sources
+            diagnostics, color=output.color, show_source=show_source, sources=sources
         )
     else:
         text = FORMATTERS[output.format](diagnostics)
     click.echo(text, nl=False, err=stdin_fix, color=output.color)
-    if output.format == "text" and not output.quiet and not output.statistics:
+    if output.format in TEXT_FORMATS and not output.quiet and not output.statistics:
         fixed = sum(r.fixed_count for r in results)
         summary = _summary(diagnostics, fixed, fix_mode is not None, test_paths, held_back)
         if summary:

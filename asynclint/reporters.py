@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import click
 
@@ -18,7 +20,9 @@ from asynclint.rules import ALL_RULES, RULES_BY_CODE
 from asynclint.runner import decode_source
 
 DOCS_URL = "https://github.com/asynclint/asynclint/blob/main/README.md"
-OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit", "pylint")
+# The formats printed by ``format_text`` (``full`` with the source line and a caret).
+TEXT_FORMATS = ("text", "concise", "full")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -244,6 +248,77 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def format_gitlab(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitLab's Code Quality report (``artifacts:reports:codequality``): a JSON list of issues.
+    A fingerprint is the digest of the path, code and message, and of how many identical ones
+    come before it in the file: unique, and the same when lines move."""
+    issues = []
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for d in diagnostics:
+        key = (d.path, d.code, d.message)
+        seen[key] += 1
+        text = "\0".join([*key, str(seen[key])])
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": d.code,
+                "description": f"{d.code} {d.message}",
+                "categories": ["Bug Risk"],
+                "severity": "blocker" if d.code == SYNTAX_ERROR_CODE else "major",
+                "fingerprint": hashlib.sha256(text.encode()).hexdigest()[:32],
+                "location": {
+                    "path": Path(d.path).as_posix(),
+                    "positions": {
+                        "begin": {"line": d.start.line, "column": d.start.column},
+                        "end": {"line": d.end.line, "column": d.end.column},
+                    },
+                },
+            }
+        )
+    return json.dumps(issues, indent=2) + "\n"
+
+
+def format_junit(diagnostics: Sequence[Diagnostic]) -> str:
+    """JUnit XML, as CI systems read test reports: a test suite per file with findings, a
+    failed test case per finding; one passed test case when there is none."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.path, []).append(d)
+    total = len(diagnostics)
+    root = ElementTree.Element(
+        "testsuites", name="asynclint", tests=str(max(total, 1)), failures=str(total), errors="0"
+    )
+    for path, found in by_file.items():
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=path, tests=str(len(found)), failures=str(len(found))
+        )
+        suite.set("errors", "0")
+        for d in found:
+            case = ElementTree.SubElement(
+                suite, "testcase", name=f"asynclint.{d.code}", classname=path
+            )
+            case.set("file", path)
+            case.set("line", str(d.start.line))
+            failure = ElementTree.SubElement(case, "failure", message=f"{d.code} {d.message}")
+            failure.set("type", d.name)
+            failure.text = f"{path}:{d.start.line}:{d.start.column}: {d.code} {d.message}"
+    if not by_file:
+        suite = ElementTree.SubElement(
+            root, "testsuite", name="asynclint", tests="1", failures="0", errors="0"
+        )
+        ElementTree.SubElement(suite, "testcase", name="no findings", classname="asynclint")
+    ElementTree.indent(root)
+    body = ElementTree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def format_pylint(diagnostics: Sequence[Diagnostic]) -> str:
+    """pylint's parseable format, ``path:line: [CODE(name), ] message``, which editors and CI
+    parsers for pylint read."""
+    lines = [f"{d.path}:{d.start.line}: [{d.code}({d.name}), ] {d.message}" for d in diagnostics]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 # The families, by the hundreds digit of their codes.
 FAMILIES = {
     "AL1": "missing await",
@@ -313,4 +388,7 @@ FORMATTERS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {
     "json": format_json,
     "sarif": format_sarif,
     "github": format_github,
+    "gitlab": format_gitlab,
+    "junit": format_junit,
+    "pylint": format_pylint,
 }

@@ -1,4 +1,5 @@
-"""The output formats: text, json, sarif, github, and --statistics."""
+"""The output formats: text (concise, full), json, sarif, github, gitlab, junit, pylint, and
+--statistics."""
 
 from __future__ import annotations
 
@@ -383,3 +384,129 @@ def test_readme_github_actions_commands_run(run: Run, project: Path) -> None:
     result = run(*github)
     assert result.exit_code == 1
     assert result.stdout.startswith("::error ")
+
+
+# GitLab's Code Quality report, as https://docs.gitlab.com/ci/testing/code_quality/ specifies
+# it (the fields GitLab reads; ``lines`` or ``positions`` for the place).
+GITLAB_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path"],
+                "properties": {
+                    "path": {"type": "string", "pattern": "^[^/]"},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}},
+                    },
+                    "positions": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {
+                            "begin": {
+                                "type": "object",
+                                "required": ["line"],
+                                "properties": {"line": {"type": "integer", "minimum": 1}},
+                            }
+                        },
+                    },
+                },
+                "oneOf": [{"required": ["lines"]}, {"required": ["positions"]}],
+            },
+        },
+    },
+}
+
+
+def test_gitlab_code_quality(run: Run, project: Path) -> None:
+    write_tree(project, {**TREE, "pkg/c.py": TWO.replace("(1)", "(2)")})
+    issues = _json(run, "--output-format", "gitlab", ".")
+    jsonschema.validate(issues, GITLAB_SCHEMA)
+    assert [i["check_name"] for i in issues] == [
+        "AL201",
+        "AL201",
+        "AL001",
+        "AL201",
+        "AL201",
+        "AL201",
+    ]
+    assert issues[2]["severity"] == "blocker" and issues[0]["severity"] == "major"
+    assert issues[0]["location"]["path"] == "pkg/a.py"
+    assert issues[0]["location"]["positions"]["begin"] == {"line": 4, "column": 5}
+    fingerprints = [i["fingerprint"] for i in issues]
+    assert len(set(fingerprints)) == len(fingerprints)  # two identical findings in pkg/c.py
+    # A line added above the findings moves them, not their fingerprints.
+    (project / "pkg/a.py").write_text("# moved\n" + TWO)
+    moved = _json(run, "--output-format", "gitlab", ".")
+    assert [i["fingerprint"] for i in moved] == fingerprints
+    assert moved[0]["location"]["positions"]["begin"]["line"] == 5
+
+
+def test_junit(run: Run, project: Path, tmp_path: Path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    write_tree(project, TREE)
+    result = run("--output-format", "junit", ".")
+    assert result.exit_code == 1
+    report = tmp_path / "report.xml"
+    report.write_text(result.stdout)
+    xml = JUnitXml.fromfile(str(report))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"pkg/a.py", "pkg/broken.py", "z.py"}
+    cases = list(suites["pkg/a.py"])
+    assert [case.name for case in cases] == ["asynclint.AL201", "asynclint.AL201"]
+    [failure] = cases[0].result
+    assert isinstance(failure, Failure)
+    assert failure.message == f"AL201 {AL201_MESSAGE}"
+    assert failure.text == f"{finding('pkg/a.py')}"
+    assert suites["pkg/a.py"].failures == 2 and suites["z.py"].tests == 1
+    # No findings: one passed test case.
+    for path in TREE:
+        (project / path).unlink()
+    clean = run("--output-format", "junit", ".")
+    assert clean.exit_code == 0
+    report.write_text(clean.stdout)
+    [suite] = list(JUnitXml.fromfile(str(report)))
+    [case] = list(suite)
+    assert case.is_passed and suite.failures == 0
+
+
+# pylint's parseable template, ``{path}:{line}: [{msg_id}({symbol}), {obj}] {msg}``.
+PYLINT_LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+): \[(?P<id>[A-Z]+\d+)\((?P<symbol>[a-z0-9-]+)\), "
+    r"(?P<obj>[^\]]*)\] (?P<msg>.+)$"
+)
+
+
+def test_pylint(run: Run, project: Path) -> None:
+    write_tree(project, TREE)
+    result = run("--output-format", "pylint", ".")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    parsed = [PYLINT_LINE.match(line) for line in lines]
+    assert all(parsed), lines
+    first = parsed[0]
+    assert first is not None
+    assert (first["path"], first["line"], first["id"], first["symbol"]) == (
+        "pkg/a.py",
+        "4",
+        "AL201",
+        "blocking-sleep",
+    )
+    assert first["msg"] == AL201_MESSAGE
+    assert len(lines) == 4
+
+
+def test_concise_is_the_text_and_full_adds_the_source(run: Run, project: Path) -> None:
+    write_tree(project, TREE)
+    assert run("--output-format", "concise", ".").stdout == run(".").stdout
+    assert run("--output-format", "full", ".").stdout == run("--show-source", ".").stdout
