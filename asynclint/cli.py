@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__
+from asynclint import baseline as baseline_file
 from asynclint.adding_noqa import Wanted, with_noqa
 from asynclint.config import (
     CODES_BY_NAME,
@@ -198,6 +200,18 @@ def _unified_diff(result: FileResult) -> str:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Report only the findings this baseline file (from --write-baseline) does not record.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Record today's findings in FILE, for --baseline to leave out later.",
+)
+@click.option(
     "--add-noqa",
     is_flag=True,
     help="Add a `# noqa: CODE` comment on the line of every finding (to adopt asynclint on a "
@@ -268,6 +282,8 @@ def main(
     unsafe_fixes: bool,
     diff: bool,
     exit_zero: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
     add_noqa: bool,
     config_file: str | None,
     stdin_filename: str | None,
@@ -288,6 +304,14 @@ def main(
         raise click.UsageError("--unsafe-fixes needs --fix or --diff")
     if add_noqa and (fix or diff or paths == ("-",)):
         raise click.UsageError("--add-noqa cannot be combined with --fix, --diff or '-'")
+    for flag, given in (("--baseline", baseline), ("--write-baseline", write_baseline)):
+        if given is not None and (fix or diff or add_noqa or paths == ("-",)):
+            raise click.UsageError(
+                f"{flag} cannot be combined with --fix, --diff, --add-noqa or '-'"
+            )
+    if baseline is not None and write_baseline is not None:
+        raise click.UsageError("--baseline and --write-baseline cannot be combined")
+    recorded = _read_baseline(baseline)
     configs, selector = _read_configuration(
         config_file, exclude, extend_exclude, select, extend_select, ignore
     )
@@ -316,7 +340,44 @@ def main(
         sys.exit(_report_diff(results, output, bool(problems)))
     if add_noqa:
         sys.exit(_add_noqa(results, quiet, bool(problems)))
+    if write_baseline is not None:
+        sys.exit(_write_baseline(write_baseline, results, quiet, bool(problems)))
+    if baseline is not None and recorded is not None:
+        results, known = _without_baselined(results, recorded, baseline)
+        output = replace(output, baselined=known)
     sys.exit(_report(results, sources, output, fix_mode, stdin_fix=paths == ("-",) and fix))
+
+
+def _read_baseline(path: Path | None) -> Counter[str] | None:
+    if path is None:
+        return None
+    try:
+        return baseline_file.read(path)
+    except baseline_file.BaselineError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _write_baseline(path: Path, results: list[FileResult], quiet: bool, problems: bool) -> int:
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    try:
+        count = baseline_file.write(path, diagnostics)
+    except baseline_file.BaselineError as error:
+        click.echo(f"asynclint: error: {error}", err=True)
+        return EXIT_ERROR
+    if not quiet:
+        click.echo(f"Wrote {count} finding{'s' * (count != 1)} to {path}.", err=True)
+    return EXIT_ERROR if problems else EXIT_CLEAN
+
+
+def _without_baselined(
+    results: list[FileResult], recorded: Counter[str], path: Path
+) -> tuple[list[FileResult], int]:
+    """``results`` without the findings the baseline records, and how many those were."""
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    new, known = baseline_file.new_findings(diagnostics, recorded, path.resolve().parent)
+    kept = {id(d) for d in new}
+    trimmed = [replace(r, diagnostics=[d for d in r.diagnostics if id(d) in kept]) for r in results]
+    return trimmed, known
 
 
 def _add_noqa(results: list[FileResult], quiet: bool, problems: bool) -> int:
@@ -433,6 +494,8 @@ class _Output:
     quiet: bool
     exit_zero: bool
     color: bool
+    # How many findings a baseline left out (``--baseline``).
+    baselined: int = 0
 
 
 def _lint(
@@ -498,6 +561,9 @@ def _report(
         summary = _summary(diagnostics, fixed, fix_mode is not None, test_paths, held_back)
         if summary:
             click.echo(summary, err=stdin_fix)
+        if output.baselined:
+            count = output.baselined
+            click.echo(f"{count} finding{'s' * (count != 1)} recorded in the baseline not shown.")
     if any(r.problems for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not output.exit_zero else EXIT_CLEAN
