@@ -8,7 +8,6 @@ import gc
 import os
 import shutil
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from asynclint import __version__
+from asynclint import __version__, progress
 from asynclint import baseline as baseline_file
 from asynclint.adding_noqa import Wanted, with_noqa
 from asynclint.config import (
@@ -65,8 +64,6 @@ from asynclint.runner import (
 from asynclint.session import ProjectSession
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-# Runs that check fewer files than this finish before a progress line would help.
-_PROGRESS_FROM = 200
 # Runs that check fewer files in workers than this leave each worker to make what the index's
 # answers about the whole project start from, if a file asks (a handful of files seldom does).
 _SHARED_INDEX_FROM = 100
@@ -319,7 +316,7 @@ def main(
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
     chosen = cache_dir.resolve() if cache_dir is not None else None
     run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff)
-    run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=_progress_shown(quiet))
+    run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=progress.wanted(quiet))
     if clear_cache:
         _clear_caches(run, quiet)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
@@ -507,7 +504,8 @@ def _lint(
             return _run_stdin(run, stdin_filename)
         if "-" in run.paths:
             raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
-        return _run_paths(run, jobs)
+        with progress.Progress(run.progress):
+            return _run_paths(run, jobs)
     except ConfigError as error:
         click.echo(f"asynclint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
@@ -639,7 +637,9 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
         record=record,
         listings=functools.partial(_folder_store, folder_of, opened),
     )
+    progress.current().begin("listing files")
     files = finder.find(list(run.paths) or ["."])
+    progress.current().begin("reading the project")
     tasks = []
     packages: dict[Path, tuple[str, ...]] = {}
     for path in files:
@@ -673,7 +673,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     if not run.use_cache:
         _before_workers(session, len(tasks), jobs)
         try:
-            checked = _with_progress(run_tasks(tasks, jobs, session), len(tasks), run.progress)
+            checked = _with_progress(run_tasks(tasks, jobs, session), len(tasks))
             results.extend(checked)
         finally:
             session.close()
@@ -681,7 +681,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     stores = stores_for(real.values(), folder_of, opened)
     cache = ResultCache(stores, ProjectState(session.index), real)
     tasks = [replace(task, trace=True) for task in tasks]
-    results.extend(_with_cache(tasks, jobs, session, cache, run.progress))
+    results.extend(_with_cache(tasks, jobs, session, cache))
     return results, {}
 
 
@@ -696,39 +696,21 @@ def _before_workers(session: ProjectSession, count: int, jobs: int) -> None:
     gc.freeze()
 
 
-def _progress_shown(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-
-
-def _with_progress(results: Iterable[FileResult], total: int, shown: bool) -> Iterator[FileResult]:
-    """``results``, with a line on standard error that counts them as they come (a long run is
-    never silent for minutes); the line is erased at the end."""
-    if not shown or total < _PROGRESS_FROM:
-        yield from results
-        return
-    last = 0.0
-    line = ""
-    for done, result in enumerate(results, 1):
-        now = time.monotonic()
-        if now - last >= 0.2:
-            line = f"asynclint: checked {done:,} of {total:,} files"
-            sys.stderr.write(f"\r{line}")
-            sys.stderr.flush()
-            last = now
-        yield result
-    sys.stderr.write("\r" + " " * len(line) + "\r")
-    sys.stderr.flush()
+def _with_progress(results: Iterable[FileResult], total: int) -> Iterator[FileResult]:
+    """``results``, counted on the progress line as they come."""
+    return progress.current().counted(results, "checking files", total)
 
 
 def _with_cache(
-    tasks: list[Task], jobs: int, session: ProjectSession, cache: ResultCache, progress: bool
+    tasks: list[Task], jobs: int, session: ProjectSession, cache: ResultCache
 ) -> list[FileResult]:
     """The results of ``tasks``, in their order: stored ones where they still hold, the others
     checked (and stored for the next run)."""
+    progress.current().begin("reading kept results")
     reused = cache.lookup(tasks)
     rest = [t for i, t in enumerate(tasks) if i not in reused]
     _before_workers(session, len(rest), jobs)
-    fresh = iter(_with_progress(run_tasks(rest, jobs, session), len(rest), progress))
+    fresh = iter(_with_progress(run_tasks(rest, jobs, session), len(rest)))
     results = []
     for position, task in enumerate(tasks):
         result = reused.get(position)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asynclint import progress
 from asynclint.config import ConfigFinder
 from asynclint.discovery import FileFinder
 from asynclint.index import (
@@ -305,7 +306,9 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> lis
         items.append((data, name, is_package))
         made.append(name)
     rows: dict[SummaryCache, list[tuple[str, str, bool, str, list[str]]]] = {}
-    for name, text in zip(made, map_in_workers(encoded_summary, items, jobs), strict=True):
+    summaries = map_in_workers(encoded_summary, items, jobs)
+    counted = progress.current().counted(summaries, "indexing modules", len(items))
+    for name, text in zip(made, counted, strict=True):
         readable = stored.add_made(name, text).readable
         path, _, cache = stored.sources[name]
         if not readable:

@@ -463,16 +463,3 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert helped.returncode == 0
     assert helped.stdout.startswith("Usage: asynclint [OPTIONS] [PATHS]...")
-
-
-def test_a_long_run_shows_its_progress_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    from asynclint.cli import _with_progress
-    from asynclint.diagnostics import FileResult
-
-    results = [FileResult(f"m{i}.py") for i in range(300)]
-    assert list(_with_progress(iter(results), 300, shown=True)) == results
-    shown = capsys.readouterr().err
-    assert shown.startswith("\rasynclint: checked 1 of 300 files")
-    assert shown.endswith("\r")  # the line is erased before the findings are printed
-    assert list(_with_progress(iter(results), 300, shown=False)) == results
-    assert capsys.readouterr().err == ""
