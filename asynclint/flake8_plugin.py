@@ -32,8 +32,10 @@ from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalo
 from asynclint.linter import ModuleContext, check_source
 from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
+from asynclint.rules.unused_noqa import UnusedNoqa
 from asynclint.session import NO_BLOCKING_CONFIG, BlockingConfig, ProjectSession
 
+UNUSED_NOQA = UnusedNoqa.code
 _RULES = list(ALL_RULES)
 # One session per project root and process: flake8 hands each process many files.
 _sessions: dict[Path, ProjectSession] = {}
@@ -76,7 +78,8 @@ def _pairs(values: list[str]) -> dict[str, str]:
 
 def _chosen_rules(options: Any) -> list[type[Rule]]:
     """The rules on by default, and those off by default that flake8's ``select`` or
-    ``extend-select`` names by their family or code (``AL4``, ``AL402``)."""
+    ``extend-select`` names by their family or code (``AL4``, ``AL402``). Never AL002: flake8
+    reads the ``# noqa`` comments itself (the flake8-noqa plugin judges them)."""
     selectors = [
         str(s).strip().upper()
         for name in ("select", "extend_select")
@@ -85,8 +88,11 @@ def _chosen_rules(options: Any) -> list[type[Rule]]:
     return [
         rule
         for rule in ALL_RULES
-        if rule.default_enabled
-        or any(len(s) > len("AL") and rule.code.startswith(s) for s in selectors)
+        if rule.code != UNUSED_NOQA
+        and (
+            rule.default_enabled
+            or any(len(s) > len("AL") and rule.code.startswith(s) for s in selectors)
+        )
     ]
 
 

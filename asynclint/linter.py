@@ -20,9 +20,11 @@ from asynclint.engine import Report, RuleCrash, lint_module
 from asynclint.fixing import Finding, FixMode, fix_rounds
 from asynclint.index import ProjectIndex, environment_paths, summarize
 from asynclint.knowledge.blocking import BlockingCatalogue
-from asynclint.noqa import find_suppressions
+from asynclint.noqa import Suppressions, find_suppressions
 from asynclint.positions import node_ranges
 from asynclint.rule import Rule
+from asynclint.unused_noqa import CODE as UNUSED_NOQA_CODE
+from asynclint.unused_noqa import unused_reports
 
 SYNTAX_ERROR_CODE = "AL001"
 SYNTAX_ERROR_NAME = "syntax-error"
@@ -73,8 +75,35 @@ def parse(source: str, path: str) -> cst.Module | Diagnostic:
     return _syntax_error(path, f"LibCST cannot parse this file ({short})", line, column)
 
 
-def _diagnose(module: cst.Module, source: str, path: str, reports: list[Report]) -> list[Finding]:
-    """Turn reports into positioned diagnostics, dropping the ones a ``# noqa`` suppresses."""
+def _diagnose(
+    module: cst.Module,
+    source: str,
+    path: str,
+    reports: list[Report],
+    judged: frozenset[str] | None = None,
+) -> list[Finding]:
+    """Turn reports into positioned diagnostics, dropping the ones a ``# noqa`` suppresses.
+    With ``judged`` (the codes of the rules that ran, AL002 among them), the codes of
+    ``# noqa`` comments that silenced nothing are reported too."""
+    if judged is None:
+        return _positioned(module, source, path, reports, None) if reports else []
+    suppressions = find_suppressions(source)
+    found = _positioned(module, source, path, reports, suppressions)
+    if suppressions.lines and not suppressions.file_level:
+        unused = unused_reports(module, suppressions, suppressions.used, judged)
+        found += _positioned(module, source, path, unused, Suppressions(False, {}))
+    return found
+
+
+def _positioned(
+    module: cst.Module,
+    source: str,
+    path: str,
+    reports: list[Report],
+    suppressions: Suppressions | None,
+) -> list[Finding]:
+    """The diagnostics of ``reports`` but those ``suppressions`` (the source's, when None)
+    silence."""
     if not reports:
         return []
     wanted: dict[cst.CSTNode | None, set[cst.CSTNode]] = {}
@@ -83,7 +112,8 @@ def _diagnose(module: cst.Module, source: str, path: str, reports: list[Report])
             (report.node, report.statement, *report.functions)
         )
     ranges = node_ranges(module, wanted, source)
-    suppressions = find_suppressions(source)
+    if suppressions is None:
+        suppressions = find_suppressions(source)
     out = []
     for report in reports:
         start, end = ranges[report.node]
@@ -160,7 +190,7 @@ def check_source(
     if where is None and any(rule.uses_index() for rule in rules):
         where = ModuleContext.alone(source, path)
     try:
-        found = _diagnose(module, source, path, _lint(module, rules, where))
+        found = _diagnose(module, source, path, _lint(module, rules, where), _judged(rules))
     except RuleCrash as crash:
         result.problems.append(Problem(path, f"internal error: {crash}", internal=True))
         return result
@@ -187,4 +217,11 @@ def _parse_and_lint(
     module = parse(source, path)
     if isinstance(module, Diagnostic):
         return module
-    return module, _diagnose(module, source, path, _lint(module, rules, where))
+    return module, _diagnose(module, source, path, _lint(module, rules, where), _judged(rules))
+
+
+def _judged(rules: Sequence[type[Rule]]) -> frozenset[str] | None:
+    """The codes whose ``# noqa`` comments AL002 judges: those of the rules that run, when
+    AL002 is one of them."""
+    codes = frozenset(rule.code for rule in rules)
+    return codes if UNUSED_NOQA_CODE in codes else None

@@ -16,7 +16,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA: AL201 AL301`` (flake8 forms)
 _LINE_NOQA = re.compile(
@@ -33,6 +33,9 @@ class Suppressions:
     # line -> set of codes, or ALL for a bare noqa
     lines: dict[int, frozenset[str] | None]
 
+    # The codes each line's comment has silenced so far (``suppresses``), for AL002.
+    used: dict[int, set[str]] = field(default_factory=dict)
+
     def suppresses(self, codes: Iterable[str], *lines: int) -> bool:
         """Whether a finding reported under any of ``codes`` on any of ``lines`` is silenced."""
         if self.file_level:
@@ -40,7 +43,11 @@ class Suppressions:
         for line in lines:
             if line in self.lines:
                 listed = self.lines[line]
-                if listed is ALL or not listed.isdisjoint(codes):
+                if listed is ALL:
+                    return True
+                matched = listed.intersection(codes)
+                if matched:
+                    self.used.setdefault(line, set()).update(matched)
                     return True
         return False
 
@@ -49,8 +56,11 @@ class Suppressions:
         function the finding is in. A bare ``# noqa`` there covers only its own line."""
         for line in def_lines:
             listed = self.lines.get(line, ALL)
-            if listed is not ALL and not listed.isdisjoint(codes):
-                return True
+            if listed is not ALL:
+                matched = listed.intersection(codes)
+                if matched:
+                    self.used.setdefault(line, set()).update(matched)
+                    return True
         return False
 
 

@@ -68,7 +68,7 @@ class Progress:
                 self._drawn = ""
 
     def begin(self, stage: str, total: int | None = None) -> None:
-        """A new stage: ``stage`` (``"checking files"``), with ``total`` steps when they are known."""
+        """A new stage (``"checking files"``), with ``total`` steps when they are known."""
         with self._lock:
             self.stage, self.done, self.total = stage, 0, total
 

@@ -29,6 +29,7 @@ from asynclint.rules.missing_await import (
 from asynclint.rules.protocols import SyncAsyncProtocolMismatch
 from asynclint.rules.sequential import SequentialAwaits
 from asynclint.rules.tasks import DroppedTask, UnusedTask
+from asynclint.rules.unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
@@ -52,6 +53,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             UnawaitedCoroutine,
             UnusedCoroutine,
             UnusedTask,
+            UnusedNoqa,
             SwallowedCancellation,
             SyncAsyncProtocolMismatch,
         ],

@@ -30,9 +30,7 @@ def _codes(stdout: str) -> list[str]:
     return [line.split(": ", 1)[0] + " " + line.split()[1] for line in stdout.splitlines()]
 
 
-def test_a_baseline_leaves_out_todays_findings_and_shows_new_ones(
-    run: Run, project: Path
-) -> None:
+def test_a_baseline_leaves_out_todays_findings_and_shows_new_ones(run: Run, project: Path) -> None:
     write_tree(project, {"app/poller.py": LEGACY, "app/other.py": "x = 1\n"})
     written = run("--write-baseline", "baseline.json", ".")
     assert written.exit_code == 0

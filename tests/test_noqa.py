@@ -14,11 +14,13 @@ from asynclint.noqa import find_suppressions
 from asynclint.rules import ALL_RULES
 
 HEAD = "import time\n\nasync def poll():\n"
+# Every rule but AL002, which would report the codes of these comments that silence nothing.
+WITHOUT_AL002 = [rule for rule in ALL_RULES if rule.code != "AL002"]
 
 
 def reported_lines(body: str) -> list[int]:
     """Lines of the findings in ``HEAD + body`` (the body starts at line 4)."""
-    result = check_source(HEAD + body, "x.py", ALL_RULES)
+    result = check_source(HEAD + body, "x.py", WITHOUT_AL002)
     assert result.problems == []
     return [d.start.line for d in result.diagnostics]
 
@@ -235,3 +237,43 @@ def test_a_noqa_with_codes_on_a_def_line_covers_the_function(project: Path, run:
     )
     result = run("-q", "--select", "AL201", "app.py")
     assert [line.split(":")[1] for line in result.stdout.splitlines()] == ["10", "13"]
+
+
+UNUSED = (
+    "import time\n\n\nasync def poll():\n"
+    "    time.sleep(1)  # noqa: AL201\n"
+    "    time.sleep(2)  # noqa: AL201, AL301\n"
+    "    print(3)  # noqa: AL201\n"
+    "    print(4)  # noqa: AL401\n"
+)
+
+
+def test_unused_noqa_codes_are_reported_only_when_selected(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": UNUSED, "tests/test_a.py": UNUSED})
+    assert run("-q", "a.py").stdout == ""  # off by default
+    result = run("-q", "--extend-select", "AL002", ".")
+    lines = [line.split(": ", 1)[0] + " " + line.split()[1] for line in result.stdout.splitlines()]
+    # AL401 did not run (off by default): its code is not judged. In test code the test
+    # profile holds AL201 back, but the comments silenced its findings all the same.
+    assert lines == [
+        "a.py:6:20 AL002",
+        "a.py:7:15 AL002",
+        "tests/test_a.py:6:20 AL002",
+        "tests/test_a.py:7:15 AL002",
+    ]
+    assert "unused `# noqa` code AL301: nothing on this line is reported under it" in result.stdout
+    # With every rule on, the AL401 code is judged too.
+    assert len(run("-q", "--select", "ALL", "a.py").stdout.splitlines()) == 3
+
+
+def test_unused_noqa_codes_are_removed_by_the_fix(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": UNUSED})
+    result = run("--extend-select", "unused-noqa", "--fix", "a.py")
+    assert result.exit_code == 0, result.output
+    assert (project / "a.py").read_text() == (
+        "import time\n\n\nasync def poll():\n"
+        "    time.sleep(1)  # noqa: AL201\n"
+        "    time.sleep(2)  # noqa: AL201\n"
+        "    print(3)\n"
+        "    print(4)  # noqa: AL401\n"
+    )

@@ -1,0 +1,119 @@
+"""AL002 unused-noqa (``asynclint.rules.unused_noqa`` documents it): the codes of a ``# noqa``
+that silenced nothing, found once every other rule's findings have met the file's
+suppressions, with a fix that takes them out of the comment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from typing import cast
+
+import libcst as cst
+
+from asynclint.diagnostics import Applicability, Fix
+from asynclint.engine import Report
+from asynclint.noqa import ALL, Suppressions
+from asynclint.positions import node_ranges
+from asynclint.rule import Rule
+from asynclint.rules import RULES_BY_CODE
+from asynclint.rules.unused_noqa import UnusedNoqa
+
+CODE = UnusedNoqa.code
+# A noqa directive with codes inside a comment, and its list of codes.
+_DIRECTIVE = re.compile(
+    r"(?P<space>\s*)#\s*noqa:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)",
+    re.IGNORECASE,
+)
+_CODE_SPLIT = re.compile(r"[,\s]+")
+
+
+def unused_reports(
+    module: cst.Module,
+    suppressions: Suppressions,
+    used: Mapping[int, Collection[str]],
+    judged: Collection[str],
+) -> list[Report]:
+    """A report for each comment whose asynclint codes silenced nothing (``used``: the codes
+    each line's comment did silence), for the codes of rules in ``judged`` and unknown ones."""
+    wanted = {
+        line: unused
+        for line, listed in suppressions.lines.items()
+        if listed is not ALL and (unused := _unused(listed, used.get(line, ()), judged))  # type: ignore[arg-type]
+    }
+    if not wanted:
+        return []
+    comments = _comments(module)
+    ranges = node_ranges(module, {None: [comment for comment, _ in comments]})
+    reports = []
+    for comment, owner in comments:
+        line = ranges[comment][0].line
+        unused = wanted.get(line)
+        if unused is None or not _DIRECTIVE.search(comment.value):
+            continue
+        listed = ", ".join(sorted(unused))
+        message = f"unused `# noqa` code{'s' * (len(unused) > 1)} {listed}: " + _why(unused)
+        fix = _fix(comment, owner, unused)
+        rule = cast(Rule, UnusedNoqa)  # reported by the linter, not by a walk
+        reports.append(Report(rule, comment, message, fix, comment))
+    return reports
+
+
+def _unused(listed: frozenset[str], used: Collection[str], judged: Collection[str]) -> set[str]:
+    return {
+        code
+        for code in listed
+        if code.startswith("AL")
+        and code not in used
+        and (code in judged or code not in RULES_BY_CODE)
+        and code != "AL001"
+    }
+
+
+def _why(unused: set[str]) -> str:
+    if all(code not in RULES_BY_CODE for code in unused):
+        return "asynclint has no rule of that code" if len(unused) == 1 else "no such rules"
+    return "nothing on this line is reported under it"
+
+
+def _comments(module: cst.Module) -> list[tuple[cst.Comment, cst.CSTNode]]:
+    """Every comment of the module, with the node that holds it (``TrailingWhitespace`` at
+    the end of a line of code, ``EmptyLine`` for a comment on a line of its own)."""
+    found: list[tuple[cst.Comment, cst.CSTNode]] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
+            if node.comment is not None:
+                found.append((node.comment, node))
+
+        def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
+            if node.comment is not None:
+                found.append((node.comment, node))
+
+    module.visit(Collector())
+    return found
+
+
+def _fix(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | None:
+    """The comment without the unused codes (without its noqa directive when none is left, and
+    gone when nothing else is left); None for a comment on a line of its own."""
+    if not isinstance(owner, cst.TrailingWhitespace):
+        return None
+    directive = _DIRECTIVE.search(comment.value)
+    if directive is None:
+        return None
+    codes = [c for c in _CODE_SPLIT.split(directive["codes"]) if c]
+    kept = [c for c in codes if c.upper() not in unused]
+    start, end = directive.span()
+    rest = comment.value[end:]
+    if kept:
+        text = f"{comment.value[: directive.start('codes')]}{', '.join(kept)}{rest}"
+    elif start == 0:  # the comment starts with the directive: what follows it, if anything
+        text = rest.lstrip()
+    else:
+        text = comment.value[:start] + rest
+    if not text.strip():
+        new_owner = owner.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+    else:
+        new_owner = owner.with_changes(comment=cst.Comment(text))
+    description = "Remove the unused `# noqa` code" + ("s" if len(unused) > 1 else "")
+    return Fix(description, ((owner, new_owner),), Applicability.SAFE)
