@@ -297,25 +297,15 @@ def main(
     (default: the current directory). Use '-' to read standard input."""
     if _print_documentation(explain_code, list_rules):
         return
-    if unsafe_fixes and not (fix or diff):
-        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
-    if add_noqa and (fix or diff or paths == ("-",)):
-        raise click.UsageError("--add-noqa cannot be combined with --fix, --diff or '-'")
-    for flag, given in (("--baseline", baseline), ("--write-baseline", write_baseline)):
-        if given is not None and (fix or diff or add_noqa or paths == ("-",)):
-            raise click.UsageError(
-                f"{flag} cannot be combined with --fix, --diff, --add-noqa or '-'"
-            )
-    if baseline is not None and write_baseline is not None:
-        raise click.UsageError("--baseline and --write-baseline cannot be combined")
+    _check_combinations(paths, unsafe_fixes, fix, diff, add_noqa, baseline, write_baseline)
     recorded = _read_baseline(baseline)
     configs, selector = _read_configuration(
         config_file, exclude, extend_exclude, select, extend_select, ignore
     )
     selector.test_profile = test_profile
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
-    chosen = cache_dir.resolve() if cache_dir is not None else None
     run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff)
+    chosen = cache_dir.resolve() if cache_dir is not None else None
     run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=progress.wanted(quiet))
     if clear_cache:
         _clear_caches(run, quiet)
@@ -328,21 +318,70 @@ def main(
         exit_zero,
         color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
     )
+    wanted = _Wanted(diff, add_noqa, write_baseline, baseline, recorded, paths == ("-",) and fix)
+    sys.exit(_finish(run, results, sources, output, wanted))
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What the run was asked to do with its results besides printing them."""
+
+    diff: bool
+    add_noqa: bool
+    write_baseline: Path | None
+    baseline: Path | None
+    recorded: Counter[str] | None
+    stdin_fix: bool
+
+
+def _finish(
+    run: _Run,
+    results: list[FileResult],
+    sources: dict[str, str],
+    output: _Output,
+    wanted: _Wanted,
+) -> int:
+    """Print the problems and notes, then do what was asked with the results; the exit
+    status."""
     problems = [p for r in results for p in r.problems]
     for problem in problems:
         _echo_problem(problem)
     for note in _index_notes(run, results):
         click.echo(note, err=True)
-    if diff:
-        sys.exit(_report_diff(results, output, bool(problems)))
-    if add_noqa:
-        sys.exit(_add_noqa(results, quiet, bool(problems)))
-    if write_baseline is not None:
-        sys.exit(_write_baseline(write_baseline, results, quiet, bool(problems)))
-    if baseline is not None and recorded is not None:
-        results, known = _without_baselined(results, recorded, baseline)
+    if wanted.diff:
+        return _report_diff(results, output, bool(problems))
+    if wanted.add_noqa:
+        return _add_noqa(results, output.quiet, bool(problems))
+    if wanted.write_baseline is not None:
+        return _write_baseline(wanted.write_baseline, results, output.quiet, bool(problems))
+    if wanted.baseline is not None and wanted.recorded is not None:
+        results, known = _without_baselined(results, wanted.recorded, wanted.baseline)
         output = replace(output, baselined=known)
-    sys.exit(_report(results, sources, output, fix_mode, stdin_fix=paths == ("-",) and fix))
+    return _report(results, sources, output, run.fix_mode, stdin_fix=wanted.stdin_fix)
+
+
+def _check_combinations(
+    paths: tuple[str, ...],
+    unsafe_fixes: bool,
+    fix: bool,
+    diff: bool,
+    add_noqa: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+) -> None:
+    """A usage error for options that do not go together."""
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    stdin = paths == ("-",)
+    if add_noqa and (fix or diff or stdin):
+        raise click.UsageError("--add-noqa cannot be combined with --fix, --diff or '-'")
+    for flag, given in (("--baseline", baseline), ("--write-baseline", write_baseline)):
+        if given is not None and (fix or diff or add_noqa or stdin):
+            raise click.UsageError(
+                f"{flag} cannot be combined with --fix, --diff, --add-noqa or '-'"
+            )
+    if baseline is not None and write_baseline is not None:
+        raise click.UsageError("--baseline and --write-baseline cannot be combined")
 
 
 def _read_baseline(path: Path | None) -> Counter[str] | None:

@@ -338,17 +338,23 @@ def _string_list(table: dict[str, object], key: str, where: str) -> tuple[str, .
     return tuple(value)
 
 
-def settings_from_table(table: dict[str, object], root: Path, source: Path | None) -> Settings:
-    where = str(source) if source else "configuration"
+def _check_keys(table: dict[str, object], where: str) -> None:
+    """``ConfigError`` for unknown keys: the nearest known one for a single one, else the
+    known keys."""
     unknown = sorted(set(table) - CONFIG_KEYS)
-    if len(unknown) == 1 and did_you_mean(unknown[0], CONFIG_KEYS):
-        hint = did_you_mean(unknown[0], CONFIG_KEYS)
+    hint = did_you_mean(unknown[0], CONFIG_KEYS) if len(unknown) == 1 else ""
+    if hint:
         raise ConfigError(f"{where}: unknown option in [tool.asynclint]: {unknown[0]}{hint}")
     if unknown:
         raise ConfigError(
             f"{where}: unknown option{'s' if len(unknown) > 1 else ''} in [tool.asynclint]: "
             f"{', '.join(unknown)} (known: {', '.join(sorted(CONFIG_KEYS))})"
         )
+
+
+def settings_from_table(table: dict[str, object], root: Path, source: Path | None) -> Settings:
+    where = str(source) if source else "configuration"
+    _check_keys(table, where)
     select = _string_list(table, "select", where)
     selection = Selection(
         select=tuple(check_selectors(select, where)) if select is not None else None,
