@@ -95,7 +95,7 @@ def test_there_are_sources() -> None:
     assert len(_fixture_sources()) >= 5
 
 
-# AL002 judges the ``# noqa`` codes of the rules that run with it: its findings depend on the
+# AL002 judges the noqa comments of the rules that run with it: its findings depend on the
 # selection by design (``tests/test_noqa.py`` tests how).
 @pytest.mark.parametrize(
     "rule", [r for r in ALL_RULES if r.code != "AL002"], ids=lambda rule: rule.code
