@@ -720,7 +720,10 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     stores = stores_for(real.values(), folder_of, opened)
     cache = ResultCache(stores, ProjectState(session.index), real)
     tasks = [replace(task, trace=True) for task in tasks]
-    results.extend(_with_cache(tasks, jobs, session, cache))
+    try:
+        results.extend(_with_cache(tasks, jobs, session, cache))
+    finally:
+        session.close()
     return results, {}
 
 

@@ -63,6 +63,8 @@ class ProjectSession:
         """Remove what the run kept only for itself."""
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.index is not None:
+            self.index.close_shared()
 
     @classmethod
     def build(

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -283,8 +284,11 @@ def test_workers_sharing_the_whole_project_tables_answer_alike(
     alone = run("--no-cache", "--jobs", "1", ".")
     assert alone.stdout.count("AL502") == 54 and alone.stdout.count("AL101") == 55
     cache = str(tmp_path_factory.mktemp("cache"))
+    before = set(Path(tempfile.gettempdir()).glob("asynclint-answers-*"))
     for args in (["--no-cache"], ["--cache-dir", cache], ["--cache-dir", cache]):
         assert run(*args, "--jobs", "2", ".").stdout == alone.stdout
+    # The file through which the workers shared their answers is gone with the run.
+    assert set(Path(tempfile.gettempdir()).glob("asynclint-answers-*")) == before
 
 
 def test_a_cache_folder_that_cannot_be_made_is_one_line(run: Run, project: Path) -> None:

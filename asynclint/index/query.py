@@ -37,6 +37,7 @@ from asynclint.index.model import (
 )
 from asynclint.index.mro import linearization
 from asynclint.index.names import NameTable, name_entries
+from asynclint.index.shared import MISSING, SharedAnswers
 from asynclint.index.tables import (
     ABSTRACT_PROTOCOLS,
     AWAITABLE_ANNOTATIONS,
@@ -106,6 +107,8 @@ class ProjectIndex:
         # ``wide``: which modules mention which names, the aliases of a name, each class's
         # direct subclasses.
         self._answers: dict[str, Any] = {}
+        # The answers the run's worker processes share (``prepare_for_workers``).
+        self.shared: SharedAnswers | None = None
         self._names: NameTable | None = None
         self._spellings: dict[str, frozenset[str]] = {}
         self._library_renames: dict[str, set[str]] | None = None
@@ -140,6 +143,8 @@ class ProjectIndex:
         asked = f"{kind}\0{key}"
         if asked in self._answers:
             value = self._answers[asked]
+        elif self.shared is not None and (found := self.shared.get(asked)) is not MISSING:
+            value = self._answers[asked] = found  # another worker of the run made it
         else:
             trace, marks = self.trace, self._memo_marks()
             self.trace = None
@@ -148,6 +153,8 @@ class ProjectIndex:
             finally:
                 self.trace = trace
                 self._forget_since(marks)
+            if self.shared is not None:
+                self.shared.put(asked, value)
         if self.trace is not None:
             self.trace.answers[asked] = answer_digest(value)
         return value
@@ -607,8 +614,17 @@ class ProjectIndex:
 
     def prepare_for_workers(self) -> None:
         """Make what every worker process would otherwise make for itself, before they start
-        and share it: which modules mention which names."""
+        and share it: which modules mention which names; and the file through which they
+        share their answers about the whole project (``asynclint.index.shared``)."""
         self.names()
+        if self.shared is None:
+            self.shared = SharedAnswers.create()
+
+    def close_shared(self) -> None:
+        """Remove the file of shared answers (the run is over)."""
+        if self.shared is not None:
+            self.shared.remove()
+            self.shared = None
 
     def plain_class(self, qualified: str) -> bool:
         """Whether the class and each of its bases are the project's (or a library's read as
