@@ -12,16 +12,11 @@ file is left as it was and named.
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-# A noqa comment with codes (as ``asynclint.noqa`` reads it), and a bare one.
-_CODED_NOQA = re.compile(
-    r"#\s*noqa:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.IGNORECASE
-)
-_BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.IGNORECASE)
+from asynclint.noqa import LINE_NOQA, split_codes
 
 
 @dataclass(frozen=True)
@@ -81,12 +76,12 @@ def _annotated(line: str, comment_column: int | None, codes: set[str]) -> str | 
     ending = "\r" if line.endswith("\r") else ""
     body = line[: len(line) - len(ending)]
     if comment_column is not None:
-        comment = body[comment_column:]
-        if _BARE_NOQA.search(comment) and not _CODED_NOQA.search(comment):
-            return None
-        coded = _CODED_NOQA.search(comment)
+        directives = list(LINE_NOQA.finditer(body[comment_column:]))
+        coded = next((d for d in directives if d["codes"]), None)
+        if directives and coded is None:
+            return None  # a bare noqa silences every code already
         if coded is not None:
-            present = {c.upper() for c in re.split(r"[,\s]+", coded.group("codes")) if c}
+            present = set(split_codes(coded["codes"]))
             if codes <= present:
                 return None
             merged = ", ".join(sorted(present | codes))

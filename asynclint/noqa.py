@@ -18,13 +18,22 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-# ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA: AL201 AL301`` (flake8 forms)
-_LINE_NOQA = re.compile(
-    r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
+# The codes of a ``# noqa: ...`` (``AL201``, ``AL201,AL301``, ``AL201 AL301``: flake8 forms).
+CODES = r"[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*"
+# ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA: AL201 AL301``
+LINE_NOQA = re.compile(rf"#\s*noqa(?::\s?(?P<codes>{CODES}))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^#\s*asynclint\s*:\s*noqa\s*$", re.IGNORECASE)
 
 ALL = None  # a bare ``# noqa``: every code
+
+
+# What separates the codes of a directive's list.
+CODE_SEPARATOR = re.compile(r"[,\s]+")
+
+
+def split_codes(text: str) -> list[str]:
+    """The codes of a ``# noqa`` directive's list (``LINE_NOQA``'s ``codes``), upper-cased."""
+    return [code.upper() for code in CODE_SEPARATOR.split(text) if code]
 
 
 @dataclass
@@ -93,11 +102,11 @@ def find_suppressions(source: str) -> Suppressions:
         if own_line and _FILE_NOQA.match(comment.strip()):
             file_level = True
             continue
-        match = _LINE_NOQA.search(comment)
+        match = LINE_NOQA.search(comment)
         if not match:
             continue
         if match.group("codes"):
-            codes = frozenset(c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c)
+            codes = frozenset(split_codes(match.group("codes")))
             previous = lines.get(line, frozenset())
             lines[line] = ALL if previous is ALL else codes | (previous or frozenset())
         else:

@@ -12,19 +12,15 @@ import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.engine import Report
-from asynclint.noqa import ALL, Suppressions
+from asynclint.noqa import ALL, CODE_SEPARATOR, CODES, Suppressions
 from asynclint.positions import node_ranges
 from asynclint.rule import Rule
 from asynclint.rules import RULES_BY_CODE
 from asynclint.rules.unused_noqa import UnusedNoqa
 
 CODE = UnusedNoqa.code
-# A noqa directive with codes inside a comment, and its list of codes.
-_DIRECTIVE = re.compile(
-    r"(?P<space>\s*)#\s*noqa:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)",
-    re.IGNORECASE,
-)
-_CODE_SPLIT = re.compile(r"[,\s]+")
+# A noqa directive with codes inside a comment, with the blanks before it.
+_DIRECTIVE = re.compile(rf"\s*#\s*noqa:\s?(?P<codes>{CODES})", re.IGNORECASE)
 
 
 def unused_reports(
@@ -101,7 +97,7 @@ def _fix(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | No
     directive = _DIRECTIVE.search(comment.value)
     if directive is None:
         return None
-    codes = [c for c in _CODE_SPLIT.split(directive["codes"]) if c]
+    codes = [c for c in CODE_SEPARATOR.split(directive["codes"]) if c]
     kept = [c for c in codes if c.upper() not in unused]
     start, end = directive.span()
     rest = comment.value[end:]
