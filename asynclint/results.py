@@ -101,7 +101,6 @@ class ProjectState:
             "whole": self.project,
             "modules": {name: self.keys.get(name) for name in sorted(trace.modules)},
             "libraries": {path: list(mark) for path, mark in sorted(trace.libraries.items())},
-            "project": self.project if trace.answers else None,
             "answers": dict(sorted(trace.answers.items())),
             "packages": self.packages if trace.packages else None,
         }
@@ -118,9 +117,7 @@ class ProjectState:
         modules = dependencies.get("modules", {})
         if any(self.keys.get(name) != key for name, key in modules.items()):
             return False
-        if dependencies.get("project") in (None, self.project):
-            return True  # no answer about the whole project, or the same project
-        answers = dependencies.get("answers", {})
+        answers = dependencies.get("answers", {})  # asked again, the project having changed
         return all(self._answer(question) == digest for question, digest in answers.items())
 
     def _answer(self, question: str) -> str | None:
