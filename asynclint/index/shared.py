@@ -27,7 +27,8 @@ from typing import Any
 
 # Answers a worker writes at once (each write is a transaction the other worker may wait on).
 _BATCH = 32
-_MISSING = object()
+# What ``get`` gives for an answer no process has shared.
+MISSING = object()
 
 
 class SharedAnswers:
@@ -66,15 +67,15 @@ class SharedAnswers:
         """The answer another process gave to ``asked``, or ``MISSING``."""
         connection = self._connect()
         if connection is None:
-            return _MISSING
+            return MISSING
         try:
             row = connection.execute(
                 "SELECT value FROM answers WHERE asked = ?", (asked,)
             ).fetchone()
         except sqlite3.Error:
             self._failed = True
-            return _MISSING
-        return json.loads(row[0]) if row is not None else _MISSING
+            return MISSING
+        return json.loads(row[0]) if row is not None else MISSING
 
     def put(self, asked: str, value: Any) -> None:
         """Share an answer (written with the next batch)."""
@@ -117,6 +118,3 @@ class SharedAnswers:
                 return None
             self._pid = os.getpid()
         return self._connection
-
-
-MISSING = _MISSING
