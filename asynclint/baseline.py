@@ -14,19 +14,18 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from asynclint.diagnostics import Diagnostic
+from asynclint.reporters import source_lines
 from asynclint.runner import decode_source
 
 # Bumped when the fingerprint changes: a baseline of another version is refused with a
 # message rather than matching nothing.
 VERSION = 1
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class BaselineError(Exception):
@@ -126,7 +125,7 @@ class _Source:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         scopes = list(_scopes(tree.body, "")) if tree is not None else []
-        return cls(_LINE_BREAK.split(text), scopes)
+        return cls(source_lines(text), scopes)
 
     def function_at(self, line: int) -> str:
         """The qualified name of the innermost function or class holding ``line``."""

@@ -33,7 +33,7 @@ def rule_url(code: str) -> str:
     return f"{DOCS_URL}#{code.lower()}-{name}"
 
 
-def _source_lines(text: str) -> list[str]:
+def source_lines(text: str) -> list[str]:
     """Lines as Python numbers them (``str.splitlines`` also breaks at form feeds and more)."""
     return _LINE_BREAK.split(text)
 
@@ -41,7 +41,7 @@ def _source_lines(text: str) -> list[str]:
 def _read_line(path: str, line: int, cache: dict[str, list[str]]) -> str | None:
     if path not in cache:
         try:
-            cache[path] = _source_lines(decode_source(Path(path).read_bytes()).text)
+            cache[path] = source_lines(decode_source(Path(path).read_bytes()).text)
         except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
             cache[path] = []
     lines = cache[path]
@@ -57,7 +57,7 @@ def format_text(
 ) -> str:
     """flake8's ``path:line:col: CODE message``, optionally with the source line and a caret."""
     out = []
-    cache: dict[str, list[str]] = {p: _source_lines(s) for p, s in (sources or {}).items()}
+    cache: dict[str, list[str]] = {p: source_lines(s) for p, s in (sources or {}).items()}
     for d in diagnostics:
         location = f"{d.path}:{d.start.line}:{d.start.column}:"
         code = d.code
