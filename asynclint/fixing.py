@@ -30,9 +30,18 @@ class FixMode:
     """Which fixes to apply: safe ones always, unsafe ones on request."""
 
     unsafe: bool = False
+    # Only the fix of one finding: its code and where it starts (line, column), as an editor's
+    # quick fix asks. Its round is the only one.
+    only: tuple[str, int, int] | None = None
 
     def allows(self, fix: Fix) -> bool:
         return fix.applicability is Applicability.SAFE or self.unsafe
+
+    def wants(self, diagnostic: Diagnostic) -> bool:
+        """Whether the fix of ``diagnostic``'s finding is asked for (``only``)."""
+        if self.only is None:
+            return True
+        return self.only == (diagnostic.code, diagnostic.start.line, diagnostic.start.column)
 
 
 class _ApplyFixes(cst.CSTTransformer):
@@ -133,7 +142,11 @@ def fix_rounds(
     current = _Round(source, module, found)
     fixed = 0
     for _ in range(MAX_FIX_ROUNDS):
-        fixes = [r.fix for _, r in current.found if r.fix is not None and fix_mode.allows(r.fix)]
+        fixes = [
+            r.fix
+            for d, r in current.found
+            if r.fix is not None and fix_mode.allows(r.fix) and fix_mode.wants(d)
+        ]
         if not fixes:
             break
         new_module, applied = apply_fixes(current.module, fixes)
@@ -145,6 +158,8 @@ def fix_rounds(
             return found
         fixed += len(applied)
         current = verified
+        if fix_mode.only is not None:
+            break
     if fixed:
         result.fixed_count = fixed
         result.original_source = source

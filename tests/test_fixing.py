@@ -348,3 +348,23 @@ def test_all_rules_fix_through_check_source() -> None:
         1,
     )
     assert result.diagnostics == []
+
+
+def test_only_one_findings_fix_is_applied_when_asked() -> None:
+    """An editor's quick fix: the fix of one finding (``FixMode.only``), verified, the others
+    left as they are."""
+    source = (
+        "import asyncio\n\nasync def f():\n"
+        "    a = asyncio.get_event_loop()\n"
+        "    b = asyncio.get_event_loop()\n"
+    )
+    found = check_source(source, "m.py", ALL_RULES).diagnostics
+    second = found[1]
+    assert second.start.line == 5
+    only = (second.code, second.start.line, second.start.column)
+    result = check_source(source, "m.py", ALL_RULES, FixMode(unsafe=True, only=only))
+    assert result.fixed_source == source.replace(
+        "b = asyncio.get_event_loop()", "b = asyncio.get_running_loop()"
+    )
+    assert result.fixed_count == 1
+    assert [d.start.line for d in result.diagnostics] == [4]
