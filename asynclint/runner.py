@@ -352,7 +352,9 @@ def map_in_workers(function: Callable[[_A], _T], items: Sequence[_A], jobs: int)
     if jobs <= 1 or len(items) < _MIN_FILES_FOR_WORKERS:
         return list(map(function, items))
     chunk = max(1, min(32, len(items) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_pool_context(), initializer=tune_collector
+    ) as pool:
         return list(pool.map(function, items, chunksize=chunk))
 
 
