@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import Run, write_tree
 
+import asynclint.index.wide
 import asynclint.session
 from asynclint.index import ProjectIndex, summarize
 from asynclint.index.names import name_entries
@@ -213,3 +214,42 @@ def test_a_large_run_without_cache_keeps_summaries_in_a_scratch_store(
     assert _lines(in_memory, "shop/impl.py") == [2]
     assert run(*args).stdout == in_memory
     assert made and list(scratch.iterdir()) == []
+
+
+_HIERARCHY = {
+    "base": "class Base:\n    def run(self): ...\n    async def stop(self): ...\n",
+    "compat": "from base import Base as OldBase\n",
+    "mid": (
+        "from compat import OldBase\n\n"
+        "class Mid(OldBase):\n    async def run(self): ...\n\n"
+        "def make():\n    class Local(Mid):\n        def stop(self): ...\n    return Local\n"
+    ),
+    "leaf": (
+        "import mid\n\nclass Leaf(mid.Mid):\n    def run(self): ...\n\n"
+        "class Other:\n    async def run(self): ...\n\n"
+        "class Outer:\n    class Inner(Other):\n        def run(self): ...\n"
+    ),
+    "loop": "class A(B): ...\nclass B(A):\n    def run(self): ...\n",
+}
+
+
+@pytest.mark.parametrize("few", [0, 64], ids=["down-the-subclasses", "up-from-definitions"])
+@pytest.mark.parametrize(
+    ("klass", "method", "kinds"),
+    [
+        ("base.Base", "run", ["coroutine", "sync"]),  # Mid (async), Leaf (sync)
+        ("base.Base", "stop", ["sync"]),  # Local, nested in a function
+        ("compat.OldBase", "run", ["coroutine", "sync"]),  # a re-export names the same class
+        ("mid.Mid", "run", ["sync"]),
+        ("leaf.Other", "run", ["sync"]),  # Inner, nested in a class
+        ("leaf.Leaf", "run", []),
+        ("base.Base", "missing", []),
+        ("loop.A", "run", ["sync"]),  # a cycle of bases ends
+    ],
+)
+def test_overriding_kinds_are_the_same_searched_from_either_end(
+    few: int, klass: str, method: str, kinds: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asynclint.index.wide, "_FEW_DEFINERS", few)
+    index = _index(_HIERARCHY)
+    assert index.answer("overriding-kinds", f"{klass}\0{method}") == kinds

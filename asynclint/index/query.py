@@ -114,6 +114,8 @@ class ProjectIndex:
         self._library_renames: dict[str, set[str]] | None = None
         self._direct_subclasses: dict[str, list[tuple[ClassFact, str | None]]] = {}
         self._canonical_bases: dict[str, str] = {}
+        self._definers: dict[str, list[tuple[str | None, frozenset[str]]]] = {}
+        self._ancestors: dict[str, frozenset[str]] = {}
         # The library file each library module read was summarised from: path -> (size,
         # modification time).
         self._library_files: dict[str, dict[str, tuple[int, int]]] = {}

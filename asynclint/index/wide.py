@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from asynclint.index.query import ProjectIndex
 
 _INIT = "__init__"
+# A method name defined in at most this many modules is searched upwards from its definitions.
+_FEW_DEFINERS = 64
 
 
 def project_answer(index: ProjectIndex, kind: str, key: str) -> object:
@@ -197,9 +199,16 @@ def _method_kinds(index: ProjectIndex, method: str) -> set[str | None]:
 # --- subclasses -----------------------------------------------------------------------------
 def _overriding_kinds(index: ProjectIndex, klass: str, method: str) -> set[str | None]:
     """The kinds of ``method`` as the project's subclasses of ``klass`` (at any depth, nested
-    classes included) redefine it."""
+    classes included) redefine it.
+
+    Searched from whichever end reads fewer modules: upwards, from the classes that define a
+    method of that name to their bases, when few modules define one (none, often); down the
+    subclass tree otherwise. The answer is the same."""
+    root = _canonical(index, klass)
+    if len(index.names().modules_with(METHOD, [method])) <= _FEW_DEFINERS:
+        return {kind for kind, ancestors in _definers(index, method) if root in ancestors}
     kinds: set[str | None] = set()
-    pending, seen = [_canonical(index, klass)], set()
+    pending, seen = [root], set()
     while pending:
         for fact, qualified in _direct_subclasses(index, pending.pop()):
             if id(fact) in seen:
@@ -210,6 +219,48 @@ def _overriding_kinds(index: ProjectIndex, klass: str, method: str) -> set[str |
             if qualified is not None:
                 pending.append(qualified)
     return kinds
+
+
+def _definers(index: ProjectIndex, method: str) -> list[tuple[str | None, frozenset[str]]]:
+    """For each of the project's classes (nested ones included) that defines ``method``: the
+    method's kind, and the classes it derives from (see ``_ancestors``)."""
+    memo = index._definers
+    if method not in memo:
+        memo[method] = [
+            (index.function_kind(klass.methods[method]), _ancestors(index, klass))
+            for module in _modules(index, index.names().modules_with(METHOD, [method]))
+            for klass in [*module.classes.values(), *module.local_classes]
+            if method in klass.methods
+        ]
+    return memo[method]
+
+
+def _ancestors(index: ProjectIndex, klass: ClassFact) -> frozenset[str]:
+    """What ``klass`` derives from, as far as its bases name the project's module-level
+    classes: each base (canonical), and what those of the project derive from in turn."""
+    found: set[str] = set()
+    for base in klass.bases:
+        if not base:
+            continue
+        parent = _canonical(index, base)
+        found.add(parent)
+        found |= _class_ancestors(index, parent)
+    return frozenset(found)
+
+
+def _class_ancestors(index: ProjectIndex, qualified: str) -> frozenset[str]:
+    """``_ancestors`` of the project's module-level class ``qualified`` (empty for anything
+    else)."""
+    memo = index._ancestors
+    if qualified in memo:
+        return memo[qualified]
+    memo[qualified] = frozenset()  # a class deriving from itself through a cycle adds nothing
+    module_name, _, name = qualified.rpartition(".")
+    module = index.project_module(module_name) if module_name else None
+    klass = module.classes.get(name) if module is not None else None
+    if klass is not None:
+        memo[qualified] = _ancestors(index, klass)
+    return memo[qualified]
 
 
 def _subclass_names(index: ProjectIndex, klass: str) -> list[str]:
