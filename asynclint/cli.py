@@ -142,7 +142,19 @@ def _unified_diff(result: FileResult) -> str:
     )
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    """The lint command; ``asynclint server`` starts the language server instead (a folder
+    named ``server`` is linted as ``asynclint ./server``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["server"]:
+            from asynclint.server import main as serve
+
+            ctx.exit(serve(args[1:]))
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--select",
@@ -294,7 +306,9 @@ def main(
     test_profile: bool | None,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
-    (default: the current directory). Use '-' to read standard input."""
+    (default: the current directory). Use '-' to read standard input.
+
+    `asynclint server` starts the language server for editors (stdio)."""
     if _print_documentation(explain_code, list_rules):
         return
     _check_combinations(paths, unsafe_fixes, fix, diff, add_noqa, baseline, write_baseline)
