@@ -307,7 +307,7 @@ def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> lis
             continue
         items.append((data, name, is_package))
         made.append(name)
-    rows: dict[SummaryCache, list[tuple[str, str, bool, str, list[str]]]] = {}
+    rows: dict[SummaryCache, list[tuple[str, str, bool, bytes, list[str]]]] = {}
     summaries = map_in_workers(encoded_summary, items, jobs)
     counted = progress.current().counted(summaries, "indexing modules", len(items))
     for name, text in zip(made, counted, strict=True):

@@ -22,7 +22,7 @@ from pathlib import Path
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
 from asynclint.index.names import NameTable, name_entries
-from asynclint.index.store import Store, decode, encode, file_digest
+from asynclint.index.store import Store, decode_summary, encode_summary, file_digest
 from asynclint.index.summarise import summarize
 from asynclint.toml import read_data_file
 
@@ -173,12 +173,18 @@ class SummaryCache:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def save(self, rows: list[tuple[str, Path, ModuleFact, str | None]]) -> None:
-        """Store (key, the file it was made from, summary, its JSON text if made already)
+    def save(self, rows: list[tuple[str, Path, ModuleFact, bytes | None]]) -> None:
+        """Store (key, the file it was made from, summary, its encoding if made already)
         rows."""
         self.store.store_summaries(
             [
-                (key, str(path), fact.readable, text or encode(fact.to_json()), name_entries(fact))
+                (
+                    key,
+                    str(path),
+                    fact.readable,
+                    text or encode_summary(fact.to_json()),
+                    name_entries(fact),
+                )
                 for key, path, fact, text in rows
             ]
         )
@@ -218,14 +224,14 @@ class SummaryCache:
         return fact, (status.st_size, status.st_mtime_ns)
 
 
-def encoded_summary(item: tuple[bytes, str, bool]) -> str:
+def encoded_summary(item: tuple[bytes, str, bool]) -> bytes:
     """The summary of (source, module name, whether a package) as the store keeps it: what
-    worker processes hand back (text is cheaper to send than objects)."""
-    return encode(summarize(*item).to_json())
+    worker processes hand back (bytes are cheaper to send than objects)."""
+    return encode_summary(summarize(*item).to_json())
 
 
-def decoded_summary(text: str) -> ModuleFact:
-    data = decode(text)
+def decoded_summary(text: bytes) -> ModuleFact:
+    data = decode_summary(text)
     if data is None:
         raise ValueError("not a summary")
     return ModuleFact.from_json(data)
@@ -243,14 +249,13 @@ class StoredModules:
     keys: dict[str, str] = field(default_factory=dict)
     # Each module's file, whether it is a package ``__init__``, and the cache of its project.
     sources: dict[str, tuple[Path, bool, SummaryCache]] = field(default_factory=dict)
-    # Summaries made by this run, as the store keeps them (JSON text: a fraction of the
-    # memory of the objects, which are made when a question needs them), and the names each
-    # mentions.
-    made: dict[str, str] = field(default_factory=dict)
+    # Summaries made by this run, as the store keeps them (encoded: a fraction of the memory
+    # of the objects, which are made when a question needs them), and the names each mentions.
+    made: dict[str, bytes] = field(default_factory=dict)
     entries: dict[str, list[str]] = field(default_factory=dict)
 
-    def add_made(self, name: str, text: str) -> ModuleFact:
-        """Keep a summary this run made (its JSON text); the summary itself, for a look."""
+    def add_made(self, name: str, text: bytes) -> ModuleFact:
+        """Keep a summary this run made (encoded); the summary itself, for a look."""
         fact = decoded_summary(text)
         self.made[name] = text
         self.entries[name] = [sys.intern(item) for item in name_entries(fact)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import sqlite3
@@ -31,14 +32,14 @@ from pathlib import Path
 
 STORE_NAME = "asynclint.sqlite3"
 # Raised when the layout of the tables changes: an older store is made anew.
-_SCHEMA = 2
+_SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, digest TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS summaries (
-    key TEXT PRIMARY KEY, path TEXT NOT NULL, readable INTEGER NOT NULL, data TEXT NOT NULL
+    key TEXT PRIMARY KEY, path TEXT NOT NULL, readable INTEGER NOT NULL, data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS summaries_by_path ON summaries (path);
 CREATE TABLE IF NOT EXISTS names (
@@ -66,24 +67,41 @@ def encode(data: dict) -> str:
 
 
 def decode(text: str) -> dict | None:
-    """JSON data of the store, its strings interned: the summaries of a large project repeat
-    the same qualified names thousands of times, and hold them once this way."""
     try:
-        data = json.loads(text, object_pairs_hook=_interned)
+        data = json.loads(text)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
 
-def _interned(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if type(value) is str:
-            value = sys.intern(value)
-        elif type(value) is list and value and type(value[0]) is str:
-            value = [sys.intern(item) if type(item) is str else item for item in value]
-        out[sys.intern(key)] = value
-    return out
+def encode_summary(data: dict) -> bytes:
+    """A summary as the store keeps it: ``marshal``'s format, which reads back twice as fast
+    as JSON and a third smaller, its strings interned first so that they are interned again
+    when read (a large project's summaries repeat the same qualified names thousands of
+    times). The format is that of the Python version, which the store's version includes."""
+    return marshal.dumps(_interned_copy(data))
+
+
+def decode_summary(blob: bytes) -> dict | None:
+    try:
+        data = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _interned_copy(value: object) -> object:
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value)  # type: ignore[arg-type]
+    if kind is list or kind is tuple:
+        return kind(_interned_copy(item) for item in value)  # type: ignore[attr-defined]
+    if kind is dict:
+        return {
+            _interned_copy(key): _interned_copy(item)
+            for key, item in value.items()  # type: ignore[attr-defined]
+        }
+    return value
 
 
 def file_digest(data: bytes) -> str:
@@ -312,10 +330,10 @@ class Store:
             if connection is not None:
                 query = "SELECT data FROM summaries WHERE key = ?"
                 row = connection.execute(query, (key,)).fetchone()
-        return decode(row[0]) if row is not None else None
+        return decode_summary(row[0]) if row is not None else None
 
-    def store_summaries(self, rows: Sequence[tuple[str, str, bool, str, Sequence[str]]]) -> bool:
-        """Store (key, the file's path, readable, the summary as JSON text, the names it
+    def store_summaries(self, rows: Sequence[tuple[str, str, bool, bytes, Sequence[str]]]) -> bool:
+        """Store (key, the file's path, readable, the summary encoded, the names it
         mentions) rows; a path's summaries of older content are dropped. False if they could
         not be stored."""
         if not rows:
