@@ -6,7 +6,6 @@ import ctypes
 import functools
 import gc
 import io
-import itertools
 import multiprocessing
 import os
 import sys
@@ -14,7 +13,13 @@ import tempfile
 import threading
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,7 +264,7 @@ def run_tasks(
     The workers take the largest files first: the last files to finish are small ones, and
     the memory a large file's tree needs is taken while the workers hold little else. A file
     of ``_HUGE_FILE`` bytes or more (its tree alone takes a few hundred megabytes) is checked
-    while no other file is.
+    while no other large one is: the other worker takes the smallest files meanwhile.
 
     If a worker process dies (a crash in native code), the files it may have been working on
     are checked again one by one in a process of their own, so that only the file that kills
@@ -273,18 +278,76 @@ def run_tasks(
     sizes = [_size(task.path) for task in tasks]
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
     huge = sum(1 for i in order if sizes[i] >= _HUGE_FILE)
+    alone, shared = order[:huge], order[huge:]
+    results = _positioned_results(tasks, sizes, alone, shared, jobs, session)
     done: dict[int, FileResult] = {}
     ready = 0
-    alone, shared = order[:huge], order[huge:]
-    results = itertools.chain(
-        _run_in_pools([tasks[i] for i in alone], [sizes[i] for i in alone], 1, session),
-        _run_in_pools([tasks[i] for i in shared], [sizes[i] for i in shared], jobs, session),
-    )
-    for position, result in zip(order, results, strict=True):
+    for position, result in results:
         done[position] = result
         while ready in done:
             yield done.pop(ready)
             ready += 1
+
+
+def _positioned_results(
+    tasks: Sequence[Task],
+    sizes: Sequence[int],
+    huge: Sequence[int],
+    shared: Sequence[int],
+    jobs: int,
+    session: ProjectSession | None,
+) -> Iterator[tuple[int, FileResult]]:
+    """(position, result) of the ``huge`` files, then of the ``shared`` ones (by position,
+    in the order to check them)."""
+    beside: list[int] = []  # the smallest files, checked beside the huge ones
+    if huge:
+        yield from _beside_huge(tasks, huge, shared, beside, session)
+    rest = shared[: len(shared) - len(beside)]
+    rest_sizes = [sizes[i] for i in rest]
+    checked = _run_in_pools([tasks[i] for i in rest], rest_sizes, jobs, session)
+    yield from zip(rest, checked, strict=True)
+
+
+def _beside_huge(
+    tasks: Sequence[Task],
+    huge: Sequence[int],
+    shared: Sequence[int],
+    beside: list[int],
+    session: ProjectSession | None,
+) -> Iterator[tuple[int, FileResult]]:
+    """(position, result) of the ``huge`` files, one at a time, in a pool of two workers whose
+    other worker takes files from the small end of ``shared`` (largest first) until they are
+    done; the positions of those it took are added to ``beside``."""
+    smallest = list(reversed(shared))
+    pending: dict[Future[FileResult], int] = {}
+    started: list[int] = []
+    try:
+        with ProcessPoolExecutor(
+            max_workers=2,
+            mp_context=_pool_context(),
+            initializer=prepare_process,
+            initargs=(session,),
+        ) as pool:
+            for position in huge:
+                big = pool.submit(_check_in_worker, tasks[position])
+                pending[big] = position
+                started.append(position)
+                while big in pending:
+                    # One small file running beside the huge one, one queued behind it.
+                    if not big.done() and len(pending) < 3 and len(beside) < len(smallest):
+                        small = smallest[len(beside)]
+                        pending[pool.submit(_check_in_worker, tasks[small])] = small
+                        beside.append(small)
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        result = future.result()  # a dead worker's file stays pending
+                        yield pending.pop(future), result
+            for future in list(pending):
+                result = future.result()
+                yield pending.pop(future), result
+    except BrokenProcessPool:
+        left = [*pending.values(), *(p for p in huge if p not in started)]
+        yield from ((position, _check_alone(tasks[position], session)) for position in left)
 
 
 def _size(path: str) -> int:

@@ -76,3 +76,82 @@ def test_the_c_allocator_is_trimmed_only_where_it_can_be(monkeypatch: pytest.Mon
     assert asynclint.runner._malloc_trim() is None
     asynclint.runner._give_back_memory()  # nothing to do, and no error
     asynclint.runner._malloc_trim.cache_clear()
+
+
+def _logging_check(log: Path, pause_for: str) -> object:
+    """``_check_in_worker``, writing when each file starts and ends to ``log``; files whose
+    name holds ``pause_for`` take a while, so that others are checked beside them."""
+    check = asynclint.runner._check_in_worker
+
+    def logged(task: Task) -> FileResult:
+        with open(log, "a") as out:
+            out.write(f"start {task.display}\n")
+        if pause_for in task.display:
+            import time
+
+            time.sleep(0.3)
+        result = check(task)
+        with open(log, "a") as out:
+            out.write(f"end {task.display}\n")
+        return result
+
+    logged.__qualname__ = logged.__name__ = "_check_in_worker"
+    logged.__module__ = "asynclint.runner"
+    return logged
+
+
+def test_huge_files_are_checked_one_at_a_time_beside_the_smallest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asynclint.runner, "_HUGE_FILE", 400)
+    log = tmp_path / "log.txt"
+    monkeypatch.setattr(asynclint.runner, "_check_in_worker", _logging_check(log, "huge"))
+    tasks = []
+    for number, lines in enumerate([1, 100, 2, 3, 120, 4, 5, 6, 7, 8, 9, 10]):
+        name = f"huge{number}.py" if lines >= 100 else f"m{number}.py"
+        (tmp_path / name).write_text("x = 1\n" * lines)
+        tasks.append(Task(str(tmp_path / name), name, ("AL101",)))
+    results = list(run_tasks(tasks, 2))
+    assert [result.path for result in results] == [task.display for task in tasks]
+    events = log.read_text().split("\n")[:-1]
+    assert sorted(e.split()[1] for e in events if e.startswith("start")) == sorted(
+        task.display for task in tasks
+    )  # each file once
+    running: set[str] = set()
+    beside: set[str] = set()
+    for event in events:
+        what, name = event.split()
+        if what == "start":
+            running.add(name)
+        else:
+            running.discard(name)
+        huge = {n for n in running if n.startswith("huge")}
+        assert len(huge) <= 1  # never two huge trees at once
+        if huge:
+            beside |= running - huge
+    by_size = ["m0.py", "m2.py", "m3.py", *(f"m{n}.py" for n in (5, 6, 7, 8, 9, 10, 11))]
+    assert beside and beside == set(by_size[: len(beside)])  # the smallest ones
+
+
+def test_a_huge_file_that_kills_its_worker_costs_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asynclint.runner, "_HUGE_FILE", 400)
+    check = asynclint.runner._check_in_worker
+
+    def dying(task: Task) -> FileResult:
+        if "boom" in task.path:
+            os._exit(3)
+        return check(task)
+
+    dying.__qualname__ = dying.__name__ = "_check_in_worker"
+    dying.__module__ = "asynclint.runner"
+    monkeypatch.setattr(asynclint.runner, "_check_in_worker", dying)
+    tasks = []
+    for number, lines in enumerate([1, 100, 2, 3, 120, 4, 5, 6, 7, 8]):
+        name = f"boom{number}.py" if number == 1 else f"m{number}.py"
+        (tmp_path / name).write_text("x = 1\n" * lines)
+        tasks.append(Task(str(tmp_path / name), name, ("AL101",)))
+    results = list(run_tasks(tasks, 2))
+    assert [result.path for result in results] == [task.display for task in tasks]
+    assert [result.path for result in results if result.problems] == ["boom1.py"]
