@@ -324,6 +324,15 @@ async def test_a_file_that_does_not_parse(shared: LanguageClient):
     await _diagnostics(shared, uri, _has("AL201"))
 
 
+async def test_columns_are_counted_in_the_editors_units(shared: LanguageClient):
+    """UTF-16 code units by default: an emoji before a finding counts twice."""
+    text = 'import time\n\n\nasync def f():\n    s = "\U0001f600"; time.sleep(1)\n'
+    uri = _open(shared, "pkg/emoji.py", text)
+    found = await _diagnostics(shared, uri, _has("AL201"))
+    assert found[0].range.start == types.Position(line=4, character=14)  # 13 characters
+    assert found[0].range.end == types.Position(line=4, character=27)
+
+
 # --- a server per test: edits, settings ---------------------------------------------------
 
 
@@ -434,3 +443,26 @@ async def test_a_saved_change_of_facts_updates_the_index(server: LanguageClient)
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=helpers_uri))
     )
     await _diagnostics(server, uri, _has())
+
+
+async def test_settings_change_while_it_runs(server: LanguageClient):
+    uri = _open(server, "pkg/loops.py")
+    await _diagnostics(server, uri, _has("AL201", "AL502"))
+    server.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"asynclint": {"select": ["AL502"]}})
+    )
+    await _diagnostics(server, uri, _has("AL502"))
+    server.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    pyproject = server.root / "pyproject.toml"  # type: ignore[attr-defined]
+    pyproject.write_text('[project]\nname = "proj"\n\n[tool.asynclint]\nignore = ["AL502"]\n')
+    server.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"asynclint": {}})
+    )
+    await _diagnostics(server, uri, _has("AL201"))
+    pyproject.write_text('[project]\nname = "proj"\n\n[tool.asynclint]\nignore = ["AL2"]\n')
+    server.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    await _diagnostics(server, uri, _has("AL502"))
