@@ -154,7 +154,11 @@ class _Command(click.Command):
         return super().parse_args(ctx, args)
 
 
-@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    cls=_Command,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="`asynclint server` starts the language server for editors (stdio).",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--select",
@@ -306,9 +310,7 @@ def main(
     test_profile: bool | None,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
-    (default: the current directory). Use '-' to read standard input.
-
-    `asynclint server` starts the language server for editors (stdio)."""
+    (default: the current directory). Use '-' to read standard input."""
     if _print_documentation(explain_code, list_rules):
         return
     _check_combinations(paths, unsafe_fixes, fix, diff, add_noqa, baseline, write_baseline)
