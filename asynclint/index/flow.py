@@ -87,18 +87,24 @@ def _site_evidence(index: ProjectIndex, function: str, param: str) -> list[str] 
     if param in fact.tested:
         return None  # ``isinstance(stream, str)``: the function expects more than one kind
     method = found.qualified.rsplit(".", 1)[-1]
-    sites = index.answer("sites", found.qualified)
     is_method = _is_method(index, found)
+    # What makes the call sites unusable is asked first: it is cheaper than finding them.
     if method == "__init__":
         klass = found.qualified.rsplit(".", 1)[0]
         if index.answer("taken", klass) or index.overriding_kinds(klass, "__init__"):
             return None  # made elsewhere (a factory), or by a subclass's ``super().__init__``
+        sites = index.answer("sites", found.qualified)
     elif is_method:
         if method in everyday_method_names() or index.answer("referenced", method):
             return None
-        sites = [*sites, *index.answer("sites", ANY_RECEIVER + method)]
+        sites = [
+            *index.answer("sites", found.qualified),
+            *index.answer("sites", ANY_RECEIVER + method),
+        ]
     elif index.answer("taken", found.qualified):
         return None
+    else:
+        sites = index.answer("sites", found.qualified)
     position = fact.params.index(param)
     found_evidence: list[str] = []
     for positional, keywords, written, starred in sites:
