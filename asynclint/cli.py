@@ -25,9 +25,11 @@ from asynclint.config import (
     TEST_HELD_BACK,
     ConfigError,
     ConfigFinder,
+    RootsAbove,
     Selection,
     Settings,
     check_selectors,
+    index_root,
     rule_hint,
     selected_codes,
 )
@@ -35,9 +37,8 @@ from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Problem
 from asynclint.discovery import FileFinder
 from asynclint.docs import explain, rules_list
 from asynclint.fixing import FixMode
-from asynclint.index import module_name, project_root
+from asynclint.index import module_name
 from asynclint.index.cache import default_cache_directory
-from asynclint.index.locate import folder_project_root
 from asynclint.index.store import STORE_NAME, Store, store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.listing import WalkRecord
@@ -101,7 +102,7 @@ class _Selector:
     def codes_for(self, path: Path, settings: Settings, resolved: bool = False) -> tuple[str, ...]:
         key = id(settings)
         if key not in self._cache:
-            self._cache[key] = selected_codes([settings.selection, self.cli])
+            self._cache[key] = selected_codes([*settings.selections, self.cli])
         codes = self._cache[key]
         ignored = settings.ignored_for(path, resolved)
         if ignored:
@@ -273,6 +274,25 @@ class _Command(click.Command):
     help="Empty the cache this run would use before linting.",
 )
 @click.option(
+    "--per-file-ignores",
+    multiple=True,
+    metavar="PATTERN:CODES",
+    help="Rules to disable in the files a glob matches (`tests/*:AL201,AL202`; a leading `!` "
+    "for the files it does not match); replaces the configured `per-file-ignores`.",
+)
+@click.option(
+    "--extend-per-file-ignores",
+    multiple=True,
+    metavar="PATTERN:CODES",
+    help="Like --per-file-ignores, in addition to the configured ones.",
+)
+@click.option(
+    "--target-version",
+    metavar="VERSION",
+    help="The oldest Python the code must run on (py38 ... py314): fixes and advice use only "
+    "what it has. Default: `target-version`, else the project's `requires-python`.",
+)
+@click.option(
     "--test-profile/--no-test-profile",
     default=None,
     help="In test code (`test-paths`), hold back the findings that only cost a test suite "
@@ -308,6 +328,9 @@ def main(
     cache_dir: Path | None,
     clear_cache: bool,
     test_profile: bool | None,
+    per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
+    target_version: str | None,
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
     (default: the current directory). Use '-' to read standard input."""
@@ -315,8 +338,9 @@ def main(
         return
     _check_combinations(paths, unsafe_fixes, fix, diff, add_noqa, baseline, write_baseline)
     recorded = _read_baseline(baseline)
+    per_file, target = (per_file_ignores, extend_per_file_ignores), target_version
     configs, selector = _read_configuration(
-        config_file, exclude, extend_exclude, select, extend_select, ignore
+        config_file, exclude, extend_exclude, select, extend_select, ignore, per_file, target
     )
     selector.test_profile = test_profile
     fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
@@ -499,12 +523,20 @@ def _read_configuration(
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    per_file: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    target_version: str | None = None,
 ) -> tuple[ConfigFinder, _Selector]:
+    """The configurations (with the command line's globs, ``per_file``: its
+    ``--per-file-ignores`` and ``--extend-per-file-ignores``, and its target version) and the
+    command line's rule selection."""
     try:
         configs = ConfigFinder(
             Path(config_file) if config_file else None,
             exclude=tuple(exclude) or None,
             extend_exclude=tuple(extend_exclude),
+            per_file_ignores=per_file[0] or None,
+            extend_per_file_ignores=per_file[1],
+            target_version=target_version,
         )
         cli_selection = Selection(
             select=tuple(check_selectors(_split_codes(select), "--select")) if select else None,
@@ -670,6 +702,7 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
         allow_blocking=settings.allow_blocking,
         is_test=is_test,
         held=held,
+        target=settings.target_version,
     )
     if not stdin_filename:
         return [on_deep_stack(check_text, source, task, None)], {display: source.text}
@@ -713,6 +746,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
                 settings.allow_blocking,
                 is_test,
                 held,
+                target=settings.target_version,
             )
         )
     # Shown like the findings' paths (relative to the working directory when under it).
@@ -789,15 +823,15 @@ def _folder_store(
 
 
 def _folder_finder(run: _Run) -> Callable[[Path], Path | None]:
-    """The cache folder of a file: the one chosen, else its project's own."""
+    """The cache folder of a file: the one chosen, else its project's own (``index_root``)."""
     roots: dict[Path, Path | None] = {}
-    marked: dict[Path, Path | None] = {}
+    marked: RootsAbove = {}
 
     def folder_of(path: Path) -> Path | None:  # a resolved path
         parent = path.parent
         if parent not in roots:
             settings = run.configs.for_resolved_directory(parent)
-            root = folder_project_root(parent, marked)
+            root = index_root(parent, marked)
             roots[parent] = default_cache_directory(root, _cache_dir(run, settings))
         return roots[parent]
 
@@ -844,13 +878,19 @@ def _cache_dir(run: _Run, settings: Settings | None) -> Path | None:
     return settings.cache_dir if settings is not None else None
 
 
+def _index_root_of(path: Path) -> Path:
+    """``index_root`` of a path given on the command line (a file or a folder)."""
+    real = path.resolve()
+    return index_root(real if real.is_dir() else real.parent)
+
+
 def _clear_caches(run: _Run, quiet: bool) -> None:
     """Empty the cache folders the run would use (the chosen one, or each given path's
     project's), removing only what asynclint writes there; each emptied folder is named on
     standard error (not with ``--quiet``)."""
     paths = [Path(p) for p in run.paths if p != "-"] or [Path.cwd()]
     folders = {
-        default_cache_directory(project_root(p), _cache_dir(run, run.configs.for_path(p)))
+        default_cache_directory(_index_root_of(p), _cache_dir(run, run.configs.for_path(p)))
         for p in paths
     }
     for folder in sorted(f for f in folders if f is not None and f.is_dir()):

@@ -1,5 +1,6 @@
 """Which files to lint: directories recursively (``.py`` and ``.pyi``), minus what the
-configuration excludes, what ``.gitignore`` files exclude, and virtual environments.
+configuration excludes, what ``.gitignore`` and ``.ignore`` files exclude, and virtual
+environments.
 
 Paths named on the command line are linted even when excluded, as ruff and flake8 do, unless
 ``--force-exclude`` is given (what pre-commit hooks want). Symbolic links to directories inside a
@@ -8,98 +9,90 @@ tree are not followed (as git does); a link named on the command line is.
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from asynclint.config import ConfigFinder, GlobSet, glob_set, relative_posix
+from pathspec import GitIgnoreSpec
+
+from asynclint.config import ConfigFinder
 from asynclint.diagnostics import Problem
+from asynclint.globs import GlobSet, glob_set
 from asynclint.index.store import GIVEN_FOLDER, STORE_NAME, Store
 from asynclint.listing import WalkRecord, keep_walked, listing_key
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
-@dataclass(frozen=True)
-class _IgnorePattern:
-    regex: re.Pattern[str]
-    negated: bool
-    directory_only: bool
+# POSIX character classes git takes in a bracket expression (``[[:digit:]]``), as the sets
+# pathspec's patterns can hold.
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \t",
+    "digit": "0-9",
+    "lower": "a-z",
+    "space": " \t\n\r\f\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+_POSIX_CLASS = re.compile(r"\[:([a-z]+):\]")
+# Where ignore files are read: ``.gitignore`` (and ``.git/info/exclude``) as git reads them, then
+# ``.ignore`` (as ruff and ripgrep read it), whose verdict wins over the ``.gitignore`` beside it.
+IGNORE_FILES = (".gitignore", ".ignore")
 
 
-def _gitignore_regex(pattern: str) -> re.Pattern[str]:
-    anchored = "/" in pattern
-    pattern = pattern.lstrip("/")
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
-            out.append("/.*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif char == "*":
-            out.append("[^/]*")
-            i += 1
-        elif char == "?":
-            out.append("[^/]")
-            i += 1
-        elif char == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            i = end + 1
-        elif char == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(char))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + "".join(out) + r"\Z")
+def _with_posix_classes(line: str) -> str:
+    """``line`` with the POSIX classes inside its bracket expressions written as sets (one
+    outside a bracket, ``[:digit:]`` alone, is itself a bracket of those characters)."""
+    start = 0
+    while (match := _POSIX_CLASS.search(line, start)) is not None:
+        before = line[: match.start()]
+        inside = before.rfind("[") > before.rfind("]")
+        written = _POSIX_CLASSES.get(match.group(1)) if inside else None
+        if written is None:
+            start = match.end()
+            continue
+        line = before + written + line[match.end() :]
+        start = len(before) + len(written)
+    return line
+
+
+def _ignore_spec(lines: list[str]) -> GitIgnoreSpec:
+    """The spec of an ignore file's lines, by pathspec; a line git would not take (or that
+    pathspec cannot) is left out, as git leaves it, rather than failing the whole file."""
+    lines = [_with_posix_classes(line) for line in lines]
+    with warnings.catch_warnings():
+        # A bracket holding ``[`` reads as a nested set to ``re``, which warns; it means ``[``.
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            return GitIgnoreSpec.from_lines(lines)
+        except ValueError:
+            kept = [line for line in lines if _compiles(line)]
+            return GitIgnoreSpec.from_lines(kept)
+
+
+def _compiles(line: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 class GitIgnore:
-    """The patterns of one ``.gitignore`` (or ``.git/info/exclude``), relative to ``base``."""
+    """The patterns of one ``.gitignore`` (or ``.ignore``, or ``.git/info/exclude``),
+    relative to ``base``, matched by pathspec's ``GitIgnoreSpec``."""
 
     def __init__(self, base: Path, text: str) -> None:
         self.base = base
-        self.patterns: list[_IgnorePattern] = []
-        for raw in text.splitlines():
-            line = raw.rstrip("\n\r")
-            if not line or line.startswith("#"):
-                continue
-            if not line.endswith("\\ "):
-                line = line.rstrip(" ")
-            negated = line.startswith("!")
-            if negated:
-                line = line[1:]
-            elif line.startswith("\\!") or line.startswith("\\#"):
-                line = line[1:]
-            directory_only = line.endswith("/")
-            line = line.rstrip("/")
-            if not line:
-                continue
-            self.patterns.append(_IgnorePattern(_gitignore_regex(line), negated, directory_only))
+        self.spec = _ignore_spec(text.splitlines())
         self._prefix = base.as_posix().rstrip("/") + "/"
-        # Without ``!`` patterns, a match of any pattern is the verdict: one regex for files,
-        # one for folders. With them, the last matching pattern decides.
-        self._simple: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
-        if not any(pattern.negated for pattern in self.patterns):
-            for_files = [p.regex.pattern for p in self.patterns if not p.directory_only]
-            for_dirs = [p.regex.pattern for p in self.patterns]
-            self._simple = (_any_regex(for_files), _any_regex(for_dirs))
 
     @classmethod
     def load(cls, path: Path, base: Path) -> GitIgnore | None:
@@ -108,6 +101,27 @@ class GitIgnore:
         except OSError:
             return None
 
+    def for_contents_of(self, folder: Path) -> GitIgnore:
+        """The patterns that apply below ``folder`` when it is named on the command line: not
+        those that match it or a folder between it and this file's own, which would ignore
+        all of it (a named folder is linted even when ignored, as in ruff; the files in it
+        that a pattern ignores by their own path are not)."""
+        relative = folder.as_posix()[len(self._prefix) :].strip("/")
+        if not folder.as_posix().startswith(self._prefix) or not relative:
+            return self
+        parts = relative.split("/")
+        above = ["/".join(parts[:end]) + "/" for end in range(1, len(parts) + 1)]
+        kept = [
+            pattern
+            for pattern in self.spec.patterns
+            if not (pattern.include and any(pattern.match_file(name) for name in above))
+        ]
+        if len(kept) == len(self.spec.patterns):
+            return self
+        narrowed = copy.copy(self)
+        narrowed.spec = GitIgnoreSpec(kept)
+        return narrowed
+
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no pattern matches)."""
         return self.verdict_of(path.as_posix(), is_dir)
@@ -115,25 +129,19 @@ class GitIgnore:
     def verdict_of(self, full: str, is_dir: bool) -> bool | None:
         """``verdict`` of a path given as a string with ``/`` separators."""
         if not full.startswith(self._prefix):
-            # Outside the folder, or the folder itself: a .gitignore speaks about its folder's
-            # contents, not the folder.
+            # Outside the folder, or the folder itself: an ignore file speaks about its
+            # folder's contents, not the folder.
             return None
         relative = full[len(self._prefix) :]
         if not relative:
             return None
-        if self._simple is not None:
-            regex = self._simple[1] if is_dir else self._simple[0]
-            return True if regex is not None and regex.match(relative) else None
-        for pattern in reversed(self.patterns):
-            if pattern.directory_only and not is_dir:
-                continue
-            if pattern.regex.match(relative):
-                return not pattern.negated
-        return None
+        return self.spec.check_file(f"{relative}/" if is_dir else relative).include
 
 
-def _any_regex(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+def _folder_ignores(folder: Path) -> list[GitIgnore]:
+    """The ignore files of one folder, in the order their verdicts apply (the last wins)."""
+    found = (GitIgnore.load(folder / name, folder) for name in IGNORE_FILES)
+    return [ignore for ignore in found if ignore is not None]
 
 
 def _is_ignored(path: Path | str, is_dir: bool, ignores: list[GitIgnore]) -> bool:
@@ -169,9 +177,7 @@ def _ancestor_ignores(directory: Path, include_self: bool = False) -> list[GitIg
     for current in reversed(chain):
         if current == directory and not include_self:
             continue
-        loaded = GitIgnore.load(current / ".gitignore", current)
-        if loaded is not None:
-            ignores.append(loaded)
+        ignores.extend(_folder_ignores(current))
     return ignores
 
 
@@ -199,20 +205,12 @@ class FileFinder:
         # (resolved): a project's index need not walk it again.
         self.resolved: dict[Path, Path] = {}
         self.walked: dict[Path, list[Path]] = {}
-        self._roots: dict[Path, Path] = {}
-        # By resolved folder: the resolved root its excludes are relative to, and their globs.
-        self._settings: dict[str, tuple[str, GlobSet]] = {}
+        # By resolved folder: the globs of its excludes.
+        self._settings: dict[str, GlobSet] = {}
 
     def _excluded(self, path: Path) -> bool:
         settings = self.configs.for_path(path)
-        relative = relative_posix(path, settings.root)
-        return glob_set(settings.all_excludes).matches(relative, path.name)
-
-    def _resolved_root(self, root: Path) -> Path:
-        resolved = self._roots.get(root)
-        if resolved is None:
-            resolved = self._roots[root] = root.resolve()
-        return resolved
+        return glob_set(settings.all_excludes).matches(path.resolve().as_posix(), path.name)
 
     def _force_excluded(self, path: Path) -> bool:
         """With ``--force-exclude``: whether a path named on the command line is skipped because
@@ -292,7 +290,7 @@ class FileFinder:
             record.note_above(folder)
             if self.configs.explicit is not None:
                 record.note_file(str(self.configs.explicit), absent=True)
-        ignores = _ancestor_ignores(folder)
+        ignores = [ignore.for_contents_of(folder) for ignore in _ancestor_ignores(folder)]
         walk = self._walk(str(path), ignores, set(), folder.as_posix(), record)
         return [(found, real or found.resolve()) for found, real in walk]
 
@@ -315,9 +313,9 @@ class FileFinder:
         seen.add(real)
         if record is not None:
             record.note_folder(real)
-        own = GitIgnore.load(Path(real) / ".gitignore", Path(real))
-        if own is not None:
-            ignores = [*ignores, own]
+        own = _folder_ignores(Path(real))
+        if own:
+            ignores = [*ignores, *own]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
@@ -346,7 +344,7 @@ class FileFinder:
                         continue
                     if _is_ignored(real_path, False, ignores):
                         continue
-                    if link:  # judged where it points (``relative_posix`` resolves it)
+                    if link:  # judged where it points (``_excluded`` resolves it)
                         if not self._excluded(Path(entry.path)):
                             yield Path(entry.path), None
                     elif not self._excluded_below(real_path, entry.name, real):
@@ -360,11 +358,8 @@ class FileFinder:
         found = self._settings.get(folder)
         if found is None:
             settings = self.configs.for_resolved_directory(Path(folder))
-            root = self._resolved_root(settings.root).as_posix().rstrip("/") + "/"
-            found = self._settings[folder] = (root, glob_set(settings.all_excludes))
-        root, globs = found
-        relative = real_path[len(root) :] if real_path.startswith(root) else real_path
-        return globs.matches(relative, name)
+            found = self._settings[folder] = glob_set(settings.all_excludes)
+        return found.matches(real_path, name)
 
 
 def _kept_entry(shown: Path, real: Path, given: Path, folder: Path) -> str:

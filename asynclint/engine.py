@@ -234,13 +234,16 @@ class Context:
         index: ProjectIndex | None = None,
         module_info: tuple[str, bool] | None = None,
         blocking: BlockingCatalogue | None = None,
+        target_version: tuple[int, int] | None = None,
     ) -> None:
         """``module_info`` is the module's dotted name and whether it is a package's
         ``__init__``; ``index`` knows the other modules of the project and the libraries (only
         fact providers read it); ``blocking`` is the blocking-call catalogue with the file's
-        configuration applied."""
+        configuration applied; ``target_version`` the oldest Python the code must run on (None:
+        the newest)."""
         self.module = module
         self._blocking = blocking
+        self.target_version = target_version
         self.index = index
         self.module_info = module_info
         self.module_scope = _module_bindings(module, module_info)
@@ -340,6 +343,11 @@ class Context:
             if name in scope.bindings:
                 return scope
         return None
+
+    def python_has(self, version: tuple[int, int]) -> bool:
+        """Whether every Python the code targets is ``version`` or newer (what a fix or advice
+        may use)."""
+        return self.target_version is None or self.target_version >= version
 
     @property
     def blocking(self) -> BlockingCatalogue:
@@ -702,8 +710,9 @@ def lint_module(
     index: ProjectIndex | None = None,
     module_info: tuple[str, bool] | None = None,
     blocking: BlockingCatalogue | None = None,
+    target_version: tuple[int, int] | None = None,
 ) -> list[Report]:
     """Run ``rule_types`` over ``module`` in one walk; the reports in walk order."""
-    context = Context(module, index, module_info, blocking)
+    context = Context(module, index, module_info, blocking, target_version)
     rules = [rule_type(context) for rule_type in rule_types]
     return Walker(context, rules).run()

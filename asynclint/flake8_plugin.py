@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from asynclint import __version__
-from asynclint.config import ConfigFinder
-from asynclint.index import is_project_root, project_root
+from asynclint.config import ConfigFinder, index_root, is_index_root
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext, check_source
 from asynclint.rule import Rule
@@ -42,8 +41,9 @@ _sessions: dict[Path, ProjectSession] = {}
 
 
 def _session_for(path: Path, blocking: BlockingConfig) -> ProjectSession:
-    root = project_root(path)
-    if not is_project_root(root):
+    real = path.resolve()
+    root = index_root(real.parent)  # the session indexes the whole project of this root
+    if not is_index_root(root):
         root = path  # no project: the file is indexed alone
     if root not in _sessions:
         chosen = os.environ.get("ASYNCLINT_CACHE_DIR")

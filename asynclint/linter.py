@@ -160,14 +160,22 @@ class ModuleContext:
         modules = {name: summarize(source, name)}
         return cls(ProjectIndex(modules, environment_paths(Path.cwd())), name)
 
-    def lint(self, module: cst.Module, rules: Sequence[type[Rule]]) -> list[Report]:
-        return lint_module(module, rules, self.index, (self.name, self.is_package), self.blocking)
+    def lint(
+        self, module: cst.Module, rules: Sequence[type[Rule]], target: tuple[int, int] | None
+    ) -> list[Report]:
+        info = (self.name, self.is_package)
+        return lint_module(module, rules, self.index, info, self.blocking, target)
 
 
 def _lint(
-    module: cst.Module, rules: Sequence[type[Rule]], where: ModuleContext | None
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    where: ModuleContext | None,
+    target: tuple[int, int] | None = None,
 ) -> list[Report]:
-    return where.lint(module, rules) if where is not None else lint_module(module, rules)
+    if where is not None:
+        return where.lint(module, rules, target)
+    return lint_module(module, rules, target_version=target)
 
 
 def check_source(
@@ -177,11 +185,13 @@ def check_source(
     fix_mode: FixMode | None = None,
     where: ModuleContext | None = None,
     held: frozenset[str] = frozenset(),
+    target: tuple[int, int] | None = None,
 ) -> FileResult:
     """Lint ``source``; with ``fix_mode``, also fix it (the result then holds the fixed text).
 
     ``where`` places the module in its project; without it, the module is analysed alone.
-    The findings of the ``held`` codes go to ``held_back``: neither reported nor fixed."""
+    The findings of the ``held`` codes go to ``held_back``: neither reported nor fixed.
+    ``target`` is the oldest Python the code must run on (``target-version``)."""
     result = FileResult(path)
     module = parse(source, path)
     if isinstance(module, Diagnostic):
@@ -190,7 +200,8 @@ def check_source(
     if where is None and any(rule.uses_index() for rule in rules):
         where = ModuleContext.alone(source, path)
     try:
-        found = _diagnose(module, source, path, _lint(module, rules, where), _judged(rules))
+        reports = _lint(module, rules, where, target)
+        found = _diagnose(module, source, path, reports, _judged(rules))
     except RuleCrash as crash:
         result.problems.append(Problem(path, f"internal error: {crash}", internal=True))
         return result
@@ -204,20 +215,25 @@ def check_source(
         found = [f for f in found if f[0].code not in held]
         rules = [rule for rule in rules if rule.code not in held]
     if fix_mode is not None:
-        relint = functools.partial(_parse_and_lint, path, rules, where)
+        relint = functools.partial(_parse_and_lint, path, rules, where, target=target)
         found = fix_rounds(result, module, source, path, fix_mode, found, relint)
     result.diagnostics.extend(d for d, _ in found)
     return result
 
 
 def _parse_and_lint(
-    path: str, rules: Sequence[type[Rule]], where: ModuleContext | None, source: str
+    path: str,
+    rules: Sequence[type[Rule]],
+    where: ModuleContext | None,
+    source: str,
+    target: tuple[int, int] | None = None,
 ) -> tuple[cst.Module, list[Finding]] | Diagnostic:
     """What a fix round made of ``source``: its module and findings, or why it does not parse."""
     module = parse(source, path)
     if isinstance(module, Diagnostic):
         return module
-    return module, _diagnose(module, source, path, _lint(module, rules, where), _judged(rules))
+    reports = _lint(module, rules, where, target)
+    return module, _diagnose(module, source, path, reports, _judged(rules))
 
 
 def _judged(rules: Sequence[type[Rule]]) -> frozenset[str] | None:

@@ -5,11 +5,11 @@ index: walking Home Assistant's 2,800 folders costs half a second, more than the
 warm run. The list is kept with what it depends on (``WalkRecord``): the modification time of
 every folder walked (a file or folder added, removed or renamed in a folder changes it), the
 size and time of each configuration file the walk read (``pyproject.toml``, ``.gitignore``,
-``.git/info/exclude``), and which of those files (and ``.git``) the folders above the project
-hold. A later run with the same
-options uses the list when all of them are as they were, which costs a ``stat`` per folder;
-otherwise it walks again. A list whose folders changed within the last seconds is not kept:
-a file system's clock may not tell a change made in the same tick.
+``.ignore``, ``.git/info/exclude``), and which of those files (and ``.git``) the folders above
+the project hold. A later run with the same options uses the list when all of them are as
+they were, which costs a ``stat`` per folder; otherwise it walks again. A list whose folders
+changed within the last seconds is not kept: a file system's clock may not tell a change made
+in the same tick.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from asynclint.index.store import Store
 
 # The configuration files a walk reads in each folder, and above the project.
-SETTINGS_FILES = (".gitignore", "pyproject.toml")
+SETTINGS_FILES = (".gitignore", ".ignore", "pyproject.toml")
 # A folder changed more recently than this before the walk began may change again unseen.
 _SETTLED_SECONDS = 2.0
 # The size and time recorded of a file that is not there, and of one that only has to be.

@@ -138,7 +138,15 @@ def context_of(task: Task, state: ProjectState) -> str:
     """Everything besides the file's bytes and its index dependencies that decides its result:
     a digest of the options shared by most files of a run, and the file's module name."""
     fix = None if task.fix_mode is None else task.fix_mode.unsafe
-    shared = (task.codes, task.held, fix, task.blocking, task.allow_blocking, task.is_test)
+    shared = (
+        task.codes,
+        task.held,
+        fix,
+        task.blocking,
+        task.allow_blocking,
+        task.is_test,
+        task.target,
+    )
     base = state.contexts.get(shared)
     if base is None:  # the same for most files of a run: made once
         parts = [_PAYLOAD, code_version(), *shared, state.index is not None, state.environment]

@@ -64,6 +64,8 @@ class Task:
     # (checked, counted, neither reported nor fixed).
     is_test: bool = False
     held: tuple[str, ...] = ()
+    # ``target-version``: the oldest Python the file must run on (None: the newest).
+    target: tuple[int, int] | None = None
     # Record what the checks ask of the project index (``FileResult.trace``), for the
     # result cache.
     trace: bool = False
@@ -179,7 +181,9 @@ def _check_text(source: SourceText, task: Task, session: ProjectSession | None) 
     where = session.context_for(task.module, task.blocking_config) if session else None
     held = frozenset(task.held)
     try:
-        result = check_source(source.text, task.display, rules, task.fix_mode, where, held)
+        result = check_source(
+            source.text, task.display, rules, task.fix_mode, where, held, task.target
+        )
     except Exception as error:  # a bug of ours: report it against the file, keep going
         return FileResult(
             task.display,
@@ -196,7 +200,7 @@ def _check_text(source: SourceText, task: Task, session: ProjectSession | None) 
             write_atomically(Path(task.path), result.fixed_source.encode(source.encoding))
         except (OSError, UnicodeEncodeError) as error:
             # The file keeps its findings: report them as they are, unfixed.
-            result = check_source(source.text, task.display, rules, held=held)
+            result = check_source(source.text, task.display, rules, held=held, target=task.target)
             result.problems.append(
                 Problem(task.display, f"fixes not written: {error}", internal=True)
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint import progress
-from asynclint.config import ConfigFinder
+from asynclint.config import ConfigFinder, RootsAbove, index_root, is_index_root
 from asynclint.discovery import FileFinder
 from asynclint.index import (
     COLLIDING,
@@ -25,11 +25,9 @@ from asynclint.index import (
     SummaryCache,
     default_cache_directory,
     environment_paths,
-    is_project_root,
     module_name,
 )
 from asynclint.index.cache import encoded_summary
-from asynclint.index.locate import folder_project_root
 from asynclint.index.store import Store
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
@@ -204,9 +202,9 @@ def build_index(
     resolved: bool = False,
     packages: dict[Path, tuple[str, ...]] | None = None,
 ) -> IndexedProjects:
-    """The index of every project the files belong to (each found from its ``pyproject.toml``
-    or ``.git``), with the libraries of the first project's environment (``python``: a
-    configured interpreter or virtual environment).
+    """The index of every project the files belong to (``index_root``: the repository, else
+    the top-most ``pyproject.toml``), with the libraries of the first project's environment
+    (``python``: a configured interpreter or virtual environment).
 
     ``project_files`` lists the Python files of a project root (with the cache store it may
     keep the list in). Summaries missing from the cache are made in ``jobs`` worker processes;
@@ -218,10 +216,10 @@ def build_index(
     (``module_name``).
     """
     by_root: dict[Path, list[Path]] = {}
-    marked: dict[Path, Path | None] = {}  # each folder's project found once (it walks up)
+    marked: RootsAbove = {}  # each folder's project found once (it walks up)
     for path in files:
         path = path if resolved else path.resolve()
-        by_root.setdefault(folder_project_root(path.parent, marked), []).append(path)
+        by_root.setdefault(index_root(path.parent, marked), []).append(path)
     roots = sorted(by_root)
     sources, unreadable = _read_projects(
         by_root, project_files, use_cache, cache_dir, packages if packages is not None else {}
@@ -346,7 +344,7 @@ def _read_projects(
         own = by_root[root]
         # A folder with no project marker is no project: only the files given are indexed,
         # not everything below it (a lone script in ``/tmp`` must not index all of ``/tmp``).
-        whole = is_project_root(root)
+        whole = is_index_root(root)
         listed = project_files(root, cache.store if folder is not None else None) if whole else []
         paths = list(dict.fromkeys([*listed, *own]))  # resolved already
         digests, failed = cache.store.digests(paths)

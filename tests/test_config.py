@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN, SLEEPY, Run, finding, write_tree
 
+from asynclint.config import CONFIG_KEYS
+
 
 def _reported(stdout: str) -> list[str]:
     """The paths with a finding, in output order."""
@@ -158,12 +160,9 @@ class TestPerFileIgnores:
     def test_globs(self, run: Run, project: Path) -> None:
         self._tree(project)
         result = run(".", "--no-test-profile")
-        # `scripts/*.py` stays within one folder; `tests/**` is anchored at the config's folder.
-        assert _reported(result.stdout) == [
-            "other/tests/test_y.py",
-            "scripts/nested/run.py",
-            "src/app.py",
-        ]
+        # As in ruff, `*` crosses `/` (`scripts/*.py` reaches scripts/nested/run.py); a pattern
+        # with a `/` is anchored at the config's folder (other/tests/ is not tests/).
+        assert _reported(result.stdout) == ["other/tests/test_y.py", "src/app.py"]
 
     def test_relative_to_the_configuration_not_the_working_directory(
         self, run: Run, project: Path, monkeypatch: pytest.MonkeyPatch
@@ -263,7 +262,14 @@ class TestConfigOption:
             },
         )
         result = run("--config", "shared/pyproject.toml", "pkg", "shared")
-        # Patterns stay relative to the folder of the given file.
+        # As in ruff, the globs of a file given with --config are relative to the working
+        # directory, not to the file's folder: `quiet/*` is not shared/quiet/b.py.
+        assert _reported(result.stdout) == ["pkg/a.py", "shared/quiet/b.py"]
+        (project / "shared/pyproject.toml").write_text(
+            '[tool.asynclint]\nselect = ["AL2"]\n\n'
+            '[tool.asynclint.per-file-ignores]\n"shared/quiet/*" = ["AL201"]\n'
+        )
+        result = run("--config", "shared/pyproject.toml", "pkg", "shared")
         assert _reported(result.stdout) == ["pkg/a.py"]
 
     def test_missing_config_file(self, run: Run, project: Path) -> None:
@@ -291,9 +297,8 @@ class TestErrors:
             ),
             (
                 '[tool.asynclint]\nfrobnicate = ["AL2"]\n',
-                "unknown option in [tool.asynclint]: frobnicate (known: allow-blocking-calls, "
-                "cache-dir, exclude, extend-blocking-calls, extend-exclude, extend-select, "
-                "ignore, per-file-ignores, python, select, test-paths, test-profile)",
+                "unknown option in [tool.asynclint]: frobnicate (known: "
+                f"{', '.join(sorted(CONFIG_KEYS))})",
             ),
             (
                 "[tool.asynclint]\nfoo = 1\nbar = 2\n",
@@ -320,6 +325,31 @@ class TestErrors:
                 '[tool.asynclint.per-file-ignores]\n"tests/*" = "AL2"\n',
                 "`per-file-ignores.tests/*` must be a list of codes",
             ),
+            (
+                '[tool.asynclint.extend-per-file-ignores]\n"tests/*" = ["AL2O1"]\n',
+                "unknown rule selector 'AL2O1'; did you mean AL201?",
+            ),
+            (
+                '[tool.asynclint]\nallow-blocking-calls = ["time.slep"]\n',
+                "allow-blocking-calls: 'time.slep' is not a blocking call asynclint knows; "
+                "did you mean time.sleep?",
+            ),
+            (
+                '[tool.asynclint]\nallow-blocking-calls = ["requests.gett"]\n',
+                "allow-blocking-calls: 'requests.gett' is not a blocking call asynclint knows; "
+                "did you mean requests.get or requests.put?",
+            ),
+            (
+                '[tool.asynclint]\ntarget-version = "py3.9"\n',
+                "unknown target-version 'py3.9'; did you mean py39?",
+            ),
+            (
+                '[tool.asynclint]\ntarget-version = "py27"\n',
+                "unknown target-version 'py27'; use one of py38, py39, py310, py311, py312, "
+                "py313, py314",
+            ),
+            ("[tool.asynclint]\nextend = 3\n", "`extend` must be the path of a configuration"),
+            ('[tool.asynclint]\nextend = "../nope.toml"\n', "`extend`: no such configuration"),
             ("[tool]\nasynclint = 3\n", "[tool.asynclint] must be a table"),
             ('[tool.asynclint]\nselect = ["AL2"\n', "invalid TOML: "),
         ],
@@ -369,3 +399,195 @@ def test_allow_blocking_calls_silences_time_sleep_too(project: Path, run: Run) -
     )
     result = run("app.py")
     assert result.exit_code == 0, result.output
+
+
+class TestRuffGlobs:
+    """The same trees and settings give the same files as ruff 0.17 (``ruff check --select
+    E501`` with these per-file-ignores on the same files)."""
+
+    TREE = ("tests/sub/x.py", "tests/t.py", "pkg/a/m.py", "pkg/m.py", "src/test_q.py", "src/m.py")
+
+    def _tree(self, root: Path, config: str) -> None:
+        write_tree(root, {"pyproject.toml": config, **dict.fromkeys(self.TREE, SLEEPY)})
+
+    def test_star_crosses_folders_and_bare_names_match_anywhere(
+        self, run: Run, project: Path
+    ) -> None:
+        config = (
+            '[tool.asynclint.per-file-ignores]\n"tests/*" = ["AL201"]\n"test_*.py" = ["AL201"]\n'
+        )
+        self._tree(project, config)
+        reported = _reported(run("--no-test-profile", ".").stdout)
+        assert reported == ["pkg/a/m.py", "pkg/m.py", "src/m.py"]
+
+    def test_negated_pattern_ignores_in_the_files_it_does_not_match(
+        self, run: Run, project: Path
+    ) -> None:
+        self._tree(project, '[tool.asynclint.per-file-ignores]\n"!pkg/**" = ["AL201"]\n')
+        assert _reported(run("--no-test-profile", ".").stdout) == ["pkg/a/m.py", "pkg/m.py"]
+
+    def test_extend_per_file_ignores_adds_to_per_file_ignores(
+        self, run: Run, project: Path
+    ) -> None:
+        config = (
+            '[tool.asynclint.per-file-ignores]\n"tests/*" = ["AL201"]\n\n'
+            '[tool.asynclint.extend-per-file-ignores]\n"src/*" = ["AL2"]\n'
+        )
+        self._tree(project, config)
+        assert _reported(run("--no-test-profile", ".").stdout) == ["pkg/a/m.py", "pkg/m.py"]
+        # --per-file-ignores replaces the configured per-file-ignores, not the extension ...
+        result = run("--no-test-profile", "--per-file-ignores", "pkg/*:AL201", ".")
+        assert _reported(result.stdout) == ["tests/sub/x.py", "tests/t.py"]
+        # ... and --extend-per-file-ignores adds to both.
+        result = run("--no-test-profile", "--extend-per-file-ignores", "pkg/a/*:AL2", ".")
+        assert _reported(result.stdout) == ["pkg/m.py"]
+
+    def test_command_line_globs_are_relative_to_the_working_directory(
+        self, run: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self._tree(project, "")
+        monkeypatch.chdir(project / "pkg")
+        result = run("--no-test-profile", "--per-file-ignores", "a/*:AL201", ".", "../src")
+        assert _reported(result.stdout) == ["../src/m.py", "../src/test_q.py", "m.py"]
+
+    @pytest.mark.parametrize("value", ["tests/*", ":AL201", "tests/*:AL9"])
+    def test_bad_command_line_value(self, run: Run, project: Path, value: str) -> None:
+        self._tree(project, "")
+        result = run("--per-file-ignores", value, ".")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("asynclint: error: --per-file-ignores: ")
+        assert result.stderr.count("\n") == 1
+
+
+class TestExtend:
+    def test_inherits_with_paths_relative_to_the_extended_file(
+        self, run: Run, project: Path
+    ) -> None:
+        write_tree(
+            project,
+            {
+                "pyproject.toml": (
+                    '[tool.asynclint]\nextend-exclude = ["tests/sub"]\n\n'
+                    '[tool.asynclint.per-file-ignores]\n"tests/t.py" = ["AL201"]\n'
+                ),
+                "tests/pyproject.toml": '[tool.asynclint]\nextend = "../pyproject.toml"\n',
+                "tests/sub/x.py": SLEEPY,
+                "tests/t.py": SLEEPY,
+                "tests/u.py": SLEEPY,
+            },
+        )
+        # As ruff: the parent's globs keep meaning paths below the parent's folder.
+        assert _reported(run("--no-test-profile", ".").stdout) == ["tests/u.py"]
+        result = run("--no-test-profile", "tests")
+        assert _reported(result.stdout) == ["tests/u.py"]
+
+    def test_selection_layers_stack_and_extend_options_add(self, run: Run, project: Path) -> None:
+        write_tree(
+            project,
+            {
+                "base.toml": 'ignore = ["AL201"]\nextend-exclude = ["gen"]\n',
+                "pyproject.toml": (
+                    '[tool.asynclint]\nextend = "base.toml"\nextend-exclude = ["old"]\n'
+                ),
+                "a.py": SLEEPY,
+                "gen/b.py": SLEEPY,
+                "old/c.py": SLEEPY,
+            },
+        )
+        assert run(".").exit_code == 0  # the parent's ignore holds, both excludes apply
+        (project / "pyproject.toml").write_text(
+            '[tool.asynclint]\nextend = "base.toml"\nextend-select = ["AL201"]\n'
+        )
+        # The child's layer comes after the parent's, as in ruff; the parent's excludes stay.
+        assert _reported(run(".").stdout) == ["a.py", "old/c.py"]
+
+    def test_a_cycle_is_one_clear_error(self, run: Run, project: Path) -> None:
+        write_tree(
+            project,
+            {
+                "pyproject.toml": '[tool.asynclint]\nextend = "sub/pyproject.toml"\n',
+                "sub/pyproject.toml": '[tool.asynclint]\nextend = "../pyproject.toml"\n',
+                "a.py": SLEEPY,
+            },
+        )
+        result = run(".")
+        assert result.exit_code == 2
+        top, sub = project / "pyproject.toml", project / "sub" / "pyproject.toml"
+        assert result.stderr == (
+            f"asynclint: error: circular configuration: `{top}` extends `{sub}` extends `{top}`\n"
+        )
+
+    def test_with_config_the_chain_is_relative_to_the_working_directory(
+        self, run: Run, project: Path
+    ) -> None:
+        write_tree(
+            project,
+            {
+                "ci/base.toml": 'extend-exclude = ["gen"]\n',
+                "ci/lint.toml": 'extend = "base.toml"\n',
+                "gen/b.py": SLEEPY,
+                "a.py": SLEEPY,
+            },
+        )
+        # `extend` is found beside the file; its globs are relative to the working directory.
+        assert _reported(run("--config", "ci/lint.toml", ".").stdout) == ["a.py"]
+
+
+# A coroutine function in one sub-package, called without `await` in another: a finding only
+# an index that holds both modules can make.
+_CROSS_MODULE = {
+    "lib/pyproject.toml": "[tool.asynclint]\n",
+    "lib/shared/__init__.py": "",
+    "lib/shared/net.py": "async def fetch():\n    return 1\n",
+    "app/pyproject.toml": '[tool.asynclint]\nselect = ["AL1"]\n',
+    "app/app/__init__.py": "",
+    "app/app/main.py": "from shared.net import fetch\n\n\nasync def main():\n    fetch()\n",
+}
+
+
+class TestProjectIndexRoot:
+    @pytest.mark.parametrize("marker", [".git/HEAD", ".hg/store", "pyproject.toml"])
+    def test_subfolder_configurations_do_not_split_the_index(
+        self, run: Run, project: Path, marker: str
+    ) -> None:
+        write_tree(project, {**_CROSS_MODULE, marker: ""})
+        result = run("--no-cache", "app")
+        assert _reported(result.stdout) == ["app/app/main.py"]
+        assert "AL101" in result.stdout
+
+    def test_near_miss_without_a_common_root(self, run: Run, project: Path) -> None:
+        # No repository and no pyproject.toml above both: two projects, each indexed alone.
+        write_tree(project, _CROSS_MODULE)
+        assert _reported(run("--no-cache", "app").stdout) == []
+
+    def test_the_nearest_repository_wins_over_a_pyproject_above_it(
+        self, run: Run, project: Path
+    ) -> None:
+        write_tree(project, {"pyproject.toml": "", "app/.git/HEAD": "", **_CROSS_MODULE})
+        # app/ is a repository of its own: lib/ is not part of its project.
+        assert _reported(run("--no-cache", "app").stdout) == []
+
+    def test_with_the_cache_too(self, run: Run, project: Path) -> None:
+        write_tree(project, {**_CROSS_MODULE, ".git/HEAD": ""})
+        assert _reported(run("app").stdout) == ["app/app/main.py"]
+        assert (project / ".asynclint_cache").is_dir()
+        assert _reported(run("app").stdout) == ["app/app/main.py"]
+
+
+def test_allow_blocking_calls_takes_names_the_catalogue_does_not_list(
+    project: Path, run: Run
+) -> None:
+    # A project's own helper, or a library function nothing resembles: the index may find it
+    # blocks, so it is taken without a word.
+    write_tree(
+        project,
+        {
+            "pyproject.toml": (
+                '[tool.asynclint]\nallow-blocking-calls = ["myapp.io.load", "os.getcwd", '
+                '"requests.Session.*"]\n'
+            ),
+            "app.py": CLEAN,
+        },
+    )
+    result = run("app.py")
+    assert (result.exit_code, result.stderr) == (0, "")

@@ -300,3 +300,73 @@ def test_a_file_reached_twice_is_linted_once(project: Path, run: Run) -> None:
     write_tree(project, {"pkg/a.py": SLEEPY})
     result = run("pkg", "pkg/a.py", str(project / "pkg" / "a.py"), "./pkg/a.py")
     assert result.output.count("AL201") == 1
+
+
+class TestIgnoreFiles:
+    """``.ignore`` files, read as ruff reads them (the ``ignore`` crate's rules)."""
+
+    def test_read_without_a_repository(self, project: Path) -> None:
+        write_tree(project, {".ignore": "gen/\n", "gen/a.py": "", "pkg/gen/b.py": "", "c.py": ""})
+        assert found() == ["c.py"]
+
+    def test_wins_over_the_gitignore_beside_it(self, project: Path) -> None:
+        write_tree(
+            project,
+            {
+                ".git/HEAD": "",
+                ".gitignore": "*_gen.py\n",
+                ".ignore": "!keep_gen.py\n",
+                "keep_gen.py": "",
+                "other_gen.py": "",
+            },
+        )
+        assert found() == ["keep_gen.py"]
+
+    def test_above_the_named_folder_inside_a_repository(self, project: Path) -> None:
+        write_tree(
+            project, {".git/HEAD": "", ".ignore": "gen/\n", "pkg/gen/x.py": "", "pkg/y.py": ""}
+        )
+        assert found("pkg") == ["pkg/y.py"]
+
+    def test_force_exclude_reads_it(self, project: Path) -> None:
+        write_tree(
+            project, {".git/HEAD": "", ".ignore": "secret.py\n", "secret.py": "", "a.py": ""}
+        )
+        assert found("secret.py", "a.py", force_exclude=True) == ["a.py"]
+        assert found("secret.py", "a.py") == ["a.py", "secret.py"]
+
+
+def test_gitignore_posix_classes_and_double_stars_as_git(project: Path, run: Run) -> None:
+    write_tree(
+        project,
+        {
+            ".git/HEAD": "",
+            ".gitignore": "gen[[:digit:]].py\na**b.py\n",
+            "gen1.py": SLEEPY,
+            "genx.py": SLEEPY,
+            "axyzb.py": SLEEPY,
+            "pkg/ab.py": SLEEPY,
+            "a/x/b.py": SLEEPY,
+        },
+    )
+    result = run("-q", ".")
+    assert result.stderr == ""  # no FutureWarning from a pattern
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == [
+        "a/x/b.py",
+        "genx.py",
+    ]
+
+
+def test_a_named_ignored_folder_keeps_the_patterns_of_its_files(project: Path) -> None:
+    # As ruff: the folder is linted, but `*_skip.py` still applies to the files in it.
+    write_tree(
+        project,
+        {
+            ".git/HEAD": "",
+            ".gitignore": "gen/\n*_skip.py\n",
+            "pkg/gen/x.py": "",
+            "pkg/gen/y_skip.py": "",
+        },
+    )
+    assert found("pkg") == []
+    assert found("pkg/gen") == ["pkg/gen/x.py"]

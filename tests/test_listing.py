@@ -191,3 +191,16 @@ def test_a_walk_with_a_problem_is_not_kept(
         result = run("-q", "--cache-dir", str(cache), "pkg")
         assert "broken symbolic link" in result.output
     assert folder_walks.count(project / "pkg") == 2
+
+
+def test_a_changed_ignore_file_walks_again(project: Path, run: Run, walks: list[str]) -> None:
+    _project(project)
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    (project / "pkg/.ignore").write_text("net.py\n")
+    _age(project)
+    cache = project.parent / "cache"
+    assert _al101(run, cache) == []  # the module is ignored: nothing knows ``fetch``
+    (project / "pkg/.ignore").write_text("other.py\n")  # same size and folder, other content
+    _age(project / "pkg", 20)
+    assert _al101(run, cache) == ["pkg/app.py"]
+    assert len(walks) == 2

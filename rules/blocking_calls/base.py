@@ -10,13 +10,15 @@ from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import async_library, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.knowledge.roles import THREAD_OFFLOAD
+from asynclint.knowledge.versions import TO_THREAD, for_target, has
 from asynclint.rule import Rule
 
 
 def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     """``x = f(a, k=v)`` -> ``x = await asyncio.to_thread(f, a, k=v)`` (trio and anyio:
     ``to_thread.run_sync``, with ``functools.partial`` for keyword arguments), offered only
-    where the call is a whole statement or the whole value of an assignment or return."""
+    where the call is a whole statement or the whole value of an assignment or return, and
+    (asyncio) where the target Python has ``asyncio.to_thread`` (3.9)."""
     context = rule.context
     statement = context.parent
     if (
@@ -33,6 +35,8 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     if context.enclosing(cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp) is not None:
         return None
     library = async_library(context.module_scope)
+    if library == "asyncio" and not has(context.target_version, TO_THREAD):
+        return None
     reference, imports = module_reference(context.module_scope, library)
     positional = [a for a in node.args if a.keyword is None and a.star != "**"]
     keywords = [a for a in node.args if a.keyword is not None or a.star == "**"]
@@ -99,7 +103,8 @@ class BlockingCallRule(Rule):
         if found is None or found.family.name != self.family or self._made_on_a_blocking_call():
             return
         catalogue = self.context.blocking
-        offload = THREAD_OFFLOAD[async_library(self.context.module_scope)]
+        target = self.context.target_version
+        offload = for_target(THREAD_OFFLOAD[async_library(self.context.module_scope)], target)
         call = call_text(self.context.module, node)
         # ``open(p).read()`` is one mistake: reported once, here; moving only the outer call to
         # a thread would leave ``open(p)`` on the event loop, so it gets advice only.
@@ -113,8 +118,8 @@ class BlockingCallRule(Rule):
                 fix,
             )
             return
-        replacement = catalogue.replacement_for(found.qualified)
-        if "to_thread" not in replacement:
+        replacement = for_target(catalogue.replacement_for(found.qualified), target)
+        if "to_thread" not in replacement and "run_in_executor" not in replacement:
             replacement += f", or run it in a thread with {offload}"
         self.report(
             node,

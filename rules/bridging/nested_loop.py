@@ -11,6 +11,7 @@ from asynclint.facts.loops import EVENT_LOOP
 from asynclint.facts.resolution import QUALIFIED_NAME
 from asynclint.facts.runners import RUNNER_CHAIN
 from asynclint.knowledge.roles import FORKS, LOOP_RUN_METHODS, REENTRANT_PATCHES, RUNNERS
+from asynclint.knowledge.versions import for_target
 from asynclint.rule import Context, Rule
 
 
@@ -194,5 +195,8 @@ class NestedEventLoop(Rule):
                 node,
                 f"`{name}()` starts an event loop inside the running one through a sync "
                 f"helper: {path}; it fails at run time. Make the helper `async def` and "
-                "await it, or run it in a thread (`await asyncio.to_thread(...)`)",
+                + for_target(
+                    "await it, or run it in a thread (`await asyncio.to_thread(...)`)",
+                    context.target_version,
+                ),
             )

@@ -23,6 +23,7 @@ from asynclint.knowledge.names import (
     is_retry_name,
     is_stream_method,
 )
+from asynclint.knowledge.versions import TASK_GROUP, has
 from asynclint.rule import Rule
 from asynclint.rules.loops.body import analyse_body, binding_order_ok, small_statements
 from asynclint.rules.loops.calls import (
@@ -194,7 +195,8 @@ class AwaitInLoop(Rule):
         named = " and ".join(callees[:2]) + (" ..." if len(callees) > 2 else "")
         library = async_library(self.context.module_scope)
         if library == "asyncio":
-            how = "`asyncio.gather()` (or an `asyncio.TaskGroup`) could run them concurrently"
+            group = " (or an `asyncio.TaskGroup`)" * has(self.context.target_version, TASK_GROUP)
+            how = f"`asyncio.gather()`{group} could run them concurrently"
         elif library == "trio":
             how = (
                 "a nursery could run them concurrently "

@@ -17,6 +17,7 @@ from asynclint.facts.concurrency import (
 from asynclint.facts.dependence import in_ordering_context
 from asynclint.facts.resolution import CALL_KIND, NEVER_AWAITABLE, VALUE
 from asynclint.knowledge.kinds import COROUTINE
+from asynclint.knowledge.versions import TASK_GROUP, has
 from asynclint.rule import Context, Rule
 from asynclint.rules.sequential.fix import gather_fix
 from asynclint.rules.sequential.page import INVALID, PAGE, VALID
@@ -73,7 +74,9 @@ class SequentialAwaits(Rule):
         library = async_library(context.module_scope)
         fix = gather_fix(run, context.module_scope) if library == "asyncio" else None
         if library == "asyncio":
-            advice = "run them concurrently with `asyncio.gather(...)` (or an `asyncio.TaskGroup`)"
+            advice = "run them concurrently with `asyncio.gather(...)`"
+            if has(context.target_version, TASK_GROUP):
+                advice += " (or an `asyncio.TaskGroup`)"
         else:
             advice = (
                 f"start them in a {'nursery' if library == 'trio' else 'task group'} "
