@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,7 @@ from asynclint import __version__, progress
 from asynclint import baseline as baseline_file
 from asynclint.adding_noqa import Wanted, with_noqa
 from asynclint.config import (
+    ALL_CODES,
     CODES_BY_NAME,
     ENGINE_CODES,
     TEST_HELD_BACK,
@@ -43,12 +45,16 @@ from asynclint.index.store import STORE_NAME, Store, store_files
 from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.listing import WalkRecord
 from asynclint.reporters import (
+    COLOR_CHOICES,
     FORMATTERS,
     OUTPUT_FORMATS,
     TEXT_FORMATS,
     family_lines,
+    fix_summary,
     format_statistics,
+    format_statistics_json,
     format_text,
+    use_color,
 )
 from asynclint.results import ProjectState, ResultCache, stores_for
 from asynclint.rules import RULES_BY_CODE
@@ -98,6 +104,21 @@ class _Selector:
         self.cli = cli
         self.test_profile = test_profile  # the command line's word, over the configuration's
         self._cache: dict[int, frozenset[str]] = {}
+        # ``--fixable``, ``--extend-fixable``, ``--unfixable``, over the configuration's
+        self.fixable = Selection()
+        self._fix_modes: dict[int, FixMode] = {}
+
+    def fix_mode_for(self, settings: Settings, base: FixMode | None) -> FixMode | None:
+        """``base`` with the codes whose fixes apply under ``settings`` (all by default)."""
+        if base is None:
+            return None
+        key = id(settings)
+        if key not in self._fix_modes:
+            layers = [Selection(select=("ALL",)), *settings.fixability, self.fixable]
+            codes = selected_codes(layers)
+            fixable = None if codes >= set(ALL_CODES) else codes
+            self._fix_modes[key] = replace(base, fixable=fixable)
+        return self._fix_modes[key]
 
     def codes_for(self, path: Path, settings: Settings, resolved: bool = False) -> tuple[str, ...]:
         key = id(settings)
@@ -210,8 +231,45 @@ class _Command(click.Command):
     "--show-source", is_flag=True, help="Print the source line and a caret under each finding."
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Apply unsafe fixes too (with --fix, --fix-only or --diff); count them as fixable.",
+)
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--fix-only/--no-fix-only",
+    default=False,
+    help="Apply fixes (as --fix) but report no finding; exit 0 unless --exit-non-zero-on-fix.",
+)
+@click.option(
+    "--show-fixes/--no-show-fixes",
+    default=False,
+    help="With --fix or --fix-only, list the fixes applied, by file and code.",
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit with 1 when a fix changed a file, even if no finding remains.",
+)
+@click.option(
+    "--fixable",
+    multiple=True,
+    metavar="CODES",
+    help="Rules whose fixes apply (codes, prefixes or names); replaces the configured `fixable`.",
+)
+@click.option(
+    "--extend-fixable",
+    multiple=True,
+    metavar="CODES",
+    help="Rules whose fixes apply, in addition to `fixable`.",
+)
+@click.option(
+    "--unfixable",
+    multiple=True,
+    metavar="CODES",
+    help="Rules whose fixes never apply (their findings are shown as not fixable).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option(
     "--baseline",
@@ -255,6 +313,14 @@ class _Command(click.Command):
 )
 @click.option("--list-rules", is_flag=True, help="Print a table of all rules and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR "
+    "or CLICOLOR_FORCE forces it), always, never.",
+)
 @click.option(
     "--no-cache",
     is_flag=True,
@@ -331,34 +397,28 @@ def main(
     per_file_ignores: tuple[str, ...],
     extend_per_file_ignores: tuple[str, ...],
     target_version: str | None,
+    **more: Any,  # the fixing and colour options: ``_Fixing.of``
 ) -> None:
     """Find, explain and fix async/await mistakes in the Python files under PATHS
     (default: the current directory). Use '-' to read standard input."""
     if _print_documentation(explain_code, list_rules):
         return
-    _check_combinations(paths, unsafe_fixes, fix, diff, add_noqa, baseline, write_baseline)
+    fixing = _Fixing.of(more, fix, unsafe_fixes, diff, output_format, paths)
+    _check_combinations(paths, fixing, diff, add_noqa, baseline, write_baseline, exit_zero)
     recorded = _read_baseline(baseline)
     per_file, target = (per_file_ignores, extend_per_file_ignores), target_version
     configs, selector = _read_configuration(
         config_file, exclude, extend_exclude, select, extend_select, ignore, per_file, target
     )
-    selector.test_profile = test_profile
-    fix_mode = FixMode(unsafe=unsafe_fixes) if (fix or diff) else None
-    run = _Run(paths, configs, selector, force_exclude, fix_mode, fix and not diff)
+    selector.test_profile, selector.fixable = test_profile, fixing.fixable
+    run = _Run(paths, configs, selector, force_exclude, fixing.mode, fixing.fix and not diff)
     chosen = cache_dir.resolve() if cache_dir is not None else None
     run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=progress.wanted(quiet))
     if clear_cache:
         _clear_caches(run, quiet)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
-    output = _Output(
-        output_format,
-        statistics,
-        show_source,
-        quiet,
-        exit_zero,
-        color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
-    )
-    wanted = _Wanted(diff, add_noqa, write_baseline, baseline, recorded, paths == ("-",) and fix)
+    output = _Output(output_format, statistics, show_source, quiet, exit_zero, fixing.color, fixing)
+    wanted = _Wanted(diff, add_noqa, write_baseline, baseline, recorded, fixing.on_stdin)
     sys.exit(_finish(run, results, sources, output, wanted))
 
 
@@ -402,16 +462,17 @@ def _finish(
 
 def _check_combinations(
     paths: tuple[str, ...],
-    unsafe_fixes: bool,
-    fix: bool,
+    fixing: _Fixing,
     diff: bool,
     add_noqa: bool,
     baseline: Path | None,
     write_baseline: Path | None,
+    exit_zero: bool,
 ) -> None:
     """A usage error for options that do not go together."""
-    if unsafe_fixes and not (fix or diff):
-        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    if fixing.exit_non_zero_on_fix and exit_zero:
+        raise click.UsageError("--exit-non-zero-on-fix cannot be combined with --exit-zero")
+    fix = fixing.fix
     stdin = paths == ("-",)
     if add_noqa and (fix or diff or stdin):
         raise click.UsageError("--add-noqa cannot be combined with --fix, --diff or '-'")
@@ -569,6 +630,65 @@ class _Run:
 
 
 @dataclass(frozen=True)
+class _Fixing:
+    """What the fixing options ask (``--fix-only``, ``--show-fixes``, ``--fixable`` ... as
+    ruff has them), and whether the text output is coloured (``--color``)."""
+
+    fix: bool  # ``--fix``, or ``--fix-only`` (which implies it)
+    # For every file, before its ``fixable`` codes are known.
+    mode: FixMode = field(default_factory=lambda: FixMode(apply=False))
+    fix_only: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    # ``--fixable`` (as a selection), ``--extend-fixable``, ``--unfixable``
+    fixable: Selection = field(default_factory=Selection)
+    color: bool = False
+    on_stdin: bool = False  # ``--fix`` on standard input: the fixed text goes to stdout
+
+    @classmethod
+    def of(
+        cls,
+        options: dict[str, Any],
+        fix: bool,
+        unsafe: bool,
+        diff: bool,
+        output_format: str,
+        paths: tuple[str, ...],
+    ) -> _Fixing:
+        """From the command's options; a clear line and exit status 2 for an unknown code.
+        Each finding's fix is described as edits for JSON."""
+        fix = fix or bool(options["fix_only"])
+        on_stdin = paths == ("-",) and fix  # the findings go to standard error
+        return cls(
+            fix,
+            FixMode(unsafe, apply=fix or diff, edits=output_format == "json"),
+            bool(options["fix_only"]),
+            bool(options["show_fixes"]),
+            bool(options["exit_non_zero_on_fix"]),
+            _fixable_option(options),
+            use_color(options["color"], sys.stderr if on_stdin else sys.stdout),
+            on_stdin,
+        )
+
+
+def _fixable_option(options: dict[str, Any]) -> Selection:
+    """``--fixable``, ``--extend-fixable`` and ``--unfixable`` as a layer of selection; a clear
+    line and exit status 2 for an unknown code."""
+    try:
+        chosen = _split_codes(options["fixable"])
+        return Selection(
+            select=tuple(check_selectors(chosen, "--fixable")) if chosen else None,
+            extend_select=tuple(
+                check_selectors(_split_codes(options["extend_fixable"]), "--extend-fixable")
+            ),
+            ignore=tuple(check_selectors(_split_codes(options["unfixable"]), "--unfixable")),
+        )
+    except ConfigError as error:
+        click.echo(f"asynclint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@dataclass(frozen=True)
 class _Output:
     """How the results are shown, and whether findings make the exit status 1."""
 
@@ -578,6 +698,7 @@ class _Output:
     quiet: bool
     exit_zero: bool
     color: bool
+    fixing: _Fixing = _Fixing(fix=False)
     # How many findings a baseline left out (``--baseline``).
     baselined: int = 0
 
@@ -629,10 +750,40 @@ def _report(
         text = result.fixed_source if result.fixed_source is not None else sources.get(result.path)
         if text is not None:
             click.echo(text, nl=False)
+    fixing = fix_mode is not None and fix_mode.apply
+    unsafe = fix_mode is not None and fix_mode.unsafe
+    if output.fixing.fix_only:
+        _print_fixes(results, output, stdin_fix)
+    else:
+        _print_findings(diagnostics, results, sources, output, (fixing, unsafe), stdin_fix)
+    if any(r.problems for r in results):
+        return EXIT_ERROR
+    fixed = any(r.fixed_count for r in results)
+    if output.exit_zero:
+        return EXIT_CLEAN
+    if diagnostics and not output.fixing.fix_only:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if fixed and output.fixing.exit_non_zero_on_fix else EXIT_CLEAN
+
+
+def _print_findings(
+    diagnostics: list[Diagnostic],
+    results: list[FileResult],
+    sources: dict[str, str],
+    output: _Output,
+    fixes: tuple[bool, bool],
+    err: bool,
+) -> None:
+    """The findings in the chosen format (or their statistics); in text, the fixes applied
+    (``--show-fixes``) and the summary. ``fixes``: whether fixes were applied, and whether
+    unsafe ones count."""
+    fixing, unsafe = fixes
     test_paths = {r.path for r in results if r.is_test}
     held_back = [d for r in results for d in r.held_back]
-    if output.statistics:
-        text = format_statistics(diagnostics, test_paths, held_back)
+    if output.statistics and output.format == "json":
+        text = format_statistics_json(diagnostics, unsafe=unsafe)
+    elif output.statistics:
+        text = format_statistics(diagnostics, test_paths, held_back, unsafe=unsafe)
     elif output.format in TEXT_FORMATS:
         show_source = output.show_source or output.format == "full"
         text = format_text(
@@ -640,18 +791,52 @@ def _report(
         )
     else:
         text = FORMATTERS[output.format](diagnostics)
-    click.echo(text, nl=False, err=stdin_fix, color=output.color)
-    if output.format in TEXT_FORMATS and not output.quiet and not output.statistics:
-        fixed = sum(r.fixed_count for r in results)
-        summary = _summary(diagnostics, fixed, fix_mode is not None, test_paths, held_back)
-        if summary:
-            click.echo(summary, err=stdin_fix)
-        if output.baselined:
-            count = output.baselined
-            click.echo(f"{count} finding{'s' * (count != 1)} recorded in the baseline not shown.")
-    if any(r.problems for r in results):
-        return EXIT_ERROR
-    return EXIT_FINDINGS if diagnostics and not output.exit_zero else EXIT_CLEAN
+    click.echo(text, nl=False, err=err, color=output.color)
+    if output.format not in TEXT_FORMATS or output.statistics:
+        return
+    if output.fixing.show_fixes and any(r.fixed_codes for r in results):  # even with -q
+        click.echo(f"\n{_fixes_applied(results, output.color)}", err=err, color=output.color)
+    if output.quiet:
+        return
+    fixed = sum(r.fixed_count for r in results)
+    summary = _summary(diagnostics, fixed, fixing, test_paths, held_back, unsafe)
+    if summary:
+        click.echo(summary, err=err)
+    if output.baselined:
+        count = output.baselined
+        click.echo(f"{count} finding{'s' * (count != 1)} recorded in the baseline not shown.")
+
+
+def _fixes_applied(results: list[FileResult], color: bool) -> str:
+    return fix_summary([(r.path, r.fixed_codes) for r in results if r.fixed_codes], color)
+
+
+def _print_fixes(results: list[FileResult], output: _Output, err: bool) -> None:
+    """``--fix-only``: no finding, only what was fixed (in text), as ruff prints it; with
+    ``--quiet``, only the list of ``--show-fixes``."""
+    fixed = sum(r.fixed_count for r in results)
+    if output.format not in TEXT_FORMATS:
+        return
+    if output.fixing.show_fixes and fixed:
+        click.echo(f"\n{_fixes_applied(results, output.color)}", err=err, color=output.color)
+    unsafe = 0 if output.fixing.mode.unsafe else _unsafe_fixes(results)
+    if output.quiet or not (fixed or unsafe):
+        return
+    fixes = f"fix{'es' * (unsafe != 1)} available with `--unsafe-fixes`"
+    findings = f"{fixed} finding{'s' * (fixed != 1)}"
+    if not fixed:
+        click.echo(f"No findings fixed ({unsafe} {fixes}).", err=err)
+    elif unsafe:
+        click.echo(f"Fixed {findings} ({unsafe} additional {fixes}).", err=err)
+    else:
+        click.echo(f"Fixed {findings}.", err=err)
+
+
+def _unsafe_fixes(results: list[FileResult]) -> int:
+    """How many findings that remain have an unsafe fix."""
+    return sum(
+        1 for r in results for d in r.diagnostics if d.fix_applicability is Applicability.UNSAFE
+    )
 
 
 def _summary(
@@ -660,6 +845,7 @@ def _summary(
     fixing: bool,
     test_paths: Collection[str] = (),
     held_back: Sequence[Diagnostic] = (),
+    unsafe: bool = False,
 ) -> str:
     remaining = len(diagnostics)
     if not remaining and not fixed:
@@ -672,12 +858,15 @@ def _summary(
     else:
         head = f"Found {remaining} finding{plural}."
     safe = sum(1 for d in diagnostics if d.fix_applicability is Applicability.SAFE)
-    unsafe = sum(1 for d in diagnostics if d.fix_applicability is Applicability.UNSAFE)
+    more = sum(1 for d in diagnostics if d.fix_applicability is Applicability.UNSAFE)
     lines = [head, *family_lines(diagnostics, test_paths, held_back)]
+    if unsafe and safe + more:
+        lines.append(f"[*] {safe + more} fixable with `--fix --unsafe-fixes`.")
+        return "\n".join(lines)
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
-    if unsafe:
-        lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
+    if more:
+        lines.append(f"{more} more fixable with `--fix --unsafe-fixes`.")
     return "\n".join(lines)
 
 
@@ -696,7 +885,7 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
         display,
         display,
         codes,
-        run.fix_mode,
+        run.selector.fix_mode_for(settings, run.fix_mode),
         module=module_name(settings_path) if stdin_filename else None,
         blocking=settings.blocking,
         allow_blocking=settings.allow_blocking,
@@ -739,7 +928,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
                 str(path),
                 _display_path(path),
                 codes,
-                run.fix_mode,
+                run.selector.fix_mode_for(settings, run.fix_mode),
                 run.write,
                 module_name(real, packages, resolved=True),
                 settings.blocking,

@@ -75,6 +75,9 @@ CONFIG_KEYS = frozenset(
         "extend",
         "extend-per-file-ignores",
         "target-version",
+        "fixable",
+        "unfixable",
+        "extend-fixable",
     }
 )
 # Where tests live, by pytest's conventions: a pattern without ``/`` matches a file's name or
@@ -224,6 +227,11 @@ class Settings:
     cache_dir: Path | None = None  # ``cache-dir``, made absolute
     # ``target-version`` as (3, 9); None: the newest Python.
     target_version: tuple[int, int] | None = None
+    # The files it extends (resolved), nearest first: what a kept list of files depends on.
+    extends: tuple[Path, ...] = ()
+    # ``fixable`` (as ``select``), ``extend-fixable`` and ``unfixable`` (as ``ignore``) of the
+    # configurations it extends and its own, outermost first: the codes whose fixes apply.
+    fixability: tuple[Selection, ...] = ()
 
     @property
     def all_excludes(self) -> tuple[Glob, ...]:
@@ -373,6 +381,7 @@ def settings_from_table(
     changes: dict[str, object] = {"root": root, "source": source}
     changes["inherited"] = (*base.inherited, base.selection) if parent is not None else ()
     changes["selection"] = _selection(table, where)
+    changes["fixability"] = (*base.fixability, _fixability(table, where))
     changes.update(_glob_options(table, where, base, root.as_posix()))
     changes.update(_path_options(table, where, root))
     changes.update(_blocking_options(table, where, base))
@@ -391,6 +400,18 @@ def _selection(table: dict[str, object], where: str) -> Selection:
             check_selectors(_string_list(table, "extend-select", where) or (), where)
         ),
         ignore=tuple(check_selectors(_string_list(table, "ignore", where) or (), where)),
+    )
+
+
+def _fixability(table: dict[str, object], where: str) -> Selection:
+    """``fixable``, ``extend-fixable`` and ``unfixable`` as a layer of selection."""
+    fixable = _string_list(table, "fixable", where)
+    return Selection(
+        select=tuple(check_selectors(fixable, where)) if fixable is not None else None,
+        extend_select=tuple(
+            check_selectors(_string_list(table, "extend-fixable", where) or (), where)
+        ),
+        ignore=tuple(check_selectors(_string_list(table, "unfixable", where) or (), where)),
     )
 
 
@@ -596,7 +617,10 @@ def load_config_file(
             raise ConfigError(f"{path}: `extend`: no such configuration file: {extended}")
         parent = load_config_file(extended, root, (*extending, real))
     folder = root if root is not None else real.parent
-    return settings_from_table(table, folder, path, parent, _requires_python(data))
+    settings = settings_from_table(table, folder, path, parent, _requires_python(data))
+    if parent is None:
+        return settings
+    return replace(settings, extends=(extended.resolve(), *parent.extends))
 
 
 def _pyproject_tables(pyproject: Path) -> tuple[bool, object]:

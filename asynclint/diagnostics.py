@@ -42,6 +42,16 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One change a fix makes to the source text: ``content`` replaces what lies from ``start``
+    to ``end`` (``end`` excluded; equal to ``start`` for an insertion)."""
+
+    content: str
+    start: Location
+    end: Location
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding, ready to report. Picklable: it crosses process boundaries."""
 
@@ -56,6 +66,8 @@ class Diagnostic:
     statement_line: int
     fix_applicability: Applicability | None = None
     fix_description: str | None = None
+    # What the fix changes, as text edits (when asked for: JSON output)
+    fix_edits: tuple[Edit, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -83,6 +95,8 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fixed_count: int = 0
+    # The code of each fix applied (``--show-fixes``)
+    fixed_codes: tuple[str, ...] = ()
     # The fixed source when fixes were applied (``--diff`` prints it, stdin mode echoes it).
     original_source: str | None = None
     fixed_source: str | None = None

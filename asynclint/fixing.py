@@ -6,13 +6,24 @@ Linting itself is ``asynclint.linter``'s business: the rounds receive it as a ``
 
 from __future__ import annotations
 
+import bisect
+import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Fix, Problem
+from asynclint.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    FileResult,
+    Fix,
+    Location,
+    Problem,
+)
 from asynclint.engine import Report, RuleCrash
 
 # Rounds of fix -> re-lint: a fix nested inside another one waits for the next round.
@@ -33,9 +44,26 @@ class FixMode:
     # Only the fix of one finding: its code and where it starts (line, column), as an editor's
     # quick fix asks. Its round is the only one.
     only: tuple[str, int, int] | None = None
+    # The codes whose fixes may apply (``fixable`` and ``unfixable``), None for every code: the
+    # findings of the others are reported without a fix.
+    fixable: frozenset[str] | None = None
+    # Apply the fixes (``--fix``, ``--diff``); without, findings only keep or lose their fix.
+    apply: bool = True
+    # Give each finding that remains its fix's text edits (``Diagnostic.fix_edits``).
+    edits: bool = False
 
     def allows(self, fix: Fix) -> bool:
         return fix.applicability is Applicability.SAFE or self.unsafe
+
+    def fixes(self, code: str) -> bool:
+        """Whether the findings of ``code`` keep their fix (``fixable``, ``unfixable``)."""
+        return self.fixable is None or code in self.fixable
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What decides a result, for the result cache."""
+        fixable = None if self.fixable is None else tuple(sorted(self.fixable))
+        return (self.unsafe, self.only, fixable, self.apply, self.edits)
 
     def wants(self, diagnostic: Diagnostic) -> bool:
         """Whether the fix of ``diagnostic``'s finding is asked for (``only``)."""
@@ -139,13 +167,23 @@ def fix_rounds(
     round's output does not parse, or a fixed finding is still there, nothing of this file is
     changed and a problem is recorded.
     """
-    current = _Round(source, module, found)
-    fixed = 0
+    return _fix_rounds(result, _Round(source, module, found), path, fix_mode, relint).found
+
+
+def _fix_rounds(
+    result: FileResult, start: _Round, path: str, fix_mode: FixMode, relint: Relint
+) -> _Round:
+    """``fix_rounds``, to the round that is kept."""
+    current = start
+    fixed: list[str] = []
     for _ in range(MAX_FIX_ROUNDS):
         fixes = [
             r.fix
             for d, r in current.found
-            if r.fix is not None and fix_mode.allows(r.fix) and fix_mode.wants(d)
+            if r.fix is not None
+            and fix_mode.allows(r.fix)
+            and fix_mode.wants(d)
+            and fix_mode.fixes(d.code)
         ]
         if not fixes:
             break
@@ -155,16 +193,121 @@ def fix_rounds(
         verified = _verify(new_module.code, applied, current.found, relint)
         if isinstance(verified, str):
             result.problems.append(Problem(path, verified, internal=True))
-            return found
-        fixed += len(applied)
+            return start
+        fixed += [_code_of(fix, current.found) for fix in applied]
         current = verified
         if fix_mode.only is not None:
             break
     if fixed:
-        result.fixed_count = fixed
-        result.original_source = source
+        result.fixed_count = len(fixed)
+        result.fixed_codes = tuple(sorted(fixed))
+        result.original_source = start.source
         result.fixed_source = current.source
-    return current.found
+    return current
+
+
+def fix_findings(
+    result: FileResult,
+    module: cst.Module,
+    source: str,
+    path: str,
+    fix_mode: FixMode,
+    found: list[Finding],
+    relint: Relint,
+) -> list[Finding]:
+    """What ``fix_mode`` asks of the findings: apply their fixes (``fix_rounds``), drop the
+    fixes of the codes that are not fixable, and describe each remaining fix as text edits.
+    Returns the findings that remain."""
+    if fix_mode.apply:
+        kept = _fix_rounds(result, _Round(source, module, found), path, fix_mode, relint)
+        module, found = kept.module, kept.found
+    found = [_without_fix(f) if not fix_mode.fixes(f[0].code) else f for f in found]
+    if fix_mode.edits:
+        found = with_edits(module, found)
+    return found
+
+
+def _without_fix(finding: Finding) -> Finding:
+    diagnostic, report = finding
+    if report.fix is None:
+        return finding
+    plain = replace(diagnostic, fix_applicability=None, fix_description=None)
+    return plain, replace(report, fix=None)
+
+
+def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
+    """The findings, those with a fix given the text edits that fix alone makes to the
+    module's code."""
+    source = module.code
+    starts = _line_starts(source)
+    out = []
+    for diagnostic, report in found:
+        if report.fix is not None:
+            fixed, applied = apply_fixes(module, [report.fix])
+            if applied:
+                edits = tuple(text_edits(source, fixed.code, starts))
+                diagnostic = replace(diagnostic, fix_edits=edits)
+        out.append((diagnostic, report))
+    return out
+
+
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their line breaks, as Python counts lines."""
+    return _PHYSICAL_LINE.findall(text)
+
+
+def _offsets(lines: list[str]) -> list[int]:
+    """Where each line starts, and where the last one ends."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts (after a last line break: the empty line there)."""
+    offsets = _offsets(_lines(text))
+    return offsets if not text or text.endswith(("\n", "\r")) else offsets[:-1]
+
+
+def _location(offset: int, starts: list[int]) -> Location:
+    """The 1-based line and column (in characters) of a character offset."""
+    row = bisect.bisect_right(starts, offset) - 1
+    return Location(row + 1, offset - starts[row] + 1)
+
+
+def text_edits(old: str, new: str, starts: list[int] | None = None) -> list[Edit]:
+    """The edits that turn ``old`` into ``new``: the lines that differ, less what they share at
+    either end; positions in ``old`` (``starts``: its line starts, ``_line_starts``)."""
+    starts = starts if starts is not None else _line_starts(old)
+    old_lines, new_lines = _lines(old), _lines(new)
+    offsets = _offsets(old_lines)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        start, end = offsets[i1], offsets[i2]
+        before, after = old[start:end], "".join(new_lines[j1:j2])
+        head = _shared_head(before, after)
+        tail = _shared_head(before[head:][::-1], after[head:][::-1])
+        content = after[head : len(after) - tail]
+        begin, finish = start + head, end - tail
+        edits.append(Edit(content, _location(begin, starts), _location(finish, starts)))
+    return edits
+
+
+def _shared_head(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share at their start."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def _verify(

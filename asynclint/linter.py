@@ -17,7 +17,7 @@ import libcst as cst
 
 from asynclint.diagnostics import Diagnostic, FileResult, Location, Problem
 from asynclint.engine import Report, RuleCrash, lint_module
-from asynclint.fixing import Finding, FixMode, fix_rounds
+from asynclint.fixing import Finding, FixMode, fix_findings
 from asynclint.index import ProjectIndex, environment_paths, summarize
 from asynclint.knowledge.blocking import BlockingCatalogue
 from asynclint.noqa import Suppressions, find_suppressions
@@ -89,7 +89,7 @@ def _diagnose(
         return _positioned(module, source, path, reports, None) if reports else []
     suppressions = find_suppressions(source)
     found = _positioned(module, source, path, reports, suppressions)
-    if suppressions.lines and not suppressions.file_level:
+    if suppressions.with_codes:
         unused = unused_reports(module, suppressions, suppressions.used, judged)
         found += _positioned(module, source, path, unused, Suppressions(False, {}))
     return found
@@ -216,7 +216,7 @@ def check_source(
         rules = [rule for rule in rules if rule.code not in held]
     if fix_mode is not None:
         relint = functools.partial(_parse_and_lint, path, rules, where, target=target)
-        found = fix_rounds(result, module, source, path, fix_mode, found, relint)
+        found = fix_findings(result, module, source, path, fix_mode, found, relint)
     result.diagnostics.extend(d for d, _ in found)
     return result
 

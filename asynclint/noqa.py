@@ -1,6 +1,7 @@
 """``# noqa`` comments: per line (``# noqa``, ``# noqa: AL201,AL301``), per function (``# noqa:
-AL401`` with codes on a ``def`` line covers the function's body) and per file (``# asynclint:
-noqa`` on a line of its own).
+AL401`` with codes on a ``def`` line covers the function's body) and per file, on a line of its
+own: ``# asynclint: noqa`` (or flake8's ``# flake8: noqa``) silences everything in the file,
+``# asynclint: noqa: AL201`` (or ``# flake8: noqa: AL201``, as ruff reads it) only those codes.
 
 A rule may name the codes of peers that report the same mistake (``noqa_aliases``, for example
 flake8-async's ``ASYNC251`` for AL201): a ``# noqa`` written for the peer silences it too, so
@@ -22,7 +23,14 @@ from dataclasses import dataclass, field
 CODES = r"[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*"
 # ``# noqa``, ``# noqa: AL201``, ``# noqa:AL201,AL301``, ``# NOQA: AL201 AL301``
 LINE_NOQA = re.compile(rf"#\s*noqa(?::\s?(?P<codes>{CODES}))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"^#\s*asynclint\s*:\s*noqa\s*$", re.IGNORECASE)
+# A file-level directive: a comment on a line of its own naming asynclint or flake8, then noqa,
+# with or without a colon and codes (text may follow the codes). Without codes, flake8 takes
+# its own form followed by any text but a colon (a reason); asynclint's form must end there.
+_FILE_NOQA = re.compile(
+    rf"^#\s*(?:(?P<own>asynclint)|flake8)\s*:\s*noqa"
+    rf"(?:\s*:\s*(?P<codes>{CODES})(?:\s.*)?$|(?(own)\s*$|(?:\s.*)?$))",
+    re.IGNORECASE,
+)
 
 ALL = None  # a bare ``# noqa``: every code
 
@@ -38,17 +46,30 @@ def split_codes(text: str) -> list[str]:
 
 @dataclass
 class Suppressions:
-    file_level: bool
+    file_level: bool  # a bare file-level directive: every code, everywhere in the file
     # line -> set of codes, or ALL for a bare noqa
     lines: dict[int, frozenset[str] | None]
+    # line of a file-level directive with codes -> its codes, silenced in the whole file
+    file_codes: dict[int, frozenset[str]] = field(default_factory=dict)
 
     # The codes each line's comment has silenced so far (``suppresses``), for AL002.
     used: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def with_codes(self) -> bool:
+        """Whether any directive names codes (what AL002 judges), with no bare file-level one
+        (which silences everything, so no code of it can be unused)."""
+        return bool(self.lines or self.file_codes) and not self.file_level
 
     def suppresses(self, codes: Iterable[str], *lines: int) -> bool:
         """Whether a finding reported under any of ``codes`` on any of ``lines`` is silenced."""
         if self.file_level:
             return True
+        for line, listed in self.file_codes.items():
+            matched = listed.intersection(codes)
+            if matched:
+                self.used.setdefault(line, set()).update(matched)
+                return True
         for line in lines:
             if line in self.lines:
                 listed = self.lines[line]
@@ -98,8 +119,13 @@ def find_suppressions(source: str) -> Suppressions:
         return Suppressions(False, {})
     file_level = False
     lines: dict[int, frozenset[str] | None] = {}
+    file_codes: dict[int, frozenset[str]] = {}
     for line, comment, own_line in _comments(source):
-        if own_line and _FILE_NOQA.match(comment.strip()):
+        whole_file = _FILE_NOQA.match(comment.strip()) if own_line else None
+        if whole_file and whole_file.group("codes"):
+            file_codes[line] = frozenset(split_codes(whole_file.group("codes")))
+            continue
+        if whole_file:
             file_level = True
             continue
         match = LINE_NOQA.search(comment)
@@ -111,4 +137,4 @@ def find_suppressions(source: str) -> Suppressions:
             lines[line] = ALL if previous is ALL else codes | (previous or frozenset())
         else:
             lines[line] = ALL
-    return Suppressions(file_level, lines)
+    return Suppressions(file_level, lines, file_codes)

@@ -2,35 +2,111 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import json
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import quote
+from typing import IO
+from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 import click
 
+import asynclint
 from asynclint import __version__
-from asynclint.diagnostics import Diagnostic
+from asynclint.diagnostics import Applicability, Diagnostic, Edit
 from asynclint.linter import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
 from asynclint.rules import ALL_RULES, RULES_BY_CODE
 from asynclint.runner import decode_source
 
-DOCS_URL = "https://github.com/asynclint/asynclint/blob/main/README.md"
 OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit", "pylint")
 # The formats printed by ``format_text`` (``full`` with the source line and a caret).
 TEXT_FORMATS = ("text", "concise", "full")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def rule_url(code: str) -> str:
-    """Where a rule's documentation lives: its section of the README."""
+COLOR_CHOICES = ("auto", "always", "never")
+# Hosts whose web pages show a file of a repository at a commit, and how.
+_BLOB_PAGES = {
+    "github.com": "{repo}/blob/{commit}/README.md",
+    "gitlab.com": "{repo}/-/blob/{commit}/README.md",
+}
+
+
+def use_color(choice: str, stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether to colour what goes to ``stream``, as ruff decides: ``always`` and ``never``
+    say so; for ``auto``, never when ``NO_COLOR`` is set, always when ``FORCE_COLOR`` or
+    ``CLICOLOR_FORCE`` is, else only on a terminal (a variable set to an empty string counts
+    as not set)."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR") or environ.get("CLICOLOR_FORCE"):
+        return True
+    return stream.isatty()
+
+
+@functools.cache
+def documentation_url() -> str | None:
+    """The README this asynclint comes from, when one is known to exist: the checkout it runs
+    from (an editable install), the folder ``pip install`` was given, or the page of the commit
+    installed from a GitHub or GitLab repository (``pip install 'git+https://...'``)."""
+    checkout = Path(asynclint.__file__).resolve().parent.parent / "README.md"
+    if checkout.is_file() and (checkout.parent / "rules").is_dir():
+        return checkout.as_uri()
+    try:
+        origin = json.loads(
+            importlib.metadata.distribution("asynclint").read_text("direct_url.json") or "{}"
+        )
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+    url = str(origin.get("url", ""))
+    parts = urlsplit(url)
+    if "dir_info" in origin and parts.scheme == "file":
+        readme = Path(parts.path) / "README.md"
+        return readme.as_uri() if readme.is_file() else None
+    commit = origin.get("vcs_info", {}).get("commit_id")
+    page = _BLOB_PAGES.get(parts.hostname or "")
+    if commit and page and parts.scheme == "https":
+        return page.format(repo=url.removesuffix(".git"), commit=commit)
+    return None
+
+
+def help_url(code: str) -> str | None:
+    """The rule's section of the README (``documentation_url``), when one is known."""
+    base = documentation_url()
+    if base is None:
+        return None
     rule = RULES_BY_CODE.get(code)
     name = rule.name if rule else SYNTAX_ERROR_NAME
-    return f"{DOCS_URL}#{code.lower()}-{name}"
+    return f"{base}#{code.lower()}-{name}"
+
+
+def rule_url(code: str) -> str:
+    """``help_url``, or (with no README known) the installed package's metadata file, which
+    holds the README's text, the rule's section included."""
+    url = help_url(code)
+    if url is not None:
+        return url
+    try:
+        distribution = importlib.metadata.distribution("asynclint")
+    except importlib.metadata.PackageNotFoundError:
+        return Path(asynclint.__file__).resolve().parent.as_uri()
+    for file in distribution.files or ():
+        if file.name == "METADATA":
+            return Path(str(distribution.locate_file(file))).resolve().as_uri()
+    return Path(asynclint.__file__).resolve().parent.as_uri()
+
+
+def _web_url(url: str | None) -> str | None:
+    """``url`` if it is a web page others can open too (not a file on this machine)."""
+    return url if url is not None and urlsplit(url).scheme == "https" else None
 
 
 def source_lines(text: str) -> list[str]:
@@ -75,6 +151,25 @@ def format_text(
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _edit_json(edit: Edit) -> dict[str, object]:
+    return {
+        "content": edit.content,
+        "location": {"row": edit.start.line, "column": edit.start.column},
+        "end_location": {"row": edit.end.line, "column": edit.end.column},
+    }
+
+
+def _fix_json(d: Diagnostic) -> dict[str, object] | None:
+    """ruff's ``fix`` object: applicability, message and the text edits."""
+    if d.fix_applicability is None:
+        return None
+    return {
+        "applicability": d.fix_applicability.value,
+        "message": d.fix_description,
+        "edits": [_edit_json(edit) for edit in d.fix_edits],
+    }
+
+
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
     items = [
         {
@@ -85,12 +180,8 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
             "location": {"row": d.start.line, "column": d.start.column},
             "end_location": {"row": d.end.line, "column": d.end.column},
             "noqa_row": d.statement_line,
-            "fix": (
-                {"applicability": d.fix_applicability.value, "message": d.fix_description}
-                if d.fix_applicability
-                else None
-            ),
-            "url": rule_url(d.code),
+            "fix": _fix_json(d),
+            "url": help_url(d.code),
         }
         for d in diagnostics
     ]
@@ -123,12 +214,23 @@ def _directory_uri(directory: Path) -> str:
 
 
 def _help(code: str, name: str, summary: str, page: str) -> dict[str, str]:
-    """The help GitHub code scanning shows for a rule: its documentation page, and a link."""
-    url = rule_url(code)
+    """The help GitHub code scanning shows for a rule: its documentation page (what
+    ``asynclint --explain`` prints), and a link to it online when there is one."""
+    url = _web_url(help_url(code))
+    text = f"{code} {name}: {summary}.\n\n{page}"
+    markdown = f"**{code} {name}**: {summary}.\n\n{page}"
+    if url is None:
+        return {"text": text, "markdown": markdown}
     return {
-        "text": f"{code} {name}: {summary}.\n\n{page}\n\nDocumentation: {url}",
-        "markdown": f"**{code} {name}**: {summary}.\n\n{page}\n\n[Documentation]({url})",
+        "text": f"{text}\n\nDocumentation: {url}",
+        "markdown": f"{markdown}\n\n[Documentation]({url})",
     }
+
+
+def _with_help_uri(descriptor: dict[str, object], code: str) -> dict[str, object]:
+    """``descriptor`` with a ``helpUri`` when the rule's page is online (SARIF: optional)."""
+    url = _web_url(help_url(code))
+    return descriptor if url is None else {**descriptor, "helpUri": url}
 
 
 def sarif_rules() -> list[dict[str, object]]:
@@ -139,35 +241,31 @@ def sarif_rules() -> list[dict[str, object]]:
         "position come from CPython's compiler. AL001 is always reported, whatever the "
         "selection, and cannot be fixed automatically."
     )
-    descriptors: list[dict[str, object]] = [
-        {
-            "id": SYNTAX_ERROR_CODE,
-            "name": SYNTAX_ERROR_NAME,
-            "shortDescription": {"text": syntax_summary},
-            "fullDescription": {"text": syntax_page},
-            "help": _help(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, syntax_summary, syntax_page),
-            "helpUri": rule_url(SYNTAX_ERROR_CODE),
-            "defaultConfiguration": {"level": "error"},
-            "properties": {"tags": ["async", "syntax"]},
-        }
-    ]
+    syntax_error = {
+        "id": SYNTAX_ERROR_CODE,
+        "name": SYNTAX_ERROR_NAME,
+        "shortDescription": {"text": syntax_summary},
+        "fullDescription": {"text": syntax_page},
+        "help": _help(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, syntax_summary, syntax_page),
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["async", "syntax"]},
+    }
+    descriptors = [_with_help_uri(syntax_error, SYNTAX_ERROR_CODE)]
     for rule in ALL_RULES:
         documentation = rule.documentation()
         tags = ["async", f"family-{rule.code[:3]}xx"]
         if rule.fix_applicability is not None:
             tags.append(f"fix-{rule.fix_applicability.value}")
-        descriptors.append(
-            {
-                "id": rule.code,
-                "name": rule.name,
-                "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": rule.section("What it does")},
-                "help": _help(rule.code, rule.name, rule.summary, documentation),
-                "helpUri": rule_url(rule.code),
-                "defaultConfiguration": {"level": "error"},
-                "properties": {"tags": tags},
-            }
-        )
+        descriptor = {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.section("What it does")},
+            "help": _help(rule.code, rule.name, rule.summary, documentation),
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": tags},
+        }
+        descriptors.append(_with_help_uri(descriptor, rule.code))
     return descriptors
 
 
@@ -199,19 +297,16 @@ def format_sarif(diagnostics: Sequence[Diagnostic]) -> str:
                 ],
             }
         )
+    driver: dict[str, object] = {"name": "asynclint", "version": __version__, "rules": rules}
+    home = _web_url(documentation_url())
+    if home is not None:
+        driver["informationUri"] = home
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "asynclint",
-                        "version": __version__,
-                        "informationUri": DOCS_URL,
-                        "rules": rules,
-                    }
-                },
+                "tool": {"driver": driver},
                 "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(Path.cwd())}},
                 # Columns count characters (code points), as in the other formats.
                 "columnKind": "unicodeCodePoints",
@@ -337,26 +432,82 @@ def family_counts(diagnostics: Iterable[Diagnostic]) -> str:
     )
 
 
+def _fixable_codes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> set[str]:
+    """The codes with a finding that ``--fix`` fixes (with ``--unsafe-fixes`` when
+    ``unsafe``), as ruff marks them ``[*]``."""
+    wanted = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
+    return {d.code for d in diagnostics if d.fix_applicability in wanted}
+
+
+def _by_count(diagnostics: Sequence[Diagnostic]) -> list[tuple[str, int]]:
+    """Each code and its count, most frequent first."""
+    counts = Counter(d.code for d in diagnostics)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def format_statistics(
     diagnostics: Sequence[Diagnostic],
     test_paths: Collection[str] = (),
     held_back: Sequence[Diagnostic] = (),
+    *,
+    unsafe: bool = False,
 ) -> str:
-    """One line per code: count, code, whether fixable (``[*]``), name, and how many of them
-    are in test code (``test_paths``); most frequent first. Then the findings per family, in
-    code and in tests, and those the test profile held back."""
-    counts = Counter(d.code for d in diagnostics)
+    """One line per code: count, code, whether fixable (``[*]``: a safe fix, or with
+    ``unsafe`` any fix), name, and how many of them are in test code (``test_paths``); most
+    frequent first. Then the findings per family, in code and in tests, and those the test
+    profile held back."""
+    counts = _by_count(diagnostics)
     in_tests = Counter(d.code for d in diagnostics if d.path in test_paths)
     names = {d.code: d.name for d in diagnostics}
-    fixable = {d.code for d in diagnostics if d.fix_applicability is not None}
-    width = max((len(str(n)) for n in counts.values()), default=1)
+    fixable = _fixable_codes(diagnostics, unsafe)
+    width = max((len(str(n)) for _, n in counts), default=1)
+    # As in ruff, the column of marks only when a code is fixable.
+    marks = {code: ("[*] " if code in fixable else "[ ] ") if fixable else "" for code in names}
     lines = [
-        f"{count:>{width}}\t{code}\t[{'*' if code in fixable else ' '}] {names[code]}"
+        f"{count:>{width}}\t{code}\t{marks[code]}{names[code]}"
         + (f"\t({in_tests[code]} in tests)" if in_tests[code] else "")
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for code, count in counts
     ]
     lines += family_lines(diagnostics, test_paths, held_back)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_statistics_json(diagnostics: Sequence[Diagnostic], *, unsafe: bool = False) -> str:
+    """``--statistics`` in JSON, as ruff prints it: a list of ``code``, ``name``, ``count``,
+    ``fixable`` (as ``[*]`` in text) and ``fixable_count`` (how many ``--fix`` fixes), most
+    frequent first."""
+    names = {d.code: d.name for d in diagnostics}
+    fixable = _fixable_codes(diagnostics, unsafe)
+    fixes = Counter(d.code for d in diagnostics if _fixable_codes([d], unsafe))
+    items = [
+        {
+            "code": code,
+            "name": names[code],
+            "count": count,
+            "fixable": code in fixable,
+            "fixable_count": fixes[code],
+        }
+        for code, count in _by_count(diagnostics)
+    ]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def fix_summary(fixed: Sequence[tuple[str, Sequence[str]]], color: bool) -> str:
+    """``--show-fixes``: the fixes applied (``fixed``: each file and the code of each fix),
+    per file and code, as ruff lists them."""
+    counts = {path: Counter(codes) for path, codes in fixed}
+    total = sum(sum(c.values()) for c in counts.values())
+    width = max((len(str(n)) for c in counts.values() for n in c.values()), default=1)
+    head = f"Fixed {total} finding{'s' * (total != 1)}:"
+    lines = [click.style(head, fg="green", bold=True) if color else head]
+    for path in sorted(counts):
+        lines.append(f"- {click.style(path, bold=True) if color else path}:")
+        for code, count in sorted(counts[path].items()):
+            rule = RULES_BY_CODE.get(code)
+            shown = click.style(code, fg="red", bold=True) if color else code
+            name = rule.name if rule else code
+            lines.append(f"    {count:>{width}} \N{MULTIPLICATION SIGN} {shown} ({name})")
+    return "\n".join(lines) + "\n"
 
 
 def family_lines(

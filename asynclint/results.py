@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Location
+from asynclint.diagnostics import Applicability, Diagnostic, Edit, FileResult, Location
 from asynclint.index import ProjectIndex, Trace, summary_version
 from asynclint.index.query import answer_digest
 from asynclint.index.store import Store
@@ -137,7 +137,7 @@ class ProjectState:
 def context_of(task: Task, state: ProjectState) -> str:
     """Everything besides the file's bytes and its index dependencies that decides its result:
     a digest of the options shared by most files of a run, and the file's module name."""
-    fix = None if task.fix_mode is None else task.fix_mode.unsafe
+    fix = None if task.fix_mode is None else task.fix_mode.key
     shared = (
         task.codes,
         task.held,
@@ -259,6 +259,7 @@ def _payload_of(result: FileResult) -> dict[str, object]:
         "diagnostics": [_diagnostic_data(d) for d in result.diagnostics],
         "held_back": [_diagnostic_data(d) for d in result.held_back],
         "fixed_count": result.fixed_count,
+        "fixed_codes": list(result.fixed_codes),
         "original_source": result.original_source,
         "fixed_source": result.fixed_source,
     }
@@ -275,6 +276,7 @@ def _result_from(task: Task, payload: dict) -> FileResult:
         task.display,
         diagnostics=_diagnostics(task.display, payload["diagnostics"]),
         fixed_count=payload["fixed_count"],
+        fixed_codes=tuple(payload.get("fixed_codes", ())),
         original_source=payload["original_source"],
         fixed_source=payload["fixed_source"],
         is_test=task.is_test,
@@ -297,6 +299,10 @@ def _diagnostics(path: str, items: Iterable[dict]) -> list[Diagnostic]:
                 statement_line=item["statement_line"],
                 fix_applicability=Applicability(applicability) if applicability else None,
                 fix_description=item["fix_description"],
+                fix_edits=tuple(
+                    Edit(e["content"], Location(**e["start"]), Location(**e["end"]))
+                    for e in item.get("fix_edits", ())
+                ),
             )
         )
     return found

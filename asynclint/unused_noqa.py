@@ -21,6 +21,10 @@ from asynclint.rules.unused_noqa import UnusedNoqa
 CODE = UnusedNoqa.code
 # A noqa directive with codes inside a comment, with the blanks before it.
 _DIRECTIVE = re.compile(rf"\s*#\s*noqa:\s?(?P<codes>{CODES})", re.IGNORECASE)
+# A file-level one with codes (asynclint's or flake8's form, ``noqa.find_suppressions``).
+_FILE_DIRECTIVE = re.compile(
+    rf"#\s*(?:asynclint|flake8)\s*:\s*noqa\s*:\s*(?P<codes>{CODES})", re.IGNORECASE
+)
 
 
 def unused_reports(
@@ -31,9 +35,10 @@ def unused_reports(
 ) -> list[Report]:
     """A report for each comment whose asynclint codes silenced nothing (``used``: the codes
     each line's comment did silence), for the codes of rules in ``judged`` and unknown ones."""
+    listings = {**suppressions.lines, **suppressions.file_codes}
     wanted = {
         line: unused
-        for line, listed in suppressions.lines.items()
+        for line, listed in listings.items()
         if listed is not ALL and (unused := _unused(listed, used.get(line, ()), judged))  # type: ignore[arg-type]
     }
     if not wanted:
@@ -44,11 +49,20 @@ def unused_reports(
     for comment, owner in comments:
         line = ranges[comment][0].line
         unused = wanted.get(line)
-        if unused is None or not _DIRECTIVE.search(comment.value):
+        whole_file = line in suppressions.file_codes
+        if unused is None:
+            continue
+        if not (_FILE_DIRECTIVE if whole_file else _DIRECTIVE).search(comment.value):
             continue
         listed = ", ".join(sorted(unused))
-        message = f"unused `# noqa` code{'s' * (len(unused) > 1)} {listed}: " + _why(unused)
-        fix = _fix(comment, owner, unused)
+        message = f"unused `# noqa` code{'s' * (len(unused) > 1)} {listed}: " + _why(
+            unused, "in this file" if whole_file else "on this line"
+        )
+        fix = (
+            _fix_file_directive(comment, owner, unused)
+            if whole_file
+            else _fix(comment, owner, unused)
+        )
         rule = cast(Rule, UnusedNoqa)  # reported by the linter, not by a walk
         reports.append(Report(rule, comment, message, fix, comment))
     return reports
@@ -65,10 +79,10 @@ def _unused(listed: frozenset[str], used: Collection[str], judged: Collection[st
     }
 
 
-def _why(unused: set[str]) -> str:
+def _why(unused: set[str], where: str) -> str:
     if all(code not in RULES_BY_CODE for code in unused):
         return "asynclint has no rule of that code" if len(unused) == 1 else "no such rules"
-    return "nothing on this line is reported under it"
+    return f"nothing {where} is reported under it"
 
 
 def _comments(module: cst.Module) -> list[tuple[cst.Comment, cst.CSTNode]]:
@@ -111,5 +125,22 @@ def _fix(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | No
         new_owner = owner.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
     else:
         new_owner = owner.with_changes(comment=cst.Comment(text))
+    description = "Remove the unused `# noqa` code" + ("s" if len(unused) > 1 else "")
+    return Fix(description, ((owner, new_owner),), Applicability.SAFE)
+
+
+def _fix_file_directive(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | None:
+    """The file-level directive without the unused codes; None when no code is left (the
+    line would have to go, which a comment's replacement cannot do)."""
+    directive = _FILE_DIRECTIVE.match(comment.value)
+    if directive is None:
+        return None
+    codes = [c for c in CODE_SEPARATOR.split(directive["codes"]) if c]
+    kept = [c for c in codes if c.upper() not in unused]
+    if not kept:
+        return None
+    text = f"{comment.value[: directive.start('codes')]}{', '.join(kept)}"
+    text += comment.value[directive.end("codes") :]
+    new_owner = owner.with_changes(comment=cst.Comment(text))
     description = "Remove the unused `# noqa` code" + ("s" if len(unused) > 1 else "")
     return Fix(description, ((owner, new_owner),), Applicability.SAFE)

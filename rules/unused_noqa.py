@@ -14,7 +14,9 @@ class UnusedNoqa(Rule):
     Finds the codes of a `# noqa: ALnnn` comment that silence nothing on their line: the rule
     ran on the file and found nothing there (the mistake was fixed, or the line moved), or the
     code is not one of asynclint's rules at all (`AL299`). A `# noqa: AL401` on a `def` line,
-    which covers the whole function, counts as used when it silences a finding anywhere in it.
+    which covers the whole function, counts as used when it silences a finding anywhere in it;
+    a code of a file-level `# asynclint: noqa: AL201` (or `# flake8: noqa: AL201`) when it
+    silences a finding anywhere in the file.
 
     Only asynclint's own codes are judged, and only those of rules that ran on the file: a
     code of a rule that is not selected (or not selected for this file) may well silence
@@ -50,7 +52,9 @@ class UnusedNoqa(Rule):
     ## Fix safety
     The fix is safe: it removes the unused codes from the comment, or the whole `# noqa` when
     none is left (other text of the comment is kept). A `# noqa` on a line of its own, which
-    silences nothing anywhere, is reported without a fix.
+    silences nothing anywhere, is reported without a fix, and so is a file-level directive
+    none of whose codes is used (its line is yours to delete); one with codes left loses the
+    unused ones.
     """
 
     code = "AL002"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import os
 import re
 import subprocess
@@ -26,6 +27,7 @@ from conftest import (
 import asynclint
 import asynclint.runner
 from asynclint.cli import main
+from asynclint.reporters import use_color
 from asynclint.rules import ALL_RULES
 
 ANSI = "\x1b["
@@ -133,7 +135,9 @@ def test_statistics(run: Run, project: Path) -> None:
     many = "import time\n\nasync def poll():\n" + "    time.sleep(1)\n" * 11
     write_tree(project, {"a.py": many, "b.py": SLEEPY, "broken.py": "def f(:\n"})
     result = run("--statistics", ".")
-    assert result.stdout == "12\tAL201\t[*] blocking-sleep\n 1\tAL001\t[ ] syntax-error\n"
+    # AL201's fix is unsafe, not what `--fix` fixes: with no code fixable, no column of
+    # marks (as in ruff).
+    assert result.stdout == "12\tAL201\tblocking-sleep\n 1\tAL001\tsyntax-error\n"
     assert result.exit_code == 1
 
 
@@ -463,3 +467,61 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert helped.returncode == 0
     assert helped.stdout.startswith("Usage: asynclint [OPTIONS] [PATHS]...")
+
+
+@pytest.mark.parametrize(
+    ("choice", "environment", "terminal", "expected"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"NO_COLOR": ""}, True, True),  # empty: as if not set
+        ("auto", {"FORCE_COLOR": "1"}, False, True),
+        ("auto", {"FORCE_COLOR": ""}, False, False),
+        ("auto", {"CLICOLOR_FORCE": "1"}, False, True),
+        ("auto", {"CLICOLOR_FORCE": "0"}, False, True),  # set: ruff forces colour
+        ("auto", {"CLICOLOR_FORCE": ""}, False, False),
+        ("auto", {"FORCE_COLOR": "1", "NO_COLOR": "1"}, True, False),  # NO_COLOR wins
+        ("auto", {"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, False, False),
+        ("always", {"NO_COLOR": "1"}, False, True),
+        ("never", {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_when_colour_is_used(
+    choice: str, environment: dict[str, str], terminal: bool, expected: bool
+) -> None:
+    stream = io.StringIO()
+    stream.isatty = lambda: terminal  # type: ignore[method-assign]
+    assert use_color(choice, stream, environment) is expected
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "coloured"),
+    [
+        (["--color", "always"], {}, True),
+        (["--color=never"], {"FORCE_COLOR": "1"}, False),
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"CLICOLOR_FORCE": "1"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        ([], {}, False),
+    ],
+)
+def test_color_option_and_variables(
+    project: Path, args: list[str], environment: dict[str, str], coloured: bool
+) -> None:
+    write_tree(project, {"a.py": SLEEPY})
+    env = {"FORCE_COLOR": None, "CLICOLOR_FORCE": None, "NO_COLOR": None, **environment}
+    # color=True keeps any escape sequence that click would otherwise strip from the capture.
+    result = CliRunner().invoke(
+        main, ["--jobs", "1", *args, "a.py"], color=True, env=env, catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert (ANSI in result.stdout) is coloured
+    assert result.stdout.count("a.py:4:5:") == 1
+
+
+def test_unknown_colour_choice_is_a_usage_error(run: Run, project: Path) -> None:
+    result = run("--color", "sometimes", ".")
+    assert result.exit_code == 2
+    assert "'sometimes' is not one of 'auto', 'always', 'never'" in result.stderr

@@ -137,12 +137,12 @@ class TestDiff:
         assert run("--diff", "-q", "a.py").stderr == ""
 
 
-def test_unsafe_fixes_needs_fix_or_diff(run: Run, project: Path) -> None:
+def test_unsafe_fixes_alone_writes_nothing(run: Run, project: Path) -> None:
+    # As in ruff: without --fix, it only counts the unsafe fixes as fixable.
     write_tree(project, {"a.py": SLEEPY})
     result = run("--unsafe-fixes", "a.py")
-    assert result.exit_code == 2
-    assert "--unsafe-fixes needs --fix or --diff" in result.stderr
-    assert result.stdout == ""
+    assert result.exit_code == 1
+    assert result.stdout.endswith("[*] 1 fixable with `--fix --unsafe-fixes`.\n")
     assert (project / "a.py").read_text() == SLEEPY
 
 
@@ -205,7 +205,8 @@ def test_atomic_write_failure_leaves_the_original(
     )
     # The finding is still in the file, so it is still reported.
     assert result.stdout == (
-        f"{finding('a.py')}\nFound 1 finding (0 fixed, 1 remaining).\n{UNSAFE_HINT}\n"
+        f"{finding('a.py')}\nFound 1 finding (0 fixed, 1 remaining).\n"
+        "[*] 1 fixable with `--fix --unsafe-fixes`.\n"
     )
     assert result.exit_code == 2
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,16 @@ from conftest import AL201_MESSAGE, SLEEPY, UNSAFE_HINT, Run, finding, write_tre
 from referencing import Registry, Resource
 
 import asynclint
-from asynclint.diagnostics import Applicability, Diagnostic, Location
-from asynclint.reporters import format_github, format_sarif, format_statistics, rule_url
+from asynclint import reporters
+from asynclint.diagnostics import Applicability, Diagnostic, Edit, Location
+from asynclint.reporters import (
+    format_github,
+    format_json,
+    format_sarif,
+    format_statistics,
+    help_url,
+    rule_url,
+)
 from asynclint.rules import ALL_RULES, RULES_BY_CODE
 
 # Two findings in pkg/a.py (the second spans two lines), a syntax error, one finding in z.py.
@@ -101,8 +110,23 @@ def test_json(run: Run, project: Path) -> None:
         "location": {"row": 4, "column": 5},
         "end_location": {"row": 4, "column": 18},
         "noqa_row": 4,
-        "fix": {"applicability": "unsafe", "message": "Replace with `await asyncio.sleep()`"},
-        "url": "https://github.com/asynclint/asynclint/blob/main/README.md#al201-blocking-sleep",
+        "fix": {
+            "applicability": "unsafe",
+            "message": "Replace with `await asyncio.sleep()`",
+            "edits": [
+                {
+                    "content": "import asyncio\n",
+                    "location": {"row": 2, "column": 1},
+                    "end_location": {"row": 2, "column": 1},
+                },
+                {
+                    "content": "await asyncio",
+                    "location": {"row": 4, "column": 5},
+                    "end_location": {"row": 4, "column": 9},
+                },
+            ],
+        },
+        "url": f"{README.as_uri()}#al201-blocking-sleep",
     }
     assert second["location"] == {"row": 5, "column": 18}
     assert second["end_location"] == {"row": 6, "column": 11}
@@ -133,9 +157,11 @@ def test_sarif(run: Run, project: Path) -> None:
     rules = driver["rules"]
     assert [rule["id"] for rule in rules] == ["AL001", *(r.code for r in ALL_RULES)]
     for rule in rules:
-        assert {"id", "name", "shortDescription", "helpUri"} <= set(rule)
+        assert {"id", "name", "shortDescription", "help"} <= set(rule)
         assert rule["shortDescription"]["text"]
-        assert rule["helpUri"] == rule_url(rule["id"])
+        # Run from a clone, the rule's page is a file on this machine: no use to code scanning.
+        assert "helpUri" not in rule
+    assert "informationUri" not in driver
     al201 = rules[[r["id"] for r in rules].index("AL201")]
     assert al201["name"] == "blocking-sleep"
     assert al201["shortDescription"] == {"text": RULES_BY_CODE["AL201"].summary}
@@ -244,18 +270,23 @@ def test_sarif_schema_catches_mistakes() -> None:
     assert not validator.is_valid(document)
 
 
-def test_sarif_rule_metadata_for_github_code_scanning() -> None:
+README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = "https://git.example.test/team/asynclint/blob/0123abc/README.md"
+
+
+def test_sarif_rule_metadata_for_github_code_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if installed from a commit on a code-hosting site, whose page of the README is public.
+    monkeypatch.setattr(reporters, "documentation_url", lambda: PAGE)
     document = json.loads(format_sarif([]))
+    assert document["runs"][0]["tool"]["driver"]["informationUri"] == PAGE
     rules = document["runs"][0]["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == ["AL001", *(r.code for r in ALL_RULES)]
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     headings = set(re.findall(r"^### (AL\d{3}) (\S+)$", readme, re.M))
     for rule in rules:
         code = rule["id"]
         assert (code, rule["name"]) in headings
-        assert rule["helpUri"] == (
-            f"https://github.com/asynclint/asynclint/blob/main/README.md#{code.lower()}-{rule['name']}"
-        )
+        assert rule["helpUri"] == f"{PAGE}#{code.lower()}-{rule['name']}"
         for key in ("shortDescription", "fullDescription"):
             assert rule[key]["text"].strip(), (code, key)
         assert set(rule["help"]) == {"text", "markdown"}
@@ -348,18 +379,22 @@ def test_statistics_format() -> None:
     diagnostics = [_diagnostic("a.py")] * 10 + [
         Diagnostic("b.py", "AL001", "syntax-error", "x", Location(1, 1), Location(1, 1), 1)
     ]
-    assert format_statistics(diagnostics) == (
+    # No code fixable (AL201's fix is unsafe): no column of marks, as in ruff.
+    assert format_statistics(diagnostics) == "10\tAL201\tblocking-sleep\n 1\tAL001\tsyntax-error\n"
+    assert format_statistics(diagnostics, unsafe=True) == (
         "10\tAL201\t[*] blocking-sleep\n 1\tAL001\t[ ] syntax-error\n"
     )
+    safe = replace(diagnostics[0], fix_applicability=Applicability.SAFE)
+    assert format_statistics([*diagnostics, safe]).startswith("11\tAL201\t[*] blocking-sleep\n")
     assert format_statistics([]) == ""
 
 
 def test_statistics_through_the_command_line(run: Run, project: Path) -> None:
     write_tree(project, TREE)
     result = run("--statistics", ".")
-    assert result.stdout == "3\tAL201\t[*] blocking-sleep\n1\tAL001\t[ ] syntax-error\n"
+    assert result.stdout == "3\tAL201\tblocking-sleep\n1\tAL001\tsyntax-error\n"
     assert result.exit_code == 1
-    assert run("--statistics", "pkg/broken.py").stdout == "1\tAL001\t[ ] syntax-error\n"
+    assert run("--statistics", "pkg/broken.py").stdout == "1\tAL001\tsyntax-error\n"
 
 
 @pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
@@ -510,3 +545,193 @@ def test_concise_is_the_text_and_full_adds_the_source(run: Run, project: Path) -
     write_tree(project, TREE)
     assert run("--output-format", "concise", ".").stdout == run(".").stdout
     assert run("--output-format", "full", ".").stdout == run("--show-source", ".").stdout
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(match.end())
+    return starts
+
+
+def apply_json_fixes(source: str, items: list[dict], unsafe: bool) -> str:
+    """Apply the ``fix`` edits of JSON findings as an editor or a bot would: fixes in the order
+    of their first edit, an edit identical to one applied already skipped (an import two fixes
+    add), a fix that overlaps one applied skipped."""
+    starts = _line_starts(source)
+
+    def offset(location: dict) -> int:
+        return starts[location["row"] - 1] + location["column"] - 1
+
+    wanted = ("safe", "unsafe") if unsafe else ("safe",)
+    fixes = [i["fix"] for i in items if i["fix"] and i["fix"]["applicability"] in wanted]
+    applied: list[tuple[int, int, str]] = []
+    for fix in sorted(fixes, key=lambda f: min(offset(e["location"]) for e in f["edits"])):
+        edits = [
+            (offset(e["location"]), offset(e["end_location"]), e["content"]) for e in fix["edits"]
+        ]
+        new = [edit for edit in edits if edit not in applied]
+        if any(
+            (start < end2 and start2 < end) or start == start2
+            for start, end, _ in new
+            for start2, end2, _ in applied
+        ):
+            continue
+        applied += new
+    for start, end, content in sorted(applied, reverse=True):
+        source = source[:start] + content + source[end:]
+    return source
+
+
+SLEEPS = (
+    "import asyncio\nimport time\n\n\nasync def poll():\n"
+    '    print("héllo"); time.sleep(1)\n'
+    "    time.sleep(2)\n"
+    "    return asyncio.get_event_loop()\n"
+)
+LOOP = "    return asyncio.get_event_loop()\n"
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize(
+    "source",
+    [SLEEPS, SLEEPS.replace("import asyncio\n", "")[: -len(LOOP)], SLEEPS.replace("\n", "\r\n")],
+    ids=["imported", "import-added", "crlf"],
+)
+def test_json_fix_edits_give_what_fix_writes(
+    run: Run, project: Path, source: str, unsafe: bool
+) -> None:
+    write_tree(project, {"a.py": source})
+    flags = ["--unsafe-fixes"] if unsafe else []
+    items = json.loads(run("--output-format", "json", *flags, "a.py").stdout)
+    assert all(item["fix"]["edits"] for item in items if item["fix"])
+    assert len([item for item in items if item["fix"]]) >= 2
+    run("--fix", *flags, "a.py")
+    fixed = (project / "a.py").read_bytes().decode()
+    wanted = ("safe", "unsafe") if unsafe else ("safe",)
+    assert (fixed != source) is any(i["fix"]["applicability"] in wanted for i in items if i["fix"])
+    assert apply_json_fixes(source, items, unsafe) == fixed
+
+
+def test_json_fix_edits_after_fixing_are_those_of_the_fixed_text(run: Run, project: Path) -> None:
+    write_tree(project, {"a.py": SLEEPS, "b.py": SLEEPS})
+    items = json.loads(run("--fix", "--output-format", "json", "a.py").stdout)
+    assert [item["code"] for item in items] == ["AL201", "AL201"]  # AL502 was fixed
+    fixed = (project / "a.py").read_text()
+    run("--fix", "--unsafe-fixes", "b.py")
+    assert apply_json_fixes(fixed, items, unsafe=True) == (project / "b.py").read_text()
+
+
+def test_json_fix_object_is_ruffs() -> None:
+    items = json.loads(
+        format_json(
+            [
+                replace(
+                    _diagnostic("a.py"),
+                    fix_edits=(
+                        Edit("await asyncio.sleep", Location(4, 5), Location(4, 15)),
+                        Edit("import asyncio\n", Location(1, 1), Location(1, 1)),
+                    ),
+                )
+            ]
+        )
+    )
+    assert items[0]["fix"] == {
+        "applicability": "unsafe",
+        "message": "d",
+        "edits": [
+            {
+                "content": "await asyncio.sleep",
+                "location": {"row": 4, "column": 5},
+                "end_location": {"row": 4, "column": 15},
+            },
+            {
+                "content": "import asyncio\n",
+                "location": {"row": 1, "column": 1},
+                "end_location": {"row": 1, "column": 1},
+            },
+        ],
+    }
+
+
+def test_help_links_are_the_sections_of_this_readme() -> None:
+    anchors = {
+        f"{code.lower()}-{name}"
+        for code, name in re.findall(r"^### (AL\d{3}) (\S+)$", README.read_text(), re.M)
+    }
+    for code in ["AL001", *RULES_BY_CODE]:
+        url = help_url(code)
+        assert url is not None
+        page, anchor = url.split("#")
+        assert page == README.as_uri()
+        assert anchor in anchors
+        assert rule_url(code) == url
+
+
+class _Installed:
+    """An installed distribution as ``importlib.metadata`` gives it, for ``documentation_url``."""
+
+    def __init__(self, origin: dict | None, folder: Path) -> None:
+        self.origin = origin
+        self.folder = folder
+        self.files = [Path("asynclint-0.1.0.dist-info/METADATA")]
+
+    def read_text(self, name: str) -> str | None:
+        return json.dumps(self.origin) if self.origin is not None else None
+
+    def locate_file(self, file: Path) -> Path:
+        return self.folder / file
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ({"url": "CLONE", "dir_info": {}}, "CLONE/README.md"),
+        ({"url": "CLONE", "dir_info": {"editable": True}}, "CLONE/README.md"),
+        ({"url": "file:///no/such/folder", "dir_info": {}}, None),
+        (
+            {
+                "url": "https://github.com/team/asynclint.git",
+                "vcs_info": {"vcs": "git", "commit_id": "abc123"},
+            },
+            "https://github.com/team/asynclint/blob/abc123/README.md",
+        ),
+        (
+            {
+                "url": "https://gitlab.com/team/asynclint",
+                "vcs_info": {"vcs": "git", "commit_id": "abc123"},
+            },
+            "https://gitlab.com/team/asynclint/-/blob/abc123/README.md",
+        ),
+        ({"url": "ssh://git@github.com/team/asynclint", "vcs_info": {"commit_id": "abc123"}}, None),
+        ({"url": "https://git.example.test/asynclint", "vcs_info": {"commit_id": "abc123"}}, None),
+        ({"url": "file:///wheels/asynclint-0.1.0-py3-none-any.whl", "archive_info": {}}, None),
+        (None, None),  # installed from an index, or a wheel by an older pip
+    ],
+)
+def test_documentation_url_from_where_asynclint_was_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, origin: dict | None, expected: str | None
+) -> None:
+    clone = tmp_path / "clone"
+    write_tree(clone, {"README.md": "# asynclint\n"})
+    if origin is not None and origin["url"] == "CLONE":
+        origin = {**origin, "url": clone.as_uri()}
+    site = tmp_path / "site-packages"
+    monkeypatch.setattr(asynclint, "__file__", str(site / "asynclint" / "__init__.py"))
+    installed = _Installed(origin, site)
+    monkeypatch.setattr(reporters.importlib.metadata, "distribution", lambda name: installed)
+    reporters.documentation_url.cache_clear()
+    try:
+        url = reporters.documentation_url()
+        if expected is not None and expected.startswith("CLONE"):
+            expected = (clone / "README.md").as_uri()
+        assert url == expected
+        if expected is None:
+            assert help_url("AL201") is None
+            assert json.loads(format_json([_diagnostic("a.py")]))[0]["url"] is None
+            metadata = site / "asynclint-0.1.0.dist-info" / "METADATA"
+            assert rule_url("AL201") == metadata.resolve().as_uri()
+        else:
+            assert help_url("AL201") == f"{expected}#al201-blocking-sleep"
+    finally:
+        reporters.documentation_url.cache_clear()

@@ -150,3 +150,100 @@ def test_fix_hook_applies_safe_fixes_then_passes(
     assert "sleepy.py:5:5: AL201" in unsafe.stdout, _output(unsafe)
     assert "files were modified by this hook" not in unsafe.stdout, _output(unsafe)
     assert sleepy.read_text(encoding="utf-8") == SLEEPY
+
+
+EXCLUDING = '[tool.asynclint]\nextend-exclude = ["generated"]\n'
+
+
+def test_hooks_skip_files_the_configuration_excludes(
+    hook_repo: Path, user_repo: Path, env: dict[str, str]
+) -> None:
+    """pre-commit names every staged file; the hooks pass --force-exclude, so the excluded ones
+    are neither reported nor fixed (as ``asynclint .`` would skip them)."""
+    commit_file(user_repo, env, "pyproject.toml", EXCLUDING)
+    (user_repo / "generated").mkdir()
+    commit_file(user_repo, env, "generated/sleepy.py", SLEEPY)
+    loop = commit_file(user_repo, env, "generated/loop.py", OLD_LOOP)
+    commit_file(user_repo, env, "bad.py", SLEEPY)
+    names = ["generated/sleepy.py", "generated/loop.py", "bad.py"]
+
+    linted = try_repo(hook_repo, "asynclint", user_repo, env, names)
+    assert linted.returncode == 1, _output(linted)
+    assert "bad.py:5:5: AL201" in linted.stdout, _output(linted)
+    assert "generated/" not in linted.stdout, _output(linted)
+
+    only_excluded = try_repo(hook_repo, "asynclint", user_repo, env, names[:2])
+    assert only_excluded.returncode == 0, _output(only_excluded)
+
+    fixed = try_repo(hook_repo, "asynclint-fix", user_repo, env, names[:2])
+    assert fixed.returncode == 0, _output(fixed)
+    assert loop.read_text(encoding="utf-8") == OLD_LOOP
+
+
+def _readme_section(title: str) -> str:
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    return readme.split(f"\n### {title}\n", 1)[1].split("\n### ", 1)[0]
+
+
+def _blocks(section: str, language: str) -> list[str]:
+    return [
+        block.split("\n", 1)[1]
+        for block in section.split("```")[1::2]
+        if block.startswith(language)
+    ]
+
+
+def _with_asynclint_on_path(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with this interpreter's scripts (``asynclint``, ``pre-commit``) on the PATH."""
+    scripts = str(Path(sys.executable).parent)
+    return {**env, "PATH": os.pathsep.join([scripts, env.get("PATH", "")])}
+
+
+def test_readme_pre_commit_snippet_works(
+    hook_repo: Path, user_repo: Path, env: dict[str, str]
+) -> None:
+    """The README's shell snippet, with its clone's path replaced by a clone of this checkout,
+    writes a configuration that pre-commit runs: the hook fails on a finding."""
+    (snippet,) = [b for b in _blocks(_readme_section("pre-commit"), "sh") if "rev:" in b]
+    assert "/path/to/asynclint" in snippet
+    script = snippet.replace("/path/to/asynclint", str(hook_repo))
+    commit_file(user_repo, env, "ok.py", CLEAN)
+    commit_file(user_repo, env, "bad.py", SLEEPY)
+    done = subprocess.run(
+        ["bash", "-e", "-c", script.replace("pre-commit run", "pre-commit run --color never")],
+        cwd=user_repo,
+        env=_with_asynclint_on_path(env),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    config = (user_repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    head = _git(env, hook_repo, "rev-parse", "HEAD").strip()
+    assert f"repo: {hook_repo}" in config and f"rev: {head}" in config
+    assert done.returncode == 1, _output(done)
+    assert "bad.py:5:5: AL201" in done.stdout, _output(done)
+    assert "ok.py:" not in done.stdout, _output(done)
+
+
+def test_readme_local_hook_works(user_repo: Path, env: dict[str, str]) -> None:
+    """The README's `repo: local` configuration, with asynclint installed where git runs."""
+    (config,) = [b for b in _blocks(_readme_section("pre-commit"), "yaml") if "repo: local" in b]
+    commit_file(user_repo, env, ".pre-commit-config.yaml", config)
+    commit_file(user_repo, env, "pyproject.toml", EXCLUDING)
+    (user_repo / "generated").mkdir()
+    commit_file(user_repo, env, "generated/sleepy.py", SLEEPY)
+    commit_file(user_repo, env, "bad.py", SLEEPY)
+    command = [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--all-files"]
+    done = subprocess.run(
+        command,
+        cwd=user_repo,
+        env=_with_asynclint_on_path(env),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1, _output(done)
+    assert "bad.py:5:5: AL201" in done.stdout, _output(done)
+    assert "generated/" not in done.stdout, _output(done)

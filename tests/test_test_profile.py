@@ -124,8 +124,8 @@ def test_statistics_split_code_and_tests(run: Run, project: Path) -> None:
     write_tree(project, {"tests/test_fetch.py": MIXED, "src/app.py": SLEEPY})
     result = run("--statistics", ".")
     assert result.stdout == (
-        "1\tAL101\t[*] unawaited-coroutine\t(1 in tests)\n"
-        "1\tAL201\t[*] blocking-sleep\n"
+        "1\tAL101\tunawaited-coroutine\t(1 in tests)\n"
+        "1\tAL201\tblocking-sleep\n"
         "  in code:  1 blocking (AL2xx)\n"
         "  in tests: 1 missing await (AL1xx)\n"
         f"{HELD_LINE}\n"
