@@ -138,9 +138,9 @@ class GitIgnore:
         return self.spec.check_file(f"{relative}/" if is_dir else relative).include
 
 
-def _folder_ignores(folder: Path) -> list[GitIgnore]:
+def _folder_ignores(folder: Path, names: tuple[str, ...] = IGNORE_FILES) -> list[GitIgnore]:
     """The ignore files of one folder, in the order their verdicts apply (the last wins)."""
-    found = (GitIgnore.load(folder / name, folder) for name in IGNORE_FILES)
+    found = (GitIgnore.load(folder / name, folder) for name in names)
     return [ignore for ignore in found if ignore is not None]
 
 
@@ -163,21 +163,21 @@ def _git_root(start: Path) -> Path | None:
 
 
 def _ancestor_ignores(directory: Path, include_self: bool = False) -> list[GitIgnore]:
-    """The ignore files that apply to ``directory``'s contents from above it (from the
-    repository root down), and its own ``.gitignore`` with ``include_self``."""
+    """The ignore files that apply to ``directory``'s contents from above it, outermost
+    first, and its own with ``include_self``: ``.ignore`` files from every folder above (as
+    ruff reads them), ``.gitignore`` files (and ``.git/info/exclude``) from the repository's
+    root down, when it is in one."""
     root = _git_root(directory)
-    if root is None:
-        return []
     ignores = []
-    exclude = GitIgnore.load(root / ".git" / "info" / "exclude", root)
-    if exclude is not None:
-        ignores.append(exclude)
-    chain = [directory, *directory.parents]
-    chain = chain[: chain.index(root) + 1]
-    for current in reversed(chain):
+    if root is not None:
+        exclude = GitIgnore.load(root / ".git" / "info" / "exclude", root)
+        if exclude is not None:
+            ignores.append(exclude)
+    for current in reversed([directory, *directory.parents]):
         if current == directory and not include_self:
             continue
-        ignores.extend(_folder_ignores(current))
+        in_repository = root is not None and (current == root or root in current.parents)
+        ignores.extend(_folder_ignores(current, IGNORE_FILES if in_repository else (".ignore",)))
     return ignores
 
 
@@ -313,6 +313,8 @@ class FileFinder:
         seen.add(real)
         if record is not None:
             record.note_folder(real)
+            for extended in self.configs.for_resolved_directory(Path(real)).extends:
+                record.note_file(str(extended), absent=True)
         own = _folder_ignores(Path(real))
         if own:
             ignores = [*ignores, *own]

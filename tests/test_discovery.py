@@ -370,3 +370,13 @@ def test_a_named_ignored_folder_keeps_the_patterns_of_its_files(project: Path) -
     )
     assert found("pkg") == []
     assert found("pkg/gen") == ["pkg/gen/x.py"]
+
+
+def test_an_ignore_file_above_applies_without_a_repository(project: Path) -> None:
+    # As ruff: `.ignore` files are read from the folders above a named one, in a repository
+    # or not (`.gitignore` files only inside one).
+    write_tree(
+        project,
+        {".ignore": "gen/\n", ".gitignore": "y.py\n", "sub/gen/x.py": "", "sub/y.py": ""},
+    )
+    assert found("sub") == ["sub/y.py"]

@@ -204,3 +204,23 @@ def test_a_changed_ignore_file_walks_again(project: Path, run: Run, walks: list[
     _age(project / "pkg", 20)
     assert _al101(run, cache) == ["pkg/app.py"]
     assert len(walks) == 2
+
+
+def test_a_changed_extended_configuration_walks_again(
+    project: Path, run: Run, walks: list[str]
+) -> None:
+    _project(project)
+    shared = project.parent / "shared"
+    write_tree(shared, {"base.toml": 'extend-exclude = ["net.py"]\n'})
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nextend = "../shared/base.toml"\n')
+    (project / "pkg/net.py").write_text("async def fetch(): ...\n")
+    _age(project)
+    _age(shared)
+    cache = project.parent / "cache"
+    assert _al101(run, cache) == []  # excluded by the extended file: nothing knows ``fetch``
+    assert _al101(run, cache) == []
+    assert len(walks) == 1
+    (shared / "base.toml").write_text('extend-exclude = ["other_module.py"]\n')
+    _age(shared)
+    assert _al101(run, cache) == ["pkg/app.py"]
+    assert len(walks) == 2
