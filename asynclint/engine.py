@@ -344,11 +344,6 @@ class Context:
                 return scope
         return None
 
-    def python_has(self, version: tuple[int, int]) -> bool:
-        """Whether every Python the code targets is ``version`` or newer (what a fix or advice
-        may use)."""
-        return self.target_version is None or self.target_version >= version
-
     @property
     def blocking(self) -> BlockingCatalogue:
         """The blocking-call catalogue, as configured for this file."""
