@@ -43,7 +43,7 @@ def unused_reports(
     }
     if not wanted:
         return []
-    comments = _comments(module)
+    comments, lines_of = _comments(module)
     ranges = node_ranges(module, {None: [comment for comment, _ in comments]})
     reports = []
     for comment, owner in comments:
@@ -59,7 +59,7 @@ def unused_reports(
             unused, "in this file" if whole_file else "on this line"
         )
         fix = (
-            _fix_file_directive(comment, owner, unused)
+            _fix_file_directive(comment, owner, unused, lines_of.get(id(owner)))
             if whole_file
             else _fix(comment, owner, unused)
         )
@@ -85,12 +85,27 @@ def _why(unused: set[str], where: str) -> str:
     return f"nothing {where} is reported under it"
 
 
-def _comments(module: cst.Module) -> list[tuple[cst.Comment, cst.CSTNode]]:
+# The fields that hold lines of their own (``EmptyLine``s), in the nodes that have them.
+_LINE_FIELDS = ("header", "footer", "leading_lines", "lines_after_decorators")
+# A line of its own: the node whose field holds it, and the field's name.
+LinesOf = dict[int, tuple[cst.CSTNode, str]]
+
+
+def _comments(module: cst.Module) -> tuple[list[tuple[cst.Comment, cst.CSTNode]], LinesOf]:
     """Every comment of the module, with the node that holds it (``TrailingWhitespace`` at
-    the end of a line of code, ``EmptyLine`` for a comment on a line of its own)."""
+    the end of a line of code, ``EmptyLine`` for a comment on a line of its own); and, by the
+    ``id`` of each such ``EmptyLine``, where it stands."""
     found: list[tuple[cst.Comment, cst.CSTNode]] = []
+    lines_of: LinesOf = {}
 
     class Collector(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            for name in _LINE_FIELDS:
+                lines = getattr(node, name, None)
+                if isinstance(lines, (list, tuple)):
+                    lines_of.update((id(line), (node, name)) for line in lines)
+            return super().on_visit(node)
+
         def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
             if node.comment is not None:
                 found.append((node.comment, node))
@@ -100,7 +115,7 @@ def _comments(module: cst.Module) -> list[tuple[cst.Comment, cst.CSTNode]]:
                 found.append((node.comment, node))
 
     module.visit(Collector())
-    return found
+    return found, lines_of
 
 
 def _fix(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | None:
@@ -129,18 +144,30 @@ def _fix(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | No
     return Fix(description, ((owner, new_owner),), Applicability.SAFE)
 
 
-def _fix_file_directive(comment: cst.Comment, owner: cst.CSTNode, unused: set[str]) -> Fix | None:
-    """The file-level directive without the unused codes; None when no code is left (the
-    line would have to go, which a comment's replacement cannot do)."""
+def _fix_file_directive(
+    comment: cst.Comment,
+    owner: cst.CSTNode,
+    unused: set[str],
+    where: tuple[cst.CSTNode, str] | None,
+) -> Fix | None:
+    """The file-level directive without the unused codes; its line gone (as ruff's RUF100
+    removes it) when no code is left, taken out of the node that holds it (``where``)."""
     directive = _FILE_DIRECTIVE.match(comment.value)
     if directive is None:
         return None
     codes = [c for c in CODE_SEPARATOR.split(directive["codes"]) if c]
     kept = [c for c in codes if c.upper() not in unused]
+    description = "Remove the unused `# noqa` code" + ("s" if len(unused) > 1 else "")
     if not kept:
-        return None
+        if where is None:
+            return None
+        holder, name = where
+        lines = [line for line in getattr(holder, name) if line is not owner]
+        new_holder = holder.with_changes(**{name: lines})
+        return Fix(
+            "Remove the unused `# noqa` directive", ((holder, new_holder),), Applicability.SAFE
+        )
     text = f"{comment.value[: directive.start('codes')]}{', '.join(kept)}"
     text += comment.value[directive.end("codes") :]
     new_owner = owner.with_changes(comment=cst.Comment(text))
-    description = "Remove the unused `# noqa` code" + ("s" if len(unused) > 1 else "")
     return Fix(description, ((owner, new_owner),), Applicability.SAFE)

@@ -52,9 +52,8 @@ class UnusedNoqa(Rule):
     ## Fix safety
     The fix is safe: it removes the unused codes from the comment, or the whole `# noqa` when
     none is left (other text of the comment is kept). A `# noqa` on a line of its own, which
-    silences nothing anywhere, is reported without a fix, and so is a file-level directive
-    none of whose codes is used (its line is yours to delete); one with codes left loses the
-    unused ones.
+    silences nothing anywhere, is reported without a fix. A file-level directive loses its
+    unused codes, and its whole line when none of its codes is used.
     """
 
     code = "AL002"

@@ -395,10 +395,29 @@ def test_unused_file_level_codes_are_removed_by_the_fix(run: Run, project: Path)
     )
     result = run("--select", "AL2,AL3,AL5,AL002", "--fix", ".")
     assert (project / "some.py").read_text() == f"# asynclint: noqa: AL201  (legacy)\n{TWO_CODES}"
-    assert (project / "none.py").read_text() == f"# asynclint: noqa: AL502\n{SLEEPY}"
-    assert "none.py:1:1: AL002 unused `# noqa` code AL502" in result.stdout
+    assert (project / "none.py").read_text() == SLEEPY  # the directive's line is gone
+    assert "AL002" not in result.stdout
+    assert "none.py:4:5: AL201" in result.stdout
     assert "some.py:7:5: AL301" in result.stdout
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "# asynclint: noqa: AL502\n{code}",
+        "{code}\n# flake8: noqa: AL502, AL299\n",
+        "import time\n\n# asynclint: noqa: AL502\n\nasync def poll():\n    time.sleep(1)\n",
+        "import time\n\n\nasync def poll():\n    # asynclint: noqa: AL502\n    time.sleep(1)\n",
+    ],
+)
+def test_an_unused_file_level_directive_is_removed_whole(before: str) -> None:
+    source = before.format(code=SLEEPY.rstrip("\n"))
+    result = check_source(source, "x.py", ALL_RULES, FixMode())
+    assert result.fixed_source is not None
+    assert "noqa" not in result.fixed_source
+    assert result.fixed_source.count("\n") == source.count("\n") - 1
+    assert [d.code for d in result.diagnostics] == ["AL201"]
 
 
 @pytest.mark.parametrize(
