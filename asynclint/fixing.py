@@ -177,33 +177,77 @@ def _fix_rounds(
     current = start
     fixed: list[str] = []
     for _ in range(MAX_FIX_ROUNDS):
-        fixes = [
-            r.fix
-            for d, r in current.found
-            if r.fix is not None
-            and fix_mode.allows(r.fix)
-            and fix_mode.wants(d)
-            and fix_mode.fixes(d.code)
-        ]
-        if not fixes:
+        covered = _shared_fixes(_wanted(current.found, fix_mode))
+        if not covered:
             break
-        new_module, applied = apply_fixes(current.module, fixes)
+        new_module, applied = apply_fixes(current.module, list(covered))
         if not applied:
             break
-        verified = _verify(new_module.code, applied, current.found, relint)
+        codes = [code for fix in applied for code in covered[fix]]
+        verified = _verify(new_module.code, codes, current.found, relint)
         if isinstance(verified, str):
             result.problems.append(Problem(path, verified, internal=True))
             return start
-        fixed += [_code_of(fix, current.found) for fix in applied]
+        fixed += codes
         current = verified
         if fix_mode.only is not None:
             break
+    left = len(_wanted(current.found, fix_mode))
+    if left and fix_mode.only is None:  # never silent about a fix it advertised
+        fixes = "1 fix" if left == 1 else f"{left} fixes"
+        message = f"{fixes} could not be applied (overlapping edits); reported unfixed"
+        result.problems.append(Problem(path, message, internal=True))
     if fixed:
         result.fixed_count = len(fixed)
         result.fixed_codes = tuple(sorted(fixed))
         result.original_source = start.source
         result.fixed_source = current.source
     return current
+
+
+def _wanted(found: list[Finding], fix_mode: FixMode) -> list[Finding]:
+    """The findings whose fix ``fix_mode`` asks to apply."""
+    return [
+        (d, r)
+        for d, r in found
+        if r.fix is not None
+        and fix_mode.allows(r.fix)
+        and fix_mode.wants(d)
+        and fix_mode.fixes(d.code)
+    ]
+
+
+def _shared_fixes(found: list[Finding]) -> dict[Fix, list[str]]:
+    """The distinct fixes of ``found``, each with the codes of the findings it fixes. A fix
+    that several findings share (the same object, or the same replacements of the same nodes)
+    is one fix: applied once, it fixes them all."""
+    covered: dict[Fix, list[str]] = {}
+    for diagnostic, report in found:
+        assert report.fix is not None
+        same = next((f for f in covered if _same_edit(f, report.fix)), report.fix)
+        covered.setdefault(same, []).append(diagnostic.code)
+    return covered
+
+
+def _same_edit(one: Fix, other: Fix) -> bool:
+    if one is other:
+        return True
+    if len(one.replacements) != len(other.replacements) or one.imports != other.imports:
+        return False
+    return all(
+        old is old_other and _same_node(new, new_other)
+        for (old, new), (old_other, new_other) in zip(
+            one.replacements, other.replacements, strict=True
+        )
+    )
+
+
+def _same_node(one: object, other: object) -> bool:
+    """Whether two replacements are the same (a sentinel that removes or flattens, only if it
+    is the same object)."""
+    if isinstance(one, cst.CSTNode) and isinstance(other, cst.CSTNode):
+        return one.deep_equals(other)
+    return one is other
 
 
 def fix_findings(
@@ -238,17 +282,65 @@ def _without_fix(finding: Finding) -> Finding:
 def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
     """The findings, those with a fix given the text edits that fix alone makes to the
     module's code."""
+    if not any(report.fix is not None for _, report in found):
+        return found
     source = module.code
     starts = _line_starts(source)
     out = []
     for diagnostic, report in found:
         if report.fix is not None:
-            fixed, applied = apply_fixes(module, [report.fix])
-            if applied:
-                edits = tuple(text_edits(source, fixed.code, starts))
+            edits = _statement_edits(module, source, starts, diagnostic, report)
+            if edits is None:
+                fixed, applied = apply_fixes(module, [report.fix])
+                edits = tuple(text_edits(source, fixed.code, starts)) if applied else None
+            if edits is not None:
                 diagnostic = replace(diagnostic, fix_edits=edits)
         out.append((diagnostic, report))
     return out
+
+
+def _statement_edits(
+    module: cst.Module, source: str, starts: list[int], diagnostic: Diagnostic, report: Report
+) -> tuple[Edit, ...] | None:
+    """The edits of a fix that changes only the module-level statement its finding is in
+    (and adds no import), made from that statement's code alone: applying it to the whole
+    module and comparing the module's code costs a walk and a code generation of the whole
+    file per finding. None when the fix reaches further, or the statement is not found."""
+    fix, top = report.fix, report.top
+    if fix is None or fix.imports or top is None:
+        return None
+    transformer = _ApplyFixes([fix])
+    new_top = top.visit(transformer)
+    if transformer.replaced != len(fix.replacements) or id(fix) in transformer.skipped:
+        return None  # a replacement outside the statement
+    if not isinstance(new_top, cst.CSTNode):
+        return None
+    old_text, new_text = module.code_for_node(top), module.code_for_node(new_top)
+    at = starts[diagnostic.start.line - 1] + diagnostic.start.column - 1
+    begin = source.rfind(old_text, 0, at + len(old_text))
+    if begin < 0 or not begin <= at < begin + max(len(old_text), 1):
+        return None
+    shift = _line_starts(source[:begin])
+    line, column = len(shift), begin - shift[-1]  # where the statement starts (0-based column)
+    edits = []
+    for edit in text_edits(old_text, new_text):
+        start, end = edit.start, edit.end
+        edits.append(
+            replace(
+                edit,
+                start=_moved(start, line, column),
+                end=_moved(end, line, column),
+            )
+        )
+    return tuple(edits)
+
+
+def _moved(location: Location, line: int, column: int) -> Location:
+    """``location`` in a statement's code, as a location in the module's (the statement
+    starting at 1-based ``line``, 0-based ``column``)."""
+    if location.line == 1:
+        return Location(line, location.column + column)
+    return Location(location.line + line - 1, location.column)
 
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -311,9 +403,10 @@ def _shared_head(a: str, b: str) -> int:
 
 
 def _verify(
-    new_source: str, applied: Sequence[Fix], before: list[Finding], relint: Relint
+    new_source: str, fixed: Sequence[str], before: list[Finding], relint: Relint
 ) -> _Round | str:
-    """The round that ``applied`` made of ``before``, or why it must not be kept."""
+    """The round that the fixes of findings of codes ``fixed`` (a code once per finding)
+    made of ``before``, or why it must not be kept."""
     try:
         relinted = relint(new_source)
     except RuleCrash as crash:
@@ -324,7 +417,7 @@ def _verify(
             "the file was left unchanged"
         )
     new_module, after = relinted
-    applied_codes = Counter(_code_of(fix, before) for fix in applied)
+    applied_codes = Counter(fixed)
     counts_before = Counter(d.code for d, _ in before)
     counts_after = Counter(d.code for d, _ in after)
     still_there = [
@@ -336,10 +429,3 @@ def _verify(
             "the file was left unchanged"
         )
     return _Round(new_source, new_module, after)
-
-
-def _code_of(fix: Fix, found: list[Finding]) -> str:
-    for diagnostic, report in found:
-        if report.fix is fix:
-            return diagnostic.code
-    raise LookupError("an applied fix belongs to no finding")

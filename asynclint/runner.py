@@ -8,11 +8,14 @@ import gc
 import io
 import multiprocessing
 import os
+import re
+import signal
 import sys
 import tempfile
 import threading
+import time
 import tokenize
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -87,12 +90,21 @@ def decode_source(data: bytes) -> SourceText:
     return SourceText(data.decode(encoding), encoding)
 
 
+# The temporary file ``write_atomically`` writes beside ``x.py`` before renaming it over
+# ``x.py``: ``.x.py.<pid>-<random>.asynclint-tmp``. A process killed between the two leaves it;
+# the next run that writes fixes there removes it (``remove_stale_temporaries``).
+TEMPORARY_SUFFIX = ".asynclint-tmp"
+_TEMPORARY = re.compile(r"\..+\.(?:(\d+)-)?[a-z0-9_]+" + re.escape(TEMPORARY_SUFFIX))
+# A temporary file this old is stale whoever wrote it: a write lasts far less.
+_STALE_AFTER = 3600.0
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path``'s content by ``data`` through a temporary file and a rename, so the file
     is never seen half-written. Permissions are kept; a symbolic link keeps pointing at it."""
     target = path.resolve()
     handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".asynclint-tmp", dir=target.parent
+        prefix=f".{target.name}.{os.getpid()}-", suffix=TEMPORARY_SUFFIX, dir=target.parent
     )
     try:
         with os.fdopen(handle, "wb") as out:
@@ -107,6 +119,50 @@ def write_atomically(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def remove_stale_temporaries(folders: Iterable[Path]) -> list[Path]:
+    """Remove from ``folders`` the temporary files of ``write_atomically`` that no process is
+    writing any more (its process is gone, or it is an hour old); return those removed."""
+    removed = []
+    for folder in folders:
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.endswith(TEMPORARY_SUFFIX)]
+        except OSError:
+            continue
+        for entry in entries:
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found is None or not _is_stale(entry, found.group(1)):
+                continue
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _is_stale(entry: os.DirEntry[str], pid: str | None) -> bool:
+    try:
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        if time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_AFTER:
+            return True
+    except OSError:
+        return False
+    if pid is None or int(pid) == os.getpid():  # this process writes nothing yet
+        return pid is not None
+    return not _is_running(int(pid))
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 # LibCST's native parser and the engine's walker recurse once per nesting level. On the
@@ -220,11 +276,57 @@ def tune_collector() -> None:
 _worker_session: ProjectSession | None = None
 
 
-def prepare_process(session: ProjectSession | None = None) -> None:
-    """Set up a worker process: the run's session, the collector's pace."""
+def prepare_process(session: ProjectSession | None = None, parent: int | None = None) -> None:
+    """Set up a worker process: the run's session, the collector's pace, and its end when
+    ``parent`` (the process id of the run) ends."""
     global _worker_session
     _worker_session = session
     tune_collector()
+    if parent is not None:
+        end_with_parent(parent)
+
+
+def _prepare_for_map(parent: int) -> None:
+    """Set up a worker process of ``map_in_workers``."""
+    tune_collector()
+    end_with_parent(parent)
+
+
+# Linux's ``prctl`` option that has the kernel send a signal to a process when its parent ends.
+_PR_SET_PDEATHSIG = 1
+# How often a worker that cannot ask for that checks that its parent is still there (seconds).
+_PARENT_CHECK_EVERY = 1.0
+
+
+def end_with_parent(parent: int) -> None:
+    """End this worker process as soon as ``parent`` ends, however it ends (``kill -9``
+    included): a worker never outlives the run that started it. On Linux the kernel kills it
+    (``PR_SET_PDEATHSIG``); elsewhere a thread checks for a new parent every second."""
+    if not _kill_when_parent_ends():
+        watcher = threading.Thread(
+            target=_watch_parent, args=(parent,), name="asynclint-parent", daemon=True
+        )
+        watcher.start()
+    if os.getppid() != parent:  # it ended before the request took effect
+        os._exit(1)
+
+
+def _kill_when_parent_ends() -> bool:
+    # The signal comes when the thread that started the worker ends: the pools are made and
+    # used within one call, on a thread that outlives them.
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0  # type: ignore[no-any-return]
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_EVERY)
+    os._exit(1)
 
 
 def _check_in_worker(task: Task) -> FileResult:
@@ -274,6 +376,8 @@ def run_tasks(
     are checked again one by one in a process of their own, so that only the file that kills
     its process is reported as failed, and the rest of the run goes on in a new pool.
     """
+    # What a run killed while writing fixes left beside the files this one may write.
+    remove_stale_temporaries({Path(os.path.realpath(t.path)).parent for t in tasks if t.write})
     if jobs <= 1 or len(tasks) < _MIN_FILES_FOR_WORKERS:
         tune_collector()
         yield from (check_task(task, session) for task in tasks)
@@ -330,7 +434,7 @@ def _beside_huge(
             max_workers=2,
             mp_context=_pool_context(),
             initializer=prepare_process,
-            initargs=(session,),
+            initargs=(session, os.getpid()),
         ) as pool:
             for position in huge:
                 big = pool.submit(_check_in_worker, tasks[position])
@@ -380,7 +484,7 @@ def _run_in_pools(
                 max_workers=jobs,
                 mp_context=_pool_context(),
                 initializer=prepare_process,
-                initargs=(session,),
+                initargs=(session, os.getpid()),
             ) as pool:
                 for result in pool.map(_check_in_worker, batch, chunksize=chunk):
                     done += 1
@@ -405,7 +509,10 @@ def _batch_size(sizes: Sequence[int], jobs: int) -> int:
 
 def _check_alone(task: Task, session: ProjectSession | None) -> FileResult:
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=_pool_context(), initializer=prepare_process, initargs=(session,)
+        max_workers=1,
+        mp_context=_pool_context(),
+        initializer=prepare_process,
+        initargs=(session, os.getpid()),
     ) as pool:
         try:
             return pool.submit(_check_in_worker, task).result()
@@ -420,7 +527,10 @@ def map_in_workers(function: Callable[[_A], _T], items: Sequence[_A], jobs: int)
         return list(map(function, items))
     chunk = max(1, min(32, len(items) // (jobs * 8)))
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=tune_collector
+        max_workers=jobs,
+        mp_context=_pool_context(),
+        initializer=_prepare_for_map,
+        initargs=(os.getpid(),),
     ) as pool:
         return list(pool.map(function, items, chunksize=chunk))
 

@@ -9,6 +9,7 @@ import libcst as cst
 import pytest
 from conftest import SLEEPY, SLEEPY_FIXED, UNSAFE_HINT, Run, finding, write_tree
 
+import asynclint.fixing
 import asynclint.runner
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.facts.resolution import QUALIFIED_NAME
@@ -369,3 +370,80 @@ def test_only_one_findings_fix_is_applied_when_asked() -> None:
     )
     assert result.fixed_count == 1
     assert [d.start.line for d in result.diagnostics] == [4]
+
+
+class ReportsTwiceWithOneFix(Rule):
+    """A rule that reports a call and its argument with one fix (one ``Fix`` object) that
+    settles both, as a stored coroutine and its use share the ``await`` before the call."""
+
+    code = "AL996"
+    name = "reports-twice-with-one-fix"
+    requires = (QUALIFIED_NAME,)
+    summary = "test rule"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        awaited = isinstance(self.context.parent, cst.Await)
+        if self.ask(QUALIFIED_NAME, node.func) == "asyncio.sleep" and not awaited:
+            fix = Fix("await", ((node, cst.Await(node)),), Applicability.UNSAFE)
+            self.report(node, fix=fix)
+            self.report(node.args[0], fix=fix)
+
+
+UNAWAITED = "import asyncio\n\nasync def poll():\n    asyncio.sleep(1)\n"
+
+
+def test_a_fix_two_findings_share_is_applied_once_and_fixes_both(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both findings are advertised as fixable; ``--fix`` applies their fix once and counts
+    both as fixed."""
+    rule = ReportsTwiceWithOneFix
+    plain = check_source(UNAWAITED, "a.py", [rule], FixMode(apply=False))
+    assert [d.fix_applicability for d in plain.diagnostics] == [Applicability.UNSAFE] * 2
+    write_tree(project, {"a.py": UNAWAITED})
+    monkeypatch.setitem(asynclint.runner.RULES_BY_CODE, rule.code, rule)
+    result = check_task(Task("a.py", "a.py", (rule.code,), FixMode(unsafe=True), write=True))
+    assert (result.problems, result.diagnostics, result.fixed_count) == ([], [], 2)
+    assert (project / "a.py").read_text() == UNAWAITED.replace("    asyncio", "    await asyncio")
+
+
+class AwaitsTheSleep(Rule):
+    """A rule whose fix is the same edit as another rule's: ``await`` before the call."""
+
+    code = "AL994"
+    name = "awaits-the-sleep"
+    requires = (QUALIFIED_NAME,)
+    summary = "test rule"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        awaited = isinstance(self.context.parent, cst.Await)
+        if self.ask(QUALIFIED_NAME, node.func) == "asyncio.sleep" and not awaited:
+            fix = Fix("await", ((node, cst.Await(node)),), Applicability.SAFE)
+            self.report(node, fix=fix)
+
+
+class AlsoAwaitsTheSleep(AwaitsTheSleep):
+    code = "AL995"
+    name = "also-awaits-the-sleep"
+
+
+def test_two_rules_with_the_same_edit_are_fixed_at_once() -> None:
+    source = "import asyncio\n\nasync def poll():\n    asyncio.sleep(1)\n"
+    result = check_source(source, "a.py", [AwaitsTheSleep, AlsoAwaitsTheSleep], FixMode())
+    assert result.fixed_source == source.replace("    asyncio", "    await asyncio")
+    assert (result.fixed_count, result.fixed_codes) == (2, ("AL994", "AL995"))
+    assert (result.problems, result.diagnostics) == ([], [])
+
+
+def test_a_fix_that_cannot_be_applied_is_never_silent(
+    run: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(project, {"a.py": SLEEPY})
+    monkeypatch.setattr(asynclint.fixing, "apply_fixes", lambda module, fixes: (module, []))
+    result = run("--fix", "--unsafe-fixes", "a.py")
+    assert (project / "a.py").read_text() == SLEEPY
+    assert result.stderr == (
+        "asynclint: error: a.py: 1 fix could not be applied (overlapping edits); reported unfixed\n"
+    )
+    assert result.stdout.startswith(f"{finding('a.py')}\nFound 1 finding (0 fixed, 1 remaining).")
+    assert result.exit_code == 2

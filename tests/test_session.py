@@ -4,6 +4,7 @@ to worker processes by their pool, and without an index when no selected rule ne
 from __future__ import annotations
 
 import ast
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -91,8 +92,9 @@ def test_the_workers_get_the_session_from_their_pool(
     monkeypatch.setattr(asynclint.runner, "ProcessPoolExecutor", RecordingPool)
     result = run("-q", "--no-cache", "--jobs", "2", ".")
     assert _al101_files(result.stdout) == set(callers)
-    [(session,)] = given
+    [(session, parent)] = given  # and the run's process, which the workers end with
     assert isinstance(session, ProjectSession) and session.index is not None
+    assert parent == os.getpid()
 
 
 def _flake8_findings(path: str) -> set[str]:
