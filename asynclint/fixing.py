@@ -282,65 +282,17 @@ def _without_fix(finding: Finding) -> Finding:
 def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
     """The findings, those with a fix given the text edits that fix alone makes to the
     module's code."""
-    if not any(report.fix is not None for _, report in found):
-        return found
     source = module.code
     starts = _line_starts(source)
     out = []
     for diagnostic, report in found:
         if report.fix is not None:
-            edits = _statement_edits(module, source, starts, diagnostic, report)
-            if edits is None:
-                fixed, applied = apply_fixes(module, [report.fix])
-                edits = tuple(text_edits(source, fixed.code, starts)) if applied else None
-            if edits is not None:
+            fixed, applied = apply_fixes(module, [report.fix])
+            if applied:
+                edits = tuple(text_edits(source, fixed.code, starts))
                 diagnostic = replace(diagnostic, fix_edits=edits)
         out.append((diagnostic, report))
     return out
-
-
-def _statement_edits(
-    module: cst.Module, source: str, starts: list[int], diagnostic: Diagnostic, report: Report
-) -> tuple[Edit, ...] | None:
-    """The edits of a fix that changes only the module-level statement its finding is in
-    (and adds no import), made from that statement's code alone: applying it to the whole
-    module and comparing the module's code costs a walk and a code generation of the whole
-    file per finding. None when the fix reaches further, or the statement is not found."""
-    fix, top = report.fix, report.top
-    if fix is None or fix.imports or top is None:
-        return None
-    transformer = _ApplyFixes([fix])
-    new_top = top.visit(transformer)
-    if transformer.replaced != len(fix.replacements) or id(fix) in transformer.skipped:
-        return None  # a replacement outside the statement
-    if not isinstance(new_top, cst.CSTNode):
-        return None
-    old_text, new_text = module.code_for_node(top), module.code_for_node(new_top)
-    at = starts[diagnostic.start.line - 1] + diagnostic.start.column - 1
-    begin = source.rfind(old_text, 0, at + len(old_text))
-    if begin < 0 or not begin <= at < begin + max(len(old_text), 1):
-        return None
-    shift = _line_starts(source[:begin])
-    line, column = len(shift), begin - shift[-1]  # where the statement starts (0-based column)
-    edits = []
-    for edit in text_edits(old_text, new_text):
-        start, end = edit.start, edit.end
-        edits.append(
-            replace(
-                edit,
-                start=_moved(start, line, column),
-                end=_moved(end, line, column),
-            )
-        )
-    return tuple(edits)
-
-
-def _moved(location: Location, line: int, column: int) -> Location:
-    """``location`` in a statement's code, as a location in the module's (the statement
-    starting at 1-based ``line``, 0-based ``column``)."""
-    if location.line == 1:
-        return Location(line, location.column + column)
-    return Location(location.line + line - 1, location.column)
 
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
