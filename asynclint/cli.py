@@ -799,6 +799,10 @@ def _print_findings(
     if output.quiet:
         return
     fixed = sum(r.fixed_count for r in results)
+    unchecked = sum(1 for r in results if r.problems and not r.diagnostics)
+    if unchecked:  # each is named on standard error
+        files = f"{unchecked} file{'s' * (unchecked != 1)}"
+        summary = f"{summary}\n{files} could not be checked (named above).".lstrip("\n")
     summary = _summary(diagnostics, fixed, fixing, test_paths, held_back, unsafe)
     if summary:
         click.echo(summary, err=err)

@@ -13,6 +13,7 @@ import copy
 import errno
 import os
 import re
+import stat
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from pathspec import GitIgnoreSpec
 from asynclint.config import ConfigFinder
 from asynclint.diagnostics import Problem
 from asynclint.globs import GlobSet, glob_set
-from asynclint.index.store import GIVEN_FOLDER, STORE_NAME, Store
+from asynclint.index.store import GIVEN_FOLDER, STORE_NAME, Store, kind_of, read_regular
 from asynclint.listing import WalkRecord, keep_walked, listing_key
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -96,8 +97,8 @@ class GitIgnore:
 
     @classmethod
     def load(cls, path: Path, base: Path) -> GitIgnore | None:
-        try:
-            return cls(base, path.read_text(encoding="utf-8", errors="replace"))
+        try:  # a FIFO named ``.gitignore`` must not block the run
+            return cls(base, read_regular(path).decode("utf-8", errors="replace"))
         except OSError:
             return None
 
@@ -244,6 +245,10 @@ class FileFinder:
                 elif path.exists():
                     if self.force_exclude and self._force_excluded(path):
                         continue
+                    mode = os.stat(path).st_mode
+                    if not stat.S_ISREG(mode):  # a FIFO, a device: never opened
+                        self.problems.append(Problem(raw, kind_of(mode)))
+                        continue
                     files.setdefault(path.resolve(), path)
                 elif path.is_symlink():
                     self.problems.append(Problem(raw, _dangling_link_text(path)))
@@ -340,9 +345,9 @@ class FileFinder:
                     yield from self._walk(entry.path, ignores, seen, real_path, record)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
                     link = entry.is_symlink()
-                    if link and not entry.is_file():
+                    if not entry.is_file():
                         if not entry.is_dir():
-                            self.problems.append(Problem(entry.path, "broken symbolic link"))
+                            self.problems.append(Problem(entry.path, _not_a_file_text(entry)))
                         continue
                     if _is_ignored(real_path, False, ignores):
                         continue
@@ -381,6 +386,17 @@ def _os_error_text(error: OSError) -> str:
     if error.errno == errno.ELOOP:
         return "symbolic link loop"
     return error.strerror or str(error)
+
+
+def _not_a_file_text(entry: os.DirEntry[str]) -> str:
+    """Why an entry named like a Python file is not read: a FIFO, a device, a socket (or a
+    symbolic link to one), a broken link."""
+    try:
+        return kind_of(os.stat(entry.path).st_mode)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return "broken symbolic link" if entry.is_symlink() else _os_error_text(error)
 
 
 def _dangling_link_text(path: Path) -> str:

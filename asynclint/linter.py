@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from asynclint.diagnostics import Diagnostic, FileResult, Location, Problem
 from asynclint.engine import Report, RuleCrash, lint_module
 from asynclint.fixing import Finding, FixMode, fix_findings
 from asynclint.index import ProjectIndex, environment_paths, summarize
+from asynclint.index.downgrade import downgrade
 from asynclint.knowledge.blocking import BlockingCatalogue
 from asynclint.noqa import Suppressions, find_suppressions
 from asynclint.positions import node_ranges
@@ -46,14 +48,52 @@ def _syntax_error(path: str, message: str, line: int, column: int) -> Diagnostic
 _LIBCST_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def parse(source: str, path: str) -> cst.Module | Diagnostic:
-    """The module, or an AL001 diagnostic saying where and why it does not parse.
+# What no newer grammar allows (deep nesting, null bytes): such a file is AL001 at once
+# (LibCST would take minutes over 3,000 nested parentheses before giving up or not).
+_NESTING_LIMITS = (
+    "too many nested",
+    "too deeply nested",
+    "too many statically nested",
+    "null bytes",
+)
 
-    LibCST's own messages are terse and often point at the start of the line, so the reason
-    and position come from CPython's compiler when it agrees that the code is invalid.
-    """
+
+def parse(source: str, path: str) -> cst.Module | Diagnostic:
+    """The module, or an AL001 diagnostic saying where and why it does not parse."""
+    return _parse(source, path)[0]
+
+
+def _parse(
+    source: str, path: str, newer_syntax: bool = True
+) -> tuple[cst.Module | Diagnostic, bool]:
+    """The module, or an AL001 diagnostic; and whether CPython compiles the source.
+
+    CPython's compiler judges first: it rejects in milliseconds what LibCST would take minutes
+    over (a 10,000-term ``+`` chain, 3,000 nested brackets) or accept although Python cannot
+    run it (a null byte), and its messages and positions are the ones users know. Only code it
+    rejects with a plain syntax error is tried with LibCST, which reads newer syntax than the
+    running Python (``newer_syntax``: allowed)."""
     try:
-        return cst.parse_module(source)
+        _compile_as_python_would(source, path)
+    except SyntaxError as error:
+        message = str(error.msg)
+        rejected = _syntax_error(
+            path, f"SyntaxError: {message}", error.lineno or 1, error.offset or 1
+        )
+        if not newer_syntax or any(limit in message for limit in _NESTING_LIMITS):
+            return rejected, False
+    except (ValueError, RecursionError, MemoryError) as error:
+        reason = str(error) or type(error).__name__
+        if isinstance(error, RecursionError):
+            reason = "nested too deeply for Python's compiler"
+        return _syntax_error(path, f"cannot parse: {reason}", 1, 1), False
+    else:
+        rejected = None
+    try:
+        module = cst.parse_module(source)
+        if rejected is None or _is_newer_syntax(source, path):
+            return module, rejected is None
+        return rejected, False
     except cst.ParserSyntaxError as error:
         libcst_message = str(error.message)
         position = _LIBCST_POSITION.search(libcst_message)
@@ -61,18 +101,43 @@ def parse(source: str, path: str) -> cst.Module | Diagnostic:
         if position:
             line, column = int(position.group(1)), int(position.group(2)) + 1
     except (RecursionError, MemoryError, ValueError, TypeError) as error:
-        # LibCST's parser refuses some inputs (null bytes, absurd nesting) with other errors.
+        # LibCST's parser refuses some inputs (absurd nesting) with other errors.
         libcst_message, line, column = f"{type(error).__name__}: {error}", 1, 1
+    if rejected is not None:
+        return rejected, False
+    short = libcst_message.split(": expected one of", 1)[0]
+    return _syntax_error(path, f"LibCST cannot parse this file ({short})", line, column), True
+
+
+# Python's default recursion limit. Files are checked under a far higher one (a large stack,
+# for LibCST's parser and the engine's walks), under which the compiler of Python 3.11 accepts
+# what ``python`` itself rejects, such as a 10,000-term ``+`` chain (LibCST then takes a minute).
+_PYTHON_RECURSION_LIMIT = 1000
+
+
+def _compile_as_python_would(source: str, path: str) -> None:
+    """``compile`` the source to its ``ast`` under Python's default recursion limit."""
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(min(limit, _PYTHON_RECURSION_LIMIT))
+    except RecursionError:  # called deeper than that: judged under the current limit
+        pass
     try:
         compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as error:
-        return _syntax_error(
-            path, f"SyntaxError: {error.msg}", error.lineno or line, error.offset or column
-        )
-    except (ValueError, RecursionError, MemoryError) as error:
-        return _syntax_error(path, f"cannot parse: {error}", line, column)
-    short = libcst_message.split(": expected one of", 1)[0]
-    return _syntax_error(path, f"LibCST cannot parse this file ({short})", line, column)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _is_newer_syntax(source: str, path: str) -> bool:
+    """Whether source the running Python rejects, and LibCST reads, is valid in a newer Python:
+    rewritten without its newer syntax (as the index reads it), it compiles. Inconsistent tabs
+    and the other mistakes LibCST lets pass do not."""
+    code = downgrade(source)
+    try:
+        compile(code or "(", path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _diagnose(
@@ -193,7 +258,7 @@ def check_source(
     The findings of the ``held`` codes go to ``held_back``: neither reported nor fixed.
     ``target`` is the oldest Python the code must run on (``target-version``)."""
     result = FileResult(path)
-    module = parse(source, path)
+    module, compiles = _parse(source, path)
     if isinstance(module, Diagnostic):
         result.diagnostics.append(module)
         return result
@@ -215,7 +280,10 @@ def check_source(
         found = [f for f in found if f[0].code not in held]
         rules = [rule for rule in rules if rule.code not in held]
     if fix_mode is not None:
-        relint = functools.partial(_parse_and_lint, path, rules, where, target=target)
+        # Code that compiled must compile once fixed; newer syntax is judged by LibCST.
+        relint = functools.partial(
+            _parse_and_lint, path, rules, where, target=target, newer_syntax=not compiles
+        )
         found = fix_findings(result, module, source, path, fix_mode, found, relint)
     result.diagnostics.extend(d for d, _ in found)
     return result
@@ -227,9 +295,11 @@ def _parse_and_lint(
     where: ModuleContext | None,
     source: str,
     target: tuple[int, int] | None = None,
+    newer_syntax: bool = True,
 ) -> tuple[cst.Module, list[Finding]] | Diagnostic:
-    """What a fix round made of ``source``: its module and findings, or why it does not parse."""
-    module = parse(source, path)
+    """What a fix round made of ``source``: its module and findings, or why it does not parse
+    (or, without ``newer_syntax``, compile)."""
+    module, _ = _parse(source, path, newer_syntax)
     if isinstance(module, Diagnostic):
         return module
     reports = _lint(module, rules, where, target)

@@ -28,7 +28,7 @@ from asynclint.index import (
     module_name,
 )
 from asynclint.index.cache import encoded_summary
-from asynclint.index.store import Store
+from asynclint.index.store import Store, file_digest, read_regular
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext
 from asynclint.listing import WalkRecord, keep_walked, kept_listing, listing_key
@@ -236,7 +236,8 @@ def build_index(
     unreadable.extend(
         wanted[name].path for name in wanted if present.get(stored.keys[name]) is False
     )
-    unreadable.extend(_make_summaries(missing, stored, jobs))
+    digests = {name: wanted[name].digest for name in missing}
+    unreadable.extend(_make_summaries(missing, stored, jobs, digests))
     for name in colliding:
         stored.keys[name] = COLLIDING
     base = roots[0] if roots else Path.cwd()
@@ -288,21 +289,28 @@ def _by_cache(wanted: dict[str, _Source]) -> dict[SummaryCache, list[str]]:
     return grouped
 
 
-def _make_summaries(missing: list[str], stored: StoredModules, jobs: int) -> list[Path]:
+def _make_summaries(
+    missing: list[str], stored: StoredModules, jobs: int, digests: dict[str, str]
+) -> list[Path]:
     """Summarise the modules the store lacks (in ``jobs`` processes) and store them; the
-    files that could not be read since their digest was taken (their modules are unknown)."""
+    files that could not be read since their digest (``digests``, by name) was taken (their
+    modules are unknown). A file changed since is summarised as it is now, under the key of
+    what was read: an entry's key always names the content it was made from."""
     items: list[tuple[bytes, str, bool]] = []
     made: list[str] = []
     unreadable: list[Path] = []
     for name in missing:
-        path, is_package, _ = stored.sources[name]
+        path, is_package, cache = stored.sources[name]
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except FileNotFoundError:
             continue  # gone since it was listed: nothing of it is left to know
         except OSError:
             unreadable.append(path)
             continue
+        digest = file_digest(data)
+        if digest != digests.get(name, digest):
+            stored.keys[name] = cache.key_of(digest, name, is_package)
         items.append((data, name, is_package))
         made.append(name)
     rows: dict[SummaryCache, list[tuple[str, str, bool, bytes, list[str]]]] = {}

@@ -286,7 +286,8 @@ def test_missing_path(run: Run, project: Path) -> None:
     write_tree(project, {"a.py": SLEEPY, "b.py": CLEAN})
     result = run("nope.py", "a.py", "b.py")
     assert result.stderr == "asynclint: error: nope.py: no such file or directory\n"
-    assert result.stdout == f"{finding('a.py')}\nFound 1 finding.\n{UNSAFE_HINT}\n"
+    unchecked = "1 file could not be checked (named above)."
+    assert result.stdout == f"{finding('a.py')}\nFound 1 finding.\n{UNSAFE_HINT}\n{unchecked}\n"
     assert result.exit_code == 2
 
 

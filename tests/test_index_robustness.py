@@ -14,6 +14,7 @@ from conftest import Run, findings_of, write_tree
 
 import asynclint.flake8_plugin
 import asynclint.index.downgrade as downgrade_module
+import asynclint.index.store as store_module
 import asynclint.index.summarise as summarise_module
 from asynclint.flake8_plugin import Plugin
 from asynclint.index import ModuleFact, SummaryCache, summarize
@@ -206,14 +207,14 @@ def test_a_file_that_cannot_be_opened_is_named(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(project, {**PYPROJECT, "locked.py": SERVICE, "app.py": CALLER})
-    read_bytes = pathlib.Path.read_bytes
+    read_regular = store_module.read_regular
 
     def refuse(path: pathlib.Path) -> bytes:
-        if path.name == "locked.py":
+        if pathlib.Path(path).name == "locked.py":
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path)
+        return read_regular(path)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)
+    monkeypatch.setattr(store_module, "read_regular", refuse)
     result = run("-q", "--no-cache", "--select", "AL101", "app.py")
     assert result.stderr.splitlines() == [NOTE.replace("broken.py", "locked.py")]
     assert result.stdout == ""  # what ``notify`` is, is unknown

@@ -22,7 +22,13 @@ from pathlib import Path
 from asynclint.index.locate import is_project_root
 from asynclint.index.model import ModuleFact
 from asynclint.index.names import NameTable, name_entries
-from asynclint.index.store import Store, decode_summary, encode_summary, file_digest
+from asynclint.index.store import (
+    Store,
+    decode_summary,
+    encode_summary,
+    file_digest,
+    read_regular,
+)
 from asynclint.index.summarise import summarize
 from asynclint.toml import read_data_file
 
@@ -164,14 +170,26 @@ class SummaryCache:
     def key(cls, data: bytes, name: str, is_package: bool) -> str:
         return cls.key_of(file_digest(data), name, is_package)
 
-    def load(self, key: str) -> ModuleFact | None:
-        data = self.store.summary(key)
-        if data is None:
+    def load(self, key: str, path: Path | str | None = None) -> ModuleFact | None:
+        """The stored summary of ``key`` (made from the file at ``path``), or None. An entry
+        that is not what was written, or not of a summary's shape, is never used: it is
+        dropped (to be made anew), with one line on standard error."""
+        blob = self.store.summary(key)
+        if blob is None:
             return None
+        data = decode_summary(blob)
         try:
-            return ModuleFact.from_json(data)
+            if data is not None:
+                return ModuleFact.from_json(data)
         except (ValueError, KeyError, TypeError):
-            return None
+            pass
+        self.store.forget_summary(key)
+        where = f"the summary of {path}" if path is not None else "a summary"
+        print(
+            f"asynclint: {where} in the cache store {self.store.path} was damaged; it is made anew",
+            file=sys.stderr,
+        )
+        return None
 
     def save(self, rows: list[tuple[str, Path, ModuleFact, bytes | None]]) -> None:
         """Store (key, the file it was made from, summary, its encoding if made already)
@@ -212,10 +230,10 @@ class SummaryCache:
         if digest is None:
             return None, None
         key = self.key_of(digest, name, is_package)
-        fact = self.load(key)
+        fact = self.load(key, path)
         if fact is None:
             try:
-                data = path.read_bytes()
+                data = read_regular(path)
             except OSError:
                 return None, None
             fact = summarize(data, name, is_package)
@@ -273,10 +291,10 @@ class StoredModules:
         if key is None or key == COLLIDING:
             return None
         path, is_package, cache = self.sources[name]
-        fact = cache.load(key)
-        if fact is None:  # gone from the store since the run began: made again
+        fact = cache.load(key, path)
+        if fact is None:  # gone from the store since the run began (or damaged): made again
             try:
-                fact = summarize(path.read_bytes(), name, is_package)
+                fact = summarize(read_regular(path), name, is_package)
             except OSError:
                 return None
         return fact

@@ -7,6 +7,7 @@ the queries answer with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 
 # ``FunctionFact.wraps`` of a decorator whose sync wrapper returns what the wrapped function
@@ -144,11 +145,20 @@ class ModuleFact:
 
     @classmethod
     def from_json(cls, data: dict) -> ModuleFact:
+        """The summary ``to_json`` gave ``data`` for; a value of the wrong shape (what a
+        damaged or edited store may hold) raises ``TypeError`` here, never later in a rule."""
         nested = ("functions", "classes", "local_classes")
-        fact = cls(**{k: v for k, v in data.items() if k not in nested})
-        fact.functions = {k: FunctionFact(**v) for k, v in data.get("functions", {}).items()}
-        fact.classes = {k: _class_from_json(v) for k, v in data.get("classes", {}).items()}
-        fact.local_classes = [_class_from_json(v) for v in data.get("local_classes", ())]
+        fact = cls(**_checked(cls, data, nested))
+        fact.functions = {
+            k: _function_from_json(v) for k, v in _mapping(data.get("functions", {})).items()
+        }
+        fact.classes = {
+            k: _class_from_json(v) for k, v in _mapping(data.get("classes", {})).items()
+        }
+        local = data.get("local_classes", [])
+        if type(local) is not list:
+            raise TypeError("local_classes: not a list")
+        fact.local_classes = [_class_from_json(v) for v in local]
         return fact
 
 
@@ -189,15 +199,63 @@ def _class_to_json(fact: ClassFact) -> dict[str, object]:
 
 
 def _class_from_json(value: dict) -> ClassFact:
-    methods = {k: FunctionFact(**v) for k, v in value.get("methods", {}).items()}
-    return ClassFact(
-        value.get("bases", []),
-        methods,
-        value.get("attributes", {}),
-        value.get("protocols", []),
-        value.get("data", []),
-        value.get("magic", False),
-    )
+    fact = ClassFact(**_checked(ClassFact, _mapping(value), ("methods",)))
+    fact.methods = {
+        k: _function_from_json(v) for k, v in _mapping(value.get("methods", {})).items()
+    }
+    return fact
+
+
+def _function_from_json(value: dict) -> FunctionFact:
+    return FunctionFact(**_checked(FunctionFact, _mapping(value), ()))
+
+
+def _mapping(value: object) -> dict:
+    """``value``, a dictionary with string keys, or ``TypeError``."""
+    if type(value) is not dict or not all(type(key) is str for key in value):
+        raise TypeError("not a mapping of names")
+    return value  # type: ignore[return-value]
+
+
+# Per summary class: each plain field's test of a stored value, made from its annotation.
+_CHECKS: dict[type, dict[str, Callable[[object], bool]]] = {}
+
+
+def _checked(kind: type, data: dict, nested: tuple[str, ...]) -> dict:
+    """The plain fields of ``data`` for a ``kind``, each tested against its annotation."""
+    checks = _CHECKS.get(kind)
+    if checks is None:
+        checks = _CHECKS[kind] = {item.name: _check_of(str(item.type)) for item in fields(kind)}
+    out = {}
+    for name, value in data.items():
+        if name in nested:
+            continue
+        check = checks.get(name)
+        if check is None or not check(value):
+            raise TypeError(f"{kind.__name__}.{name}: a value of the wrong shape")
+        out[name] = value
+    return out
+
+
+def _check_of(annotation: str) -> Callable[[object], bool]:
+    """A test of a stored value for a field annotated ``annotation`` (the plain types a
+    summary holds: ``str``, ``bool``, ``None``, ``list[...]``, ``dict[str, ...]``, unions)."""
+    if " | " in annotation:
+        options = [_check_of(part) for part in annotation.split(" | ")]
+        return lambda value: any(check(value) for check in options)
+    plain = {"str": str, "bool": bool, "int": int, "None": type(None), "list": list, "dict": dict}
+    if annotation in plain:
+        wanted = plain[annotation]
+        return lambda value: type(value) is wanted
+    if annotation.startswith("list[") and annotation.endswith("]"):
+        item = _check_of(annotation[5:-1])
+        return lambda value: type(value) is list and all(item(v) for v in value)
+    if annotation.startswith("dict[str, ") and annotation.endswith("]"):
+        item = _check_of(annotation[10:-1])
+        return lambda value: (
+            type(value) is dict and all(type(k) is str and item(v) for k, v in value.items())
+        )
+    return lambda value: True  # a nested summary: checked when it is made
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ The store is a cache: when it fails, the run goes on without it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import marshal
 import os
 import shutil
 import sqlite3
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,7 +34,7 @@ from pathlib import Path
 
 STORE_NAME = "asynclint.sqlite3"
 # Raised when the layout of the tables changes: an older store is made anew.
-_SCHEMA = 3
+_SCHEMA = 4
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -78,13 +80,25 @@ def encode_summary(data: dict) -> bytes:
     """A summary as the store keeps it: ``marshal``'s format, which reads back twice as fast
     as JSON and a third smaller, its strings interned first so that they are interned again
     when read (a large project's summaries repeat the same qualified names thousands of
-    times). The format is that of the Python version, which the store's version includes."""
-    return marshal.dumps(_interned_copy(data))
+    times). The format is that of the Python version, which the store's version includes.
+    It is preceded by the digest of its own bytes (``_CHECK`` bytes), which reading checks:
+    an entry changed in the store after it was written is never trusted."""
+    payload = marshal.dumps(_interned_copy(data))
+    return hashlib.sha1(payload, usedforsecurity=False).digest() + payload
+
+
+_CHECK = 20
 
 
 def decode_summary(blob: bytes) -> dict | None:
+    """The plain data of a stored summary; None when its bytes are not what was written."""
+    if type(blob) is not bytes or len(blob) <= _CHECK:
+        return None
+    payload = blob[_CHECK:]
+    if hashlib.sha1(payload, usedforsecurity=False).digest() != blob[:_CHECK]:
+        return None
     try:
-        data = marshal.loads(blob)
+        data = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
     return data if isinstance(data, dict) else None
@@ -108,9 +122,45 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
+class NotRegularFile(OSError):
+    """A path that names no regular file (a FIFO, a device, a socket, a directory): it is
+    never read, since reading it may block forever or never end."""
+
+
+def kind_of(mode: int) -> str:
+    """What a file of ``mode`` is, as a problem names it."""
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a regular file; skipped"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file; skipped"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file; skipped"
+    return "is not a regular file; skipped"
+
+
+def read_regular(path: Path | str) -> bytes:
+    """The bytes of the regular file at ``path``. Anything else raises ``NotRegularFile``
+    without being read: the file is opened without waiting for a writer (a FIFO would block
+    the run) and checked on the open descriptor, so a file swapped for a FIFO or a device
+    after it was found is refused too."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    with open(descriptor, "rb", closefd=True) as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, kind_of(mode), str(path))
+        return handle.read()
+
+
 # Ends the name a folder named on the command line is listed under (a project's root is listed
 # under its path).
 GIVEN_FOLDER = "\0given"
+
+
+class NewerStore(sqlite3.OperationalError):
+    """A store whose tables a newer asynclint laid out: this one neither reads nor empties it."""
 
 
 class Store:
@@ -172,6 +222,8 @@ class Store:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             schema = connection.execute("PRAGMA user_version").fetchone()[0]
+            if schema > _SCHEMA:  # a newer asynclint's: kept for it, not used
+                raise NewerStore(f"written by a newer asynclint, layout {schema}")
             if schema not in (0, _SCHEMA):  # an older layout: its entries are of no use
                 _drop_tables(connection)
             connection.executescript(_TABLES)
@@ -267,12 +319,15 @@ class Store:
             except OSError:
                 unreadable.append(path)
                 continue
+            if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run, a device never end
+                unreadable.append(path)
+                continue
             known = stored.get(name)
             if known is not None and known[0] == status.st_size and known[1] == status.st_mtime_ns:
                 digests[path] = known[2]
                 continue
             try:
-                data = path.read_bytes()
+                data = read_regular(path)
             except FileNotFoundError:
                 continue
             except OSError:
@@ -324,13 +379,24 @@ class Store:
                     found[key] = bool(readable)
         return found
 
-    def summary(self, key: str) -> dict | None:
+    def summary(self, key: str) -> bytes | None:
+        """The stored bytes of a summary (``decode_summary`` reads them), or None."""
         row = None
         with self._using() as connection:
             if connection is not None:
                 query = "SELECT data FROM summaries WHERE key = ?"
                 row = connection.execute(query, (key,)).fetchone()
-        return decode_summary(row[0]) if row is not None else None
+        return row[0] if row is not None else None
+
+    def forget_summary(self, key: str) -> None:
+        """Drop a summary (and its names) that cannot be used: the next run makes it anew."""
+        rows = [(key,)]
+        self.write_many(
+            [
+                ("DELETE FROM names WHERE key = ?", rows),
+                ("DELETE FROM summaries WHERE key = ?", rows),
+            ]
+        )
 
     def store_summaries(self, rows: Sequence[tuple[str, str, bool, bytes, Sequence[str]]]) -> bool:
         """Store (key, the file's path, readable, the summary encoded, the names it
