@@ -133,7 +133,7 @@ def test_fix_killed_at_random_moments(tmp_path: Path) -> None:
     whole = time.monotonic() - started  # most kills fall where files are being written
     chance = random.Random(20)
     moments = [whole * chance.uniform(0.05, 1) for _ in range(2)]
-    moments += [whole * chance.uniform(0.55, 1) for _ in range(5)]
+    moments += [whole * chance.uniform(0.55, 1) for _ in range(4)]
     roots = []
     for number, moment in enumerate(sorted(moments)):
         root = write_tree(tmp_path / f"run{number}", old)
