@@ -21,6 +21,7 @@ from asynclint.engine import Report, RuleCrash, lint_module
 from asynclint.fixing import Finding, FixMode, fix_findings
 from asynclint.index import ProjectIndex, environment_paths, summarize
 from asynclint.index.downgrade import downgrade
+from asynclint.index.summarise import PYTHON_LIMITS
 from asynclint.knowledge.blocking import BlockingCatalogue
 from asynclint.noqa import Suppressions, find_suppressions
 from asynclint.positions import node_ranges
@@ -48,16 +49,6 @@ def _syntax_error(path: str, message: str, line: int, column: int) -> Diagnostic
 _LIBCST_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-# What no newer grammar allows (deep nesting, null bytes): such a file is AL001 at once
-# (LibCST would take minutes over 3,000 nested parentheses before giving up or not).
-_NESTING_LIMITS = (
-    "too many nested",
-    "too deeply nested",
-    "too many statically nested",
-    "null bytes",
-)
-
-
 def parse(source: str, path: str) -> cst.Module | Diagnostic:
     """The module, or an AL001 diagnostic saying where and why it does not parse."""
     return _parse(source, path)[0]
@@ -80,7 +71,7 @@ def _parse(
         rejected = _syntax_error(
             path, f"SyntaxError: {message}", error.lineno or 1, error.offset or 1
         )
-        if not newer_syntax or any(limit in message for limit in _NESTING_LIMITS):
+        if not newer_syntax or any(limit in message for limit in PYTHON_LIMITS):
             return rejected, False
     except (ValueError, RecursionError, MemoryError) as error:
         reason = str(error) or type(error).__name__

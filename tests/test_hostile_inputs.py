@@ -319,3 +319,14 @@ def test_every_path_not_checked_is_named(run: Run, project: Path) -> None:
     ]
     assert result.stdout.splitlines()[-1] == "2 files could not be checked (named above)."
     assert result.exit_code == 2
+
+
+def test_the_index_never_hands_hostile_nesting_to_libcst(run: Run, project: Path) -> None:
+    """A run on another file of the project summarises it: CPython's verdict is final there too."""
+    deep = "x = " + "[" * 3000 + "]" * 3000 + "\n"
+    write_tree(project, {**PYPROJECT, "deep.py": deep, "good.py": SLEEPY})
+    began = time.monotonic()
+    result = run("-q", "--no-cache", "good.py")
+    assert time.monotonic() - began < 10
+    assert result.stdout == f"{finding('good.py')}\n"
+    assert result.stderr.endswith("(what it defines is unknown to other files): deep.py\n")

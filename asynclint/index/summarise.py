@@ -978,16 +978,22 @@ def _scan(tree: ast.Module) -> tuple[dict[int, Kinds], list[ast.AST]]:
     return scopes, [node for _, node in breadth]
 
 
+# What CPython's parser rejects whatever the version (deep nesting, null bytes): such source is
+# never handed to LibCST, which would take minutes over 3,000 nested brackets.
+PYTHON_LIMITS = ("too many nested", "too deeply nested", "too many statically nested", "null bytes")
+
+
 def summarize(source: str | bytes, name: str, is_package: bool = False) -> ModuleFact:
     """The summary of a module's source. Source in syntax newer than the running Python's is
     read through LibCST and rewritten into syntax it parses (``downgrade``); source neither
     reads gives an empty summary, marked ``readable=False``."""
     try:
         tree: ast.Module | None = ast.parse(source)
-    except SyntaxError:
+    except SyntaxError as error:
         from asynclint.index.downgrade import downgraded_tree  # LibCST, only when needed
 
-        tree = downgraded_tree(source)
+        newer = not any(limit in str(error.msg) for limit in PYTHON_LIMITS)
+        tree = downgraded_tree(source) if newer else None
     except (ValueError, RecursionError, MemoryError):
         tree = None
     if tree is None:
