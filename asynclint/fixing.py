@@ -21,6 +21,7 @@ from asynclint.diagnostics import (
     Edit,
     FileResult,
     Fix,
+    ImportNeeded,
     Location,
     Problem,
 )
@@ -282,17 +283,114 @@ def _without_fix(finding: Finding) -> Finding:
 def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
     """The findings, those with a fix given the text edits that fix alone makes to the
     module's code."""
+    if not any(report.fix is not None for _, report in found):
+        return found
     source = module.code
     starts = _line_starts(source)
     out = []
     for diagnostic, report in found:
         if report.fix is not None:
-            fixed, applied = apply_fixes(module, [report.fix])
-            if applied:
-                edits = tuple(text_edits(source, fixed.code, starts))
+            edits = _statement_edits(module, source, starts, diagnostic, report)
+            if edits is None:
+                fixed, applied = apply_fixes(module, [report.fix])
+                edits = tuple(text_edits(source, fixed.code, starts)) if applied else None
+            if edits is not None:
                 diagnostic = replace(diagnostic, fix_edits=edits)
         out.append((diagnostic, report))
     return out
+
+
+def _statement_edits(
+    module: cst.Module, source: str, starts: list[int], diagnostic: Diagnostic, report: Report
+) -> tuple[Edit, ...] | None:
+    """The edits of a fix made from the code of the module-level statements it changes alone
+    (the one its finding is in, and module-level statements it replaces): applying it to the
+    whole module and comparing the module's code costs a walk and a code generation of the
+    whole file per finding. None when that cannot be done for sure (an import to add, a
+    statement not found in the text): the caller then applies the fix to the whole module."""
+    fix, top = report.fix, report.top
+    if fix is None or top is None or not _imports_present(module, fix.imports):
+        return None
+    body = {id(statement) for statement in module.body}
+    inner = tuple((old, new) for old, new in fix.replacements if id(old) not in body)
+    outer = [(old, new) for old, new in fix.replacements if id(old) in body]
+    changed: list[tuple[cst.CSTNode, str]] = []
+    if inner:
+        if any(old is top for old, _ in outer):
+            return None
+        transformer = _ApplyFixes([replace(fix, replacements=inner)])
+        new_top = top.visit(transformer)
+        if transformer.replaced != len(inner) or not isinstance(new_top, cst.CSTNode):
+            return None  # a replacement outside the statement
+        changed.append((top, module.code_for_node(new_top)))
+    for old, new in outer:
+        nodes = new.nodes if isinstance(new, cst.FlattenSentinel) else [new]
+        code = "".join(module.code_for_node(n) for n in nodes if isinstance(n, cst.CSTNode))
+        changed.append((old, code))
+    at = starts[diagnostic.start.line - 1] + diagnostic.start.column - 1
+    edits: list[Edit] = []
+    for old, new_text in changed:
+        old_text = module.code_for_node(old)
+        begin = _statement_start(source, old_text, at if old is top else None)
+        if begin is None:
+            return None
+        shift = _line_starts(source[:begin])
+        line, column = len(shift), begin - shift[-1]  # where it starts (0-based column)
+        edits.extend(
+            replace(
+                edit, start=_moved(edit.start, line, column), end=_moved(edit.end, line, column)
+            )
+            for edit in text_edits(old_text, new_text)
+        )
+    return tuple(sorted(edits, key=lambda e: (e.start.line, e.start.column)))
+
+
+def _statement_start(source: str, text: str, around: int | None) -> int | None:
+    """Where the code ``text`` of a module-level statement starts in ``source``: the
+    occurrence that holds offset ``around``, or the only one; None when not sure."""
+    if around is None:
+        return source.find(text) if text and source.count(text) == 1 else None
+    begin = source.rfind(text, 0, around + len(text))
+    return begin if 0 <= begin <= around < begin + max(len(text), 1) else None
+
+
+def _imports_present(module: cst.Module, imports: Sequence[ImportNeeded]) -> bool:
+    """Whether each of ``imports`` is already a plain module-level import of ``module`` (so
+    that adding it changes nothing)."""
+    if not imports:
+        return True
+    present: set[tuple[str, str | None]] = set()
+    for statement in module.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Import):
+                present.update(
+                    (_dotted(alias.name), None) for alias in small.names if alias.asname is None
+                )
+            elif isinstance(small, cst.ImportFrom) and small.module is not None:
+                if not small.relative and not isinstance(small.names, cst.ImportStar):
+                    source_module = _dotted(small.module)
+                    present.update(
+                        (source_module, _dotted(alias.name))
+                        for alias in small.names
+                        if alias.asname is None
+                    )
+    return all((imp.module, imp.name) in present for imp in imports)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _moved(location: Location, line: int, column: int) -> Location:
+    """``location`` in a statement's code, as a location in the module's (the statement
+    starting at 1-based ``line``, 0-based ``column``)."""
+    if location.line == 1:
+        return Location(line, location.column + column)
+    return Location(location.line + line - 1, location.column)
 
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
