@@ -106,19 +106,18 @@ class _Selector:
         self._cache: dict[int, frozenset[str]] = {}
         # ``--fixable``, ``--extend-fixable``, ``--unfixable``, over the configuration's
         self.fixable = Selection()
-        self._fix_modes: dict[int, FixMode] = {}
+        self._fixable: dict[int, frozenset[str] | None] = {}
 
     def fix_mode_for(self, settings: Settings, base: FixMode | None) -> FixMode | None:
         """``base`` with the codes whose fixes apply under ``settings`` (all by default)."""
         if base is None:
             return None
         key = id(settings)
-        if key not in self._fix_modes:
+        if key not in self._fixable:
             layers = [Selection(select=("ALL",)), *settings.fixability, self.fixable]
             codes = selected_codes(layers)
-            fixable = None if codes >= set(ALL_CODES) else codes
-            self._fix_modes[key] = replace(base, fixable=fixable)
-        return self._fix_modes[key]
+            self._fixable[key] = None if codes >= set(ALL_CODES) else codes
+        return replace(base, fixable=self._fixable[key])
 
     def codes_for(self, path: Path, settings: Settings, resolved: bool = False) -> tuple[str, ...]:
         key = id(settings)
@@ -799,11 +798,11 @@ def _print_findings(
     if output.quiet:
         return
     fixed = sum(r.fixed_count for r in results)
+    summary = _summary(diagnostics, fixed, fixing, test_paths, held_back, unsafe)
     unchecked = sum(1 for r in results if r.problems and not r.diagnostics)
     if unchecked:  # each is named on standard error
         files = f"{unchecked} file{'s' * (unchecked != 1)}"
         summary = f"{summary}\n{files} could not be checked (named above).".lstrip("\n")
-    summary = _summary(diagnostics, fixed, fixing, test_paths, held_back, unsafe)
     if summary:
         click.echo(summary, err=err)
     if output.baselined:

@@ -466,3 +466,17 @@ async def test_settings_change_while_it_runs(server: LanguageClient):
         )
     )
     await _diagnostics(server, uri, _has("AL502"))
+
+
+@pytest.mark.parametrize(
+    "server",
+    [{"pyproject": '[project]\nname = "proj"\n\n[tool.asynclint]\nunfixable = ["AL502"]\n'}],
+    indirect=True,
+)
+async def test_an_unfixable_code_offers_no_quick_fix(server: LanguageClient):
+    uri = _open(server, "pkg/loops.py")
+    found = await _diagnostics(server, uri, _has("AL201", "AL502"))
+    titles = [action.title for action in await _actions(server, uri, _of(found, "AL502").range)]
+    assert titles == ["Disable AL502 for this line", "Disable asynclint for this file"]
+    fixed = [action.title for action in await _actions(server, uri, _of(found, "AL201").range)]
+    assert fixed[0].startswith("AL201: ")  # the other codes keep theirs

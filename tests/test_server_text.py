@@ -66,7 +66,8 @@ def test_without_the_extra_a_clear_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert re.fullmatch(
-        r"asynclint server needs the `server` extra .*: pip install 'asynclint\[server\]' .*\n",
+        r"asynclint server needs the `server` extra .*: from a checkout of asynclint, "
+        r"pip install '\.\[server\]' .*\n",
         done.stderr,
     )
 

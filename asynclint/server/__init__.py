@@ -17,7 +17,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-INSTALL_HINT = "pip install 'asynclint[server]' (from a checkout: pip install '.[server]')"
+INSTALL_HINT = (
+    "from a checkout of asynclint, pip install '.[server]' "
+    "(from elsewhere: pip install 'asynclint[server] @ file:///path/to/asynclint')"
+)
 
 
 def main(args: Sequence[str]) -> int:

@@ -17,8 +17,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from asynclint.config import ConfigError, ConfigFinder, Settings
-from asynclint.index import is_project_root, project_root
+from asynclint.config import ConfigError, ConfigFinder, Settings, index_root, is_index_root
 from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
 from asynclint.runner import default_jobs
@@ -39,10 +38,11 @@ def cache_dir(settings: Settings) -> Path | None:
 
 
 def indexed_root(path: Path) -> Path | None:
-    """The project root whose index a file's findings use, or None for a file in no project
-    (it is analysed alone, as the command line does)."""
-    root = project_root(path)
-    return root if is_project_root(root) else None
+    """The project root whose index a file's findings use (``config.index_root``, as the
+    command line groups files), or None for a file in no project (it is analysed alone, as
+    the command line does)."""
+    root = index_root(path.resolve().parent)
+    return root if is_index_root(root) else None
 
 
 def build_session(

@@ -195,7 +195,10 @@ class Linter:
         display = document.display
         try:
             where = self._where(document, plan)
-            return check_source(document.text, display, plan.rules, fix_mode, where, plan.held)
+            # ``fixable``/``unfixable``: the findings of the other codes show no fix.
+            mode = self._selector.fix_mode_for(plan.settings, fix_mode or FixMode(apply=False))
+            target = plan.settings.target_version
+            return check_source(document.text, display, plan.rules, mode, where, plan.held, target)
         except Exception as error:  # a bug of ours: reported, never raised at the editor
             message = f"internal error: {type(error).__name__}: {error}"
             return FileResult(display, problems=[Problem(display, message, internal=True)])
