@@ -10,6 +10,10 @@ here too. Options are registered the flake8 way and read from ``setup.cfg``, ``t
     [flake8]
     asynclint-extend-blocking-calls = mylib.fetch_now=network, legacy.wait=sleep
     asynclint-allow-blocking-calls = mylib.cheap_read
+    asynclint-target-version = py38
+
+Without ``asynclint-target-version``, a file's target version is the command line's: its
+``[tool.asynclint]`` table's ``target-version``, else ``requires-python``.
 
 flake8 checks files in parallel processes. Each process builds the project's session (its
 index, as the command line builds it) once per project, from the summaries cached on disk
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from asynclint import __version__
-from asynclint.config import ConfigFinder, index_root, is_index_root
+from asynclint.config import ConfigError, ConfigFinder, index_root, is_index_root, target_version
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
 from asynclint.linter import ModuleContext, check_source
 from asynclint.rule import Rule
@@ -38,6 +42,16 @@ UNUSED_NOQA = UnusedNoqa.code
 _RULES = list(ALL_RULES)
 # One session per project root and process: flake8 hands each process many files.
 _sessions: dict[Path, ProjectSession] = {}
+# The settings of the files' folders, as the command line finds them (the target version).
+_configs = ConfigFinder()
+
+
+def _configured_target(path: Path) -> tuple[int, int] | None:
+    """The target version the command line would use for ``path``."""
+    try:
+        return _configs.for_path(path).target_version
+    except ConfigError:
+        return None  # the command line reports a broken configuration; flake8 goes on
 
 
 def _session_for(path: Path, blocking: BlockingConfig) -> ProjectSession:
@@ -103,6 +117,7 @@ class Plugin:
     version = __version__
     catalogue: ClassVar[BlockingCatalogue | None] = None
     blocking: ClassVar[BlockingConfig] = NO_BLOCKING_CONFIG
+    target: ClassVar[tuple[int, int] | None] = None
     # The rules off by default (AL4xx) run only when flake8's ``select``/``extend-select``
     # names them or their family (``AL4``): under flake8, ``AL`` is how the plugin as a whole
     # is turned on.
@@ -130,6 +145,13 @@ class Plugin:
             comma_separated_list=True,
             help="Calls the AL2xx rules never report; `allow-blocking-calls` in [tool.asynclint]",
         )
+        manager.add_option(
+            "--asynclint-target-version",
+            default="",
+            parse_from_config=True,
+            help="The oldest Python the code runs on (py38 ... py314): advice uses only what it "
+            "has; by default `target-version` in [tool.asynclint], else `requires-python`",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
@@ -139,7 +161,9 @@ class Plugin:
             cls.catalogue = load_blocking_catalogue(extra, allowed) if extra or allowed else None
             cls.blocking = (tuple(sorted(extra.items())), allowed)
             cls.rules = _chosen_rules(options)
-        except ValueError as error:  # a clear line and exit status 1, no traceback
+            chosen = getattr(options, "asynclint_target_version", None) or ""
+            cls.target = target_version(chosen, "--asynclint-target-version") if chosen else None
+        except (ValueError, ConfigError) as error:  # a clear line and exit status 1, no traceback
             raise SystemExit(f"asynclint: {error}") from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
@@ -155,7 +179,12 @@ class Plugin:
         elif self.catalogue is not None:
             alone = ModuleContext.alone(source, self.filename)
             where = ModuleContext(alone.index, alone.name, False, self.catalogue)
-        result = on_deep_stack(check_source, source, self.filename, self.rules, None, where)
+        target = self.target
+        if target is None and self.filename not in ("stdin", "-"):
+            target = _configured_target(path)
+        result = on_deep_stack(
+            check_source, source, self.filename, self.rules, None, where, frozenset(), target
+        )
         for diagnostic in result.diagnostics:
             if diagnostic.code == "AL001":
                 continue  # flake8 reports a file that does not parse itself (E999)

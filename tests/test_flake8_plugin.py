@@ -158,3 +158,41 @@ def test_a_project_file_the_index_cannot_read_is_named_on_stderr(tmp_path: Path)
     result = _run("flake8", "--select", "AL", "-j", "1", "shop/uses.py", cwd=tmp_path)
     assert "could not be read for the project index" in result.stderr, result.stderr
     assert "broken.py" in result.stderr
+
+
+NETWORK = "import requests\n\n\nasync def get(url):\n    return requests.get(url)\n"
+EXECUTOR = "run_in_executor(None, ...)"
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "below_3_9"),
+    [
+        ({"pyproject.toml": '[project]\nrequires-python = ">=3.8"\n'}, (), True),
+        ({"pyproject.toml": '[tool.asynclint]\ntarget-version = "py38"\n'}, (), True),
+        ({"setup.cfg": "[flake8]\nasynclint-target-version = py38\n"}, (), True),
+        ({}, ("--asynclint-target-version", "py38"), True),
+        ({"pyproject.toml": '[project]\nrequires-python = ">=3.9"\n'}, (), False),
+        ({}, (), False),
+    ],
+)
+def test_the_target_version_reaches_the_advice(
+    tmp_path: Path, files: dict[str, str], args: tuple[str, ...], below_3_9: bool
+) -> None:
+    write_tree(tmp_path, {"app.py": NETWORK, **files})
+    result = _run("flake8", "--select", "AL", *args, "app.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    ours = _run("asynclint", "--no-cache", "app.py", cwd=tmp_path)
+    assert (EXECUTOR in result.stdout) is below_3_9
+    assert ("asyncio.to_thread" in result.stdout) is not below_3_9
+    if not args and "setup.cfg" not in files:  # the same advice as the command line's
+        assert _lines(result.stdout) == {line for line in _lines(ours.stdout) if ": AL" in line}
+
+
+def test_a_bad_target_version_is_one_clear_line(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.py": NETWORK})
+    result = _run(
+        "flake8", "--select", "AL", "--asynclint-target-version", "py27", "app.py", cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert "unknown target-version 'py27'" in result.stderr
+    assert "Traceback" not in result.stderr
