@@ -291,9 +291,12 @@ def test_invalid_configuration_types() -> None:
         load_blocking_catalogue(None, "requests.get")
     with pytest.raises(ValueError, match="extend-blocking-calls must be a table"):
         load_blocking_catalogue(["requests.get"], ())  # type: ignore[arg-type]
-    message = "extend-blocking-calls: 'x.y' = 'nope' is not a family; use one of console, "
+    message = "extend-blocking-calls: 'x.y' = 'nope' is not a family. Use one of console, "
     with pytest.raises(ValueError, match=re.escape(message)):
         load_blocking_catalogue({"x.y": "nope"})
+    message = "extend-blocking-calls: 'x.y' = 'netwrk' is not a family; did you mean network?"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_blocking_catalogue({"x.y": "netwrk"})
 
 
 FAMILY = '[families.sleep]\ncode = "AL201"\ntitle = "sleep"\nreplacement = "asyncio.sleep"\n'

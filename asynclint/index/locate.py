@@ -13,12 +13,12 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".hg")
 
 
 def project_root(path: Path) -> Path:
     """The project a file belongs to: the nearest folder above it with a ``pyproject.toml``,
-    ``setup.py``, ``setup.cfg`` or ``.git``; else its own folder."""
+    ``setup.py``, ``setup.cfg``, ``.git`` or ``.hg``; else its own folder."""
     start = path.resolve()
     if not start.is_dir():
         start = start.parent

@@ -10,6 +10,7 @@ with ``extend-blocking-calls`` (qualified name = family) and trim it with
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -181,9 +182,12 @@ class BlockingCatalogue:
         for name, family in extra.items():
             _check_name(name, "extend-blocking-calls")
             if not isinstance(family, str) or (family not in self.families and family not in codes):
+                close = difflib.get_close_matches(str(family), [*self.families, *codes], 1)
                 raise ValueError(
-                    f"extend-blocking-calls: {name!r} = {family!r} is not a family; use one of "
-                    f"{', '.join(sorted(self.families))} (or its code, {', '.join(sorted(codes))})"
+                    f"extend-blocking-calls: {name!r} = {family!r} is not a family"
+                    + (f"; did you mean {close[0]}?" if close else ".")
+                    + f" Use one of {', '.join(sorted(self.families))} (or its code, "
+                    f"{', '.join(sorted(codes))})"
                 )
             added[name] = codes.get(family, family)
         allowed_names: list[str] = []
