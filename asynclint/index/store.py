@@ -28,7 +28,8 @@ import shutil
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -219,29 +220,34 @@ class Store:
             self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            schema = connection.execute("PRAGMA user_version").fetchone()[0]
-            if schema > _SCHEMA:  # a newer asynclint's: kept for it, not used
-                raise NewerStore(f"written by a newer asynclint, layout {schema}")
-            if schema not in (0, _SCHEMA):  # an older layout: its entries are of no use
-                _drop_tables(connection)
-            connection.executescript(_TABLES)
-            connection.execute(f"PRAGMA user_version={_SCHEMA}")
-            with _transaction(connection):
-                row = connection.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-                if row is None or row[0] != self.version:
-                    connection.execute("DELETE FROM summaries")
-                    connection.execute("DELETE FROM names")
-                    connection.execute("DELETE FROM listings")
-                    connection.execute("DELETE FROM results")
-                    connection.execute(
-                        "INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,)
-                    )
+            _when_unlocked(self._prepare, connection)
         except BaseException:
             connection.close()
             raise
         return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """Make the tables of a store just opened, or empty those of another version."""
+        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        schema = connection.execute("PRAGMA user_version").fetchone()[0]
+        if schema > _SCHEMA:  # a newer asynclint's: kept for it, not used
+            raise NewerStore(f"written by a newer asynclint, layout {schema}")
+        if schema not in (0, _SCHEMA):  # an older layout: its entries are of no use
+            _drop_tables(connection)
+        connection.executescript(_TABLES)
+        connection.execute(f"PRAGMA user_version={_SCHEMA}")
+        with _transaction(connection):
+            row = connection.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != self.version:
+                connection.execute("DELETE FROM summaries")
+                connection.execute("DELETE FROM names")
+                connection.execute("DELETE FROM listings")
+                connection.execute("DELETE FROM results")
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,)
+                )
 
     def _give_up(self, error: Exception) -> None:
         """Go on without the store, saying why once (a cache that cannot be used is no reason
@@ -511,6 +517,26 @@ class Store:
 
 # The names entries of a path's summaries (``... AND key != ?``: but one).
 _DELETE_NAMES_OF_PATH = "DELETE FROM names WHERE key IN (SELECT key FROM summaries WHERE path = ?)"
+
+
+# How many times a store being set up by another run at the same moment is tried again.
+_SETUP_ATTEMPTS = 40
+
+
+def _when_unlocked(
+    prepare: Callable[[sqlite3.Connection], None], connection: sqlite3.Connection
+) -> None:
+    """``prepare(connection)``, tried again while another run holds the lock: changing the
+    journal mode or the schema of a new store can fail at once with "database is locked"
+    instead of waiting, when two runs open it together."""
+    for attempt in range(_SETUP_ATTEMPTS):
+        try:
+            prepare(connection)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _SETUP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 + 0.05 * attempt)
 
 
 def _drop_tables(connection: sqlite3.Connection) -> None:
