@@ -393,25 +393,21 @@ def settings_from_table(
 
 
 def _selection(table: dict[str, object], where: str) -> Selection:
-    select = _string_list(table, "select", where)
-    return Selection(
-        select=tuple(check_selectors(select, where)) if select is not None else None,
-        extend_select=tuple(
-            check_selectors(_string_list(table, "extend-select", where) or (), where)
-        ),
-        ignore=tuple(check_selectors(_string_list(table, "ignore", where) or (), where)),
-    )
+    return _layer(table, where, ("select", "extend-select", "ignore"))
 
 
 def _fixability(table: dict[str, object], where: str) -> Selection:
     """``fixable``, ``extend-fixable`` and ``unfixable`` as a layer of selection."""
-    fixable = _string_list(table, "fixable", where)
+    return _layer(table, where, ("fixable", "extend-fixable", "unfixable"))
+
+
+def _layer(table: dict[str, object], where: str, keys: tuple[str, str, str]) -> Selection:
+    """A layer of selection from the keys that select, add to and take from it."""
+    chosen, added, taken = (_string_list(table, key, where) for key in keys)
     return Selection(
-        select=tuple(check_selectors(fixable, where)) if fixable is not None else None,
-        extend_select=tuple(
-            check_selectors(_string_list(table, "extend-fixable", where) or (), where)
-        ),
-        ignore=tuple(check_selectors(_string_list(table, "unfixable", where) or (), where)),
+        select=tuple(check_selectors(chosen, where)) if chosen is not None else None,
+        extend_select=tuple(check_selectors(added or (), where)),
+        ignore=tuple(check_selectors(taken or (), where)),
     )
 
 
