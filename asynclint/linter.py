@@ -56,35 +56,37 @@ def parse(source: str, path: str) -> cst.Module | Diagnostic:
 
 def _parse(
     source: str, path: str, newer_syntax: bool = True
-) -> tuple[cst.Module | Diagnostic, bool]:
-    """The module, or an AL001 diagnostic; and whether CPython compiles the source.
+) -> tuple[cst.Module | Diagnostic, ast.Module | None]:
+    """The module, or an AL001 diagnostic; and CPython's ``ast`` of the source (None when it
+    does not compile), which positions reuse.
 
     CPython's compiler judges first: it rejects in milliseconds what LibCST would take minutes
     over (a 10,000-term ``+`` chain, 3,000 nested brackets) or accept although Python cannot
     run it (a null byte), and its messages and positions are the ones users know. Only code it
     rejects with a plain syntax error is tried with LibCST, which reads newer syntax than the
     running Python (``newer_syntax``: allowed)."""
+    tree: ast.Module | None = None
     try:
-        _compile_as_python_would(source, path)
+        tree = _compile_as_python_would(source, path)
     except SyntaxError as error:
         message = str(error.msg)
         rejected = _syntax_error(
             path, f"SyntaxError: {message}", error.lineno or 1, error.offset or 1
         )
         if not newer_syntax or any(limit in message for limit in PYTHON_LIMITS):
-            return rejected, False
+            return rejected, None
     except (ValueError, RecursionError, MemoryError) as error:
         reason = str(error) or type(error).__name__
         if isinstance(error, RecursionError):
             reason = "nested too deeply for Python's compiler"
-        return _syntax_error(path, f"cannot parse: {reason}", 1, 1), False
+        return _syntax_error(path, f"cannot parse: {reason}", 1, 1), None
     else:
         rejected = None
     try:
         module = cst.parse_module(source)
         if rejected is None or _is_newer_syntax(source, path):
-            return module, rejected is None
-        return rejected, False
+            return module, tree
+        return rejected, None
     except cst.ParserSyntaxError as error:
         libcst_message = str(error.message)
         position = _LIBCST_POSITION.search(libcst_message)
@@ -95,9 +97,9 @@ def _parse(
         # LibCST's parser refuses some inputs (absurd nesting) with other errors.
         libcst_message, line, column = f"{type(error).__name__}: {error}", 1, 1
     if rejected is not None:
-        return rejected, False
+        return rejected, None
     short = libcst_message.split(": expected one of", 1)[0]
-    return _syntax_error(path, f"LibCST cannot parse this file ({short})", line, column), True
+    return _syntax_error(path, f"LibCST cannot parse this file ({short})", line, column), tree
 
 
 # Python's default recursion limit. Files are checked under a far higher one (a large stack,
@@ -106,7 +108,7 @@ def _parse(
 _PYTHON_RECURSION_LIMIT = 1000
 
 
-def _compile_as_python_would(source: str, path: str) -> None:
+def _compile_as_python_would(source: str, path: str) -> ast.Module:
     """``compile`` the source to its ``ast`` under Python's default recursion limit."""
     limit = sys.getrecursionlimit()
     try:
@@ -114,7 +116,7 @@ def _compile_as_python_would(source: str, path: str) -> None:
     except RecursionError:  # called deeper than that: judged under the current limit
         pass
     try:
-        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -137,17 +139,19 @@ def _diagnose(
     path: str,
     reports: list[Report],
     judged: frozenset[str] | None = None,
+    tree: ast.Module | None = None,
 ) -> list[Finding]:
     """Turn reports into positioned diagnostics, dropping the ones a ``# noqa`` suppresses.
     With ``judged`` (the codes of the rules that ran, AL002 among them), the codes of
-    ``# noqa`` comments that silenced nothing are reported too."""
+    ``# noqa`` comments that silenced nothing are reported too. ``tree`` is the source's
+    ``ast``, when made already."""
     if judged is None:
-        return _positioned(module, source, path, reports, None) if reports else []
+        return _positioned(module, source, path, reports, None, tree) if reports else []
     suppressions = find_suppressions(source)
-    found = _positioned(module, source, path, reports, suppressions)
+    found = _positioned(module, source, path, reports, suppressions, tree)
     if suppressions.with_codes:
         unused = unused_reports(module, suppressions, suppressions.used, judged)
-        found += _positioned(module, source, path, unused, Suppressions(False, {}))
+        found += _positioned(module, source, path, unused, Suppressions(False, {}), tree)
     return found
 
 
@@ -157,6 +161,7 @@ def _positioned(
     path: str,
     reports: list[Report],
     suppressions: Suppressions | None,
+    tree: ast.Module | None = None,
 ) -> list[Finding]:
     """The diagnostics of ``reports`` but those ``suppressions`` (the source's, when None)
     silence."""
@@ -167,7 +172,7 @@ def _positioned(
         wanted.setdefault(report.top, set()).update(
             (report.node, report.statement, *report.functions)
         )
-    ranges = node_ranges(module, wanted, source)
+    ranges = node_ranges(module, wanted, source, tree)
     if suppressions is None:
         suppressions = find_suppressions(source)
     out = []
@@ -249,7 +254,7 @@ def check_source(
     The findings of the ``held`` codes go to ``held_back``: neither reported nor fixed.
     ``target`` is the oldest Python the code must run on (``target-version``)."""
     result = FileResult(path)
-    module, compiles = _parse(source, path)
+    module, tree = _parse(source, path)
     if isinstance(module, Diagnostic):
         result.diagnostics.append(module)
         return result
@@ -257,7 +262,7 @@ def check_source(
         where = ModuleContext.alone(source, path)
     try:
         reports = _lint(module, rules, where, target)
-        found = _diagnose(module, source, path, reports, _judged(rules))
+        found = _diagnose(module, source, path, reports, _judged(rules), tree)
     except RuleCrash as crash:
         result.problems.append(Problem(path, f"internal error: {crash}", internal=True))
         return result
@@ -273,7 +278,7 @@ def check_source(
     if fix_mode is not None:
         # Code that compiled must compile once fixed; newer syntax is judged by LibCST.
         relint = functools.partial(
-            _parse_and_lint, path, rules, where, target=target, newer_syntax=not compiles
+            _parse_and_lint, path, rules, where, target=target, newer_syntax=tree is None
         )
         found = fix_findings(result, module, source, path, fix_mode, found, relint)
     result.diagnostics.extend(d for d, _ in found)
@@ -290,11 +295,11 @@ def _parse_and_lint(
 ) -> tuple[cst.Module, list[Finding]] | Diagnostic:
     """What a fix round made of ``source``: its module and findings, or why it does not parse
     (or, without ``newer_syntax``, compile)."""
-    module, _ = _parse(source, path, newer_syntax)
+    module, tree = _parse(source, path, newer_syntax)
     if isinstance(module, Diagnostic):
         return module
     reports = _lint(module, rules, where, target)
-    return module, _diagnose(module, source, path, reports, _judged(rules))
+    return module, _diagnose(module, source, path, reports, _judged(rules), tree)
 
 
 def _judged(rules: Sequence[type[Rule]]) -> frozenset[str] | None:

@@ -124,14 +124,15 @@ def node_ranges(
     module: cst.Module,
     wanted: Mapping[cst.CSTNode | None, Collection[cst.CSTNode]],
     source: str | None = None,
+    tree: ast.Module | None = None,
 ) -> dict[cst.CSTNode, tuple[Location, Location]]:
     """Start and end (1-based line and column) of the nodes ``wanted`` lists under the
     module-level statement each is in (None: not known), without their whitespace.
-    ``source`` is the module's text, when known."""
+    ``source`` is the module's text, when known; ``tree`` its ``ast``, when made already."""
     nodes = {node for group in wanted.values() for node in group}
     if not nodes:
         return {}
-    found = _by_statement(module, wanted, source) if source is not None else None
+    found = _by_statement(module, wanted, source, tree) if source is not None else None
     if found is None:
         found, _ = _generated(module, module, nodes, 1)
     result = {}
@@ -159,13 +160,16 @@ def _generated(
 
 
 def _by_statement(
-    module: cst.Module, wanted: Mapping[cst.CSTNode | None, Collection[cst.CSTNode]], source: str
+    module: cst.Module,
+    wanted: Mapping[cst.CSTNode | None, Collection[cst.CSTNode]],
+    source: str,
+    tree: ast.Module | None,
 ) -> _Ranges | None:
     """The ranges of the wanted nodes, each module-level statement's code generated from
     where it starts; None when a start is not known for sure."""
     if None in wanted:
         return None
-    starts = _statement_starts(module, source)
+    starts = _statement_starts(module, source, tree)
     if starts is None:
         return None
     found: _Ranges = {}
@@ -181,12 +185,15 @@ def _by_statement(
     return found
 
 
-def _statement_starts(module: cst.Module, source: str) -> dict[int, tuple[int, int]] | None:
+def _statement_starts(
+    module: cst.Module, source: str, tree: ast.Module | None = None
+) -> dict[int, tuple[int, int]] | None:
     """The line (and its offset in ``source``) where the code of each module-level
     statement starts, its leading blank and comment lines included, by the statement's id;
-    None when ``ast`` does not read the source, or its statements do not match LibCST's."""
+    None when ``ast`` does not read the source, or its statements do not match LibCST's.
+    ``tree`` is the source's ``ast``, when the caller made it already (not made again)."""
     try:
-        body = ast.parse(source).body
+        body = (tree if tree is not None else ast.parse(source)).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     offsets = [0, *(match.end() for match in _NEWLINE.finditer(source))]
