@@ -153,28 +153,14 @@ class _Round:
     found: list[Finding]
 
 
-def fix_rounds(
-    result: FileResult,
-    module: cst.Module,
-    source: str,
-    path: str,
-    fix_mode: FixMode,
-    found: list[Finding],
-    relint: Relint,
-) -> list[Finding]:
-    """Fix round after round; each round's output is re-parsed and re-linted before it counts.
-
-    Returns the findings that remain. ``result`` receives the fixed text and the count; if a
-    round's output does not parse, or a fixed finding is still there, nothing of this file is
-    changed and a problem is recorded.
-    """
-    return _fix_rounds(result, _Round(source, module, found), path, fix_mode, relint).found
-
-
 def _fix_rounds(
     result: FileResult, start: _Round, path: str, fix_mode: FixMode, relint: Relint
 ) -> _Round:
-    """``fix_rounds``, to the round that is kept."""
+    """Fix round after round; each round's output is re-parsed and re-linted before it counts.
+
+    Returns the round that is kept. ``result`` receives the fixed text and the count; if a
+    round's output does not parse, or a fixed finding is still there, nothing of this file is
+    changed and a problem is recorded."""
     current = start
     fixed: list[str] = []
     for _ in range(MAX_FIX_ROUNDS):
@@ -260,7 +246,7 @@ def fix_findings(
     found: list[Finding],
     relint: Relint,
 ) -> list[Finding]:
-    """What ``fix_mode`` asks of the findings: apply their fixes (``fix_rounds``), drop the
+    """What ``fix_mode`` asks of the findings: apply their fixes (``_fix_rounds``), drop the
     fixes of the codes that are not fixable, and describe each remaining fix as text edits.
     Returns the findings that remain."""
     if fix_mode.apply:
