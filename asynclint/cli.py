@@ -31,6 +31,7 @@ from asynclint.config import (
     Selection,
     Settings,
     check_selectors,
+    file_timeout,
     index_root,
     rule_hint,
     selected_codes,
@@ -63,9 +64,9 @@ from asynclint.runner import (
     check_text,
     decode_source,
     default_jobs,
-    on_deep_stack,
     run_tasks,
     tune_collector,
+    within_budget,
     write_atomically,
 )
 from asynclint.session import ProjectSession
@@ -364,6 +365,14 @@ class _Command(click.Command):
     "speed (AL2xx, AL4xx, AL502). On unless configured otherwise; --no-test-profile shows "
     "them.",
 )
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Abandon a file whose check takes longer (it is named as not checked); 0: no limit. "
+    "Default: `file-timeout`, else 60.",
+)
 @click.version_option(__version__, "--version", prog_name="asynclint")
 def main(
     paths: tuple[str, ...],
@@ -413,6 +422,7 @@ def main(
     run = _Run(paths, configs, selector, force_exclude, fixing.mode, fixing.fix and not diff)
     chosen = cache_dir.resolve() if cache_dir is not None else None
     run = replace(run, use_cache=not no_cache, cache_dir=chosen, progress=progress.wanted(quiet))
+    run = replace(run, file_timeout=more["file_timeout"])
     if clear_cache:
         _clear_caches(run, quiet)
     results, sources = _lint(run, stdin_filename, jobs or default_jobs())
@@ -626,6 +636,14 @@ class _Run:
     sessions: list[tuple[ProjectSession, frozenset[Path]]] = field(default_factory=list)
     # Show how many files are checked so far (on a terminal, without ``--quiet``).
     progress: bool = False
+    # ``--file-timeout`` (over the configuration's ``file-timeout``)
+    file_timeout: float | None = None
+
+    def timeout_for(self, settings: Settings) -> float | None:
+        """The time budget of a file's check under ``settings``, in seconds (None: none)."""
+        if self.file_timeout is None:
+            return settings.file_timeout
+        return file_timeout(self.file_timeout)
 
 
 @dataclass(frozen=True)
@@ -895,14 +913,17 @@ def _run_stdin(run: _Run, stdin_filename: str | None) -> tuple[list[FileResult],
         is_test=is_test,
         held=held,
         target=settings.target_version,
+        timeout=run.timeout_for(settings),
     )
     if not stdin_filename:
-        return [on_deep_stack(check_text, source, task, None)], {display: source.text}
+        checked = within_budget(task.timeout, display, check_text, source, task, None)
+        return [checked], {display: source.text}
     session = _session([settings_path], [task], run, jobs=1)
     task = replace(task, module=session.module_for(settings_path))
     tune_collector()
     try:
-        return [on_deep_stack(check_text, source, task, session)], {display: source.text}
+        checked = within_budget(task.timeout, display, check_text, source, task, session)
+        return [checked], {display: source.text}
     finally:
         session.close()
 
@@ -939,6 +960,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
                 is_test,
                 held,
                 target=settings.target_version,
+                timeout=run.timeout_for(settings),
             )
         )
     # Shown like the findings' paths (relative to the working directory when under it).

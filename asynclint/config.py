@@ -10,6 +10,7 @@ family but AL201). Command-line flags form a second layer: ``--select`` there st
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,7 @@ CONFIG_KEYS = frozenset(
         "extend",
         "extend-per-file-ignores",
         "target-version",
+        "file-timeout",
         "fixable",
         "unfixable",
         "extend-fixable",
@@ -82,6 +84,10 @@ CONFIG_KEYS = frozenset(
 )
 # Where tests live, by pytest's conventions: a pattern without ``/`` matches a file's name or
 # the name of any folder above it (within the configuration's directory).
+# How long a file's check may take before it is abandoned and named as not checked
+# (``file-timeout``, ``--file-timeout``), in seconds: the slowest file of the corpus, Home
+# Assistant included, takes a few.
+DEFAULT_FILE_TIMEOUT = 60.0
 DEFAULT_TEST_PATHS = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
 # What the test profile holds back in test files: the families whose findings only cost a test
 # suite some speed (blocking calls, sequential awaits, ``get_event_loop()``), not its meaning.
@@ -227,6 +233,8 @@ class Settings:
     cache_dir: Path | None = None  # ``cache-dir``, made absolute
     # ``target-version`` as (3, 9); None: the newest Python.
     target_version: tuple[int, int] | None = None
+    # ``file-timeout``: how long a file's check may take, in seconds (None: no limit).
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
     # The files it extends (resolved), nearest first: what a kept list of files depends on.
     extends: tuple[Path, ...] = ()
     # ``fixable`` (as ``select``), ``extend-fixable`` and ``unfixable`` (as ``ignore``) of the
@@ -386,6 +394,7 @@ def settings_from_table(
     changes.update(_path_options(table, where, root))
     changes.update(_blocking_options(table, where, base))
     changes.update(_test_options(table, where, root))
+    changes.update(_file_timeout(table, where))
     target = _target_version(table, where, requires_python)
     if target is not None:
         changes["target_version"] = target
@@ -519,6 +528,21 @@ def _test_options(table: dict[str, object], where: str, root: Path) -> dict[str,
             raise ConfigError(f"{where}: `test-profile` must be true or false")
         changes["test_profile"] = test_profile
     return changes
+
+
+def _file_timeout(table: dict[str, object], where: str) -> dict[str, object]:
+    """``file-timeout``: a number of seconds, 0 for no limit."""
+    if "file-timeout" not in table:
+        return {}
+    seconds = table["file-timeout"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise ConfigError(f"{where}: `file-timeout` must be a number of seconds (0: no limit)")
+    return {"file_timeout": file_timeout(float(seconds))}
+
+
+def file_timeout(seconds: float) -> float | None:
+    """A time budget as ``Task.timeout`` takes it: 0 (and infinity) for none."""
+    return seconds if 0 < seconds < math.inf else None
 
 
 # The Python versions ``target-version`` names (as ruff spells them).

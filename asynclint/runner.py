@@ -24,6 +24,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin on 3.10
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,8 @@ class Task:
     # Record what the checks ask of the project index (``FileResult.trace``), for the
     # result cache.
     trace: bool = False
+    # The time budget of the check, in seconds (``file-timeout``); None: no budget.
+    timeout: float | None = None
 
     @property
     def blocking_config(self) -> BlockingConfig:
@@ -183,6 +186,11 @@ _A = TypeVar("_A")
 
 def on_deep_stack(function: Callable[..., _T], *args: object) -> _T:
     """``function(*args)``, run on this process's large-stack thread."""
+    return _deep_executor().submit(function, *args).result()
+
+
+def _deep_executor() -> ThreadPoolExecutor:
+    """The executor of this process's large-stack thread."""
     global _deep_thread
     if _deep_thread is None or _deep_thread[0] != os.getpid():  # none yet, or inherited by fork
         previous = threading.stack_size(_STACK_BYTES)
@@ -192,13 +200,98 @@ def on_deep_stack(function: Callable[..., _T], *args: object) -> _T:
         finally:
             threading.stack_size(previous)
         _deep_thread = (os.getpid(), executor)
-    return _deep_thread[1].submit(function, *args).result()
+    return _deep_thread[1]
 
 
 def check_task(task: Task, session: ProjectSession | None = None) -> FileResult:
     """Read, lint and maybe fix one file; every failure becomes a ``Problem``, never a raise.
-    ``session`` holds the project index; without one, each module is analysed alone."""
-    return on_deep_stack(_check_task, task, session)
+    ``session`` holds the project index; without one, each module is analysed alone. A check
+    that takes longer than ``task.timeout`` seconds is abandoned (``within_budget``)."""
+    return within_budget(task.timeout, task.display, _check_task, task, session)
+
+
+# Once the budget is spent, how often the checking thread is told again to stop (a ``finally``
+# or an ``except BaseException`` on its way may have swallowed the first word), in seconds.
+_STOP_AGAIN_EVERY = 1.0
+
+
+class FileTimeout(BaseException):
+    """Raised in the thread checking a file whose time budget is spent. A ``BaseException``,
+    as ``KeyboardInterrupt`` is: no ``except Exception`` on its way turns it into an internal
+    error or carries on with the check."""
+
+
+def timeout_problem(display: str, seconds: float) -> Problem:
+    """The line of a file abandoned after ``seconds``: no finding, counted as not checked."""
+    took = f"{seconds:g} s"
+    return Problem(display, f"not checked: took longer than {took} (file-timeout)")
+
+
+def within_budget(
+    seconds: float | None, display: str, function: Callable[..., FileResult], *args: object
+) -> FileResult:
+    """``function(*args)`` on the large-stack thread (``on_deep_stack``); when it takes longer
+    than ``seconds`` (None or 0: no limit), ``FileTimeout`` is raised in that thread, which
+    unwinds the check (its ``finally`` clauses run), and the result is a ``timeout_problem``
+    for ``display``. The caller's thread only waits, so a budget works in a worker process,
+    in the command's process and on any thread (the language server has none: it passes
+    ``None``)."""
+    if not seconds:
+        return on_deep_stack(function, *args)
+    guard = _Guard()
+    future = _deep_executor().submit(guard.run, function, *args)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        pass
+    while True:
+        guard.stop()
+        try:
+            return future.result(timeout=_STOP_AGAIN_EVERY)
+        except FutureTimeout:
+            continue
+        except FileTimeout:
+            return FileResult(display, problems=[timeout_problem(display, seconds)])
+
+
+class _Guard:
+    """Runs a function on the large-stack thread so that another thread can stop it
+    (``stop``): ``FileTimeout`` is raised asynchronously in that thread while, and only while,
+    the function runs; a stop that comes as it returns is withdrawn."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: int | None = None  # the thread running the function, while it does
+        self._stopped = False
+
+    def run(self, function: Callable[..., _T], *args: object) -> _T:
+        try:
+            with self._lock:
+                self._thread = threading.get_ident()
+            return function(*args)
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if self._stopped and thread is not None:
+                _raise_in(thread, None)  # withdraw a stop that has not been raised yet
+        if self._stopped:  # the budget was spent: whatever the function made is not kept
+            raise FileTimeout
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                self._stopped = True
+                _raise_in(self._thread, FileTimeout)
+
+
+def _raise_in(thread: int, exception: type[BaseException] | None) -> None:
+    """Have ``exception`` raised in ``thread`` at its next Python instruction (None: no
+    longer)."""
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async(ctypes.c_ulong(thread), ctypes.py_object(exception) if exception else None)
 
 
 def _check_task(task: Task, session: ProjectSession | None) -> FileResult:
