@@ -38,30 +38,40 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     if library == "asyncio" and not has(context.target_version, TO_THREAD):
         return None
     reference, imports = module_reference(context.module_scope, library)
-    positional = [a for a in node.args if a.keyword is None and a.star != "**"]
     keywords = [a for a in node.args if a.keyword is not None or a.star == "**"]
     if library == "asyncio":
         runner = cst.parse_expression(f"{reference}.to_thread")
-        arguments = [cst.Arg(node.func), *node.args]
+        call = _with_callee_first(node, runner)
     else:
         runner = cst.parse_expression(f"{reference}.to_thread.run_sync")
         if keywords:
             partial, more = module_reference(context.module_scope, "functools")
             imports = imports + more
-            bound = cst.Call(
-                cst.parse_expression(f"{partial}.partial"), [cst.Arg(node.func), *node.args]
-            )
-            arguments = [cst.Arg(bound)]
+            bound = _with_callee_first(node, cst.parse_expression(f"{partial}.partial"))
+            call = cst.Call(runner, [cst.Arg(bound)])
         else:
-            arguments = [cst.Arg(node.func), *positional]
-    arguments = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in arguments]
-    replacement = cst.Await(expression=cst.Call(runner, arguments))
+            call = _with_callee_first(node, runner)
+    replacement = cst.Await(expression=call)
     return Fix(
         "Run it in a worker thread",
         ((node, replacement),),
         Applicability.UNSAFE,
         imports,
     )
+
+
+def _with_callee_first(node: cst.Call, runner: cst.BaseExpression) -> cst.Call:
+    """``runner(f, a, k=v)`` for ``f(a, k=v)``, laid out as the call was: its arguments keep
+    their commas, line breaks and comments, and ``f`` takes a line of its own when the first
+    argument had one."""
+    if not node.args:
+        return cst.Call(runner, [cst.Arg(node.func)])
+    opening = node.whitespace_before_args
+    after_callee: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        after_callee = opening.with_changes(first_line=cst.TrailingWhitespace())
+    callee = cst.Arg(node.func, comma=cst.Comma(whitespace_after=after_callee))
+    return cst.Call(runner, [callee, *node.args], whitespace_before_args=opening)
 
 
 # Paragraphs every family's page shares (``<<chains>>``, ``<<thread fix>>`` in the pages).
