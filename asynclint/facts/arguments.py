@@ -62,15 +62,51 @@ def _literal(node: cst.BaseExpression) -> Any:
     return NOT_LITERAL
 
 
-def _flags(context: Context, node: cst.BaseExpression) -> list[str]:
+def _flags(context: Context, node: cst.BaseExpression, follow: bool = True) -> list[str]:
     """The qualified names a flag argument combines: ``socket.AI_NUMERICHOST``, or each
-    operand of ``a | b`` that is a name."""
+    operand of ``a | b`` that is a name; a name of the code's own that holds flags stands for
+    the ones it holds (``_NUMERIC_ONLY = socket.AI_NUMERICHOST``, then ``_NUMERIC_ONLY |=
+    ...``, as trio's ``getaddrinfo`` has it)."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        return _flags(context, node.left) + _flags(context, node.right)
+        return _flags(context, node.left, follow) + _flags(context, node.right, follow)
     if isinstance(node, (cst.Name, cst.Attribute)):
         qualified = context.answer(QUALIFIED_NAME, node)
-        return [qualified] if qualified else []
+        found = [qualified] if qualified else []
+        if follow and isinstance(node, cst.Name):
+            value = _flags_value(context, node.value)
+            if value is not None:
+                found += _flags(context, value, follow=False)
+        return found
     return []
+
+
+def _flags_value(context: Context, name: str) -> cst.BaseExpression | None:
+    """The one value ``name`` is bound to when each other binding only adds flags to it
+    (``name |= ...`` in the same scope); None otherwise."""
+    scope = context.scope_binding(name)
+    if scope is None or scope.kind not in ("module", "function"):
+        return None
+    bound = values_bound(scope.node, name)
+    values = [value for value in bound if value is not None]
+    if len(values) != 1 or len(bound) - 1 != _flags_added(scope.node, name):
+        return None
+    return values[0]
+
+
+def _flags_added(scope: cst.CSTNode, name: str) -> int:
+    """How many ``name |= ...`` statements the code of ``scope`` holds, outside nested
+    functions and classes."""
+    count = 0
+    stack: list[cst.CSTNode] = [scope.body if isinstance(scope, cst.FunctionDef) else scope]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.AugAssign):
+            target = node.target
+            if isinstance(target, cst.Name) and target.value == name:
+                count += isinstance(node.operator, cst.BitOrAssign)
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(node.children)
+    return count
 
 
 def _made_by(context: Context, node: cst.BaseExpression) -> str | None:
