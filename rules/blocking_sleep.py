@@ -10,6 +10,7 @@ from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import async_library, awaited, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.facts.resolution import QUALIFIED_NAME
+from asynclint.facts.tests import INTENDED_TO_BLOCK
 from asynclint.rule import Example, Rule
 
 
@@ -74,7 +75,7 @@ class BlockingSleep(Rule):
     summary = "`time.sleep()` blocks the event loop inside `async def`"
     fix_applicability = Applicability.UNSAFE
     noqa_aliases = ("ASYNC251",)  # flake8-async and ruff: blocking sleep in async function
-    requires = (QUALIFIED_NAME, BLOCKING_CALL)
+    requires = (QUALIFIED_NAME, BLOCKING_CALL, INTENDED_TO_BLOCK)
 
     invalid = (
         Example(
@@ -216,6 +217,8 @@ class BlockingSleep(Rule):
 
     def _fix(self, node: cst.Call, library: str) -> Fix | None:
         if self.context.enclosing(cst.GeneratorExp) is not None:
+            return None
+        if self.ask(INTENDED_TO_BLOCK, node):
             return None
         reference, imports = module_reference(self.context.module_scope, library)
         call = node.with_changes(

@@ -8,6 +8,7 @@ import libcst as cst
 
 from asynclint.facts import fact
 from asynclint.facts.resolution import QUALIFIED_NAME
+from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking
 
 if TYPE_CHECKING:
     from asynclint.engine import Context
@@ -73,4 +74,54 @@ def expects_an_error(context: Context, statement: cst.With) -> bool:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value.startswith(_ASSERT_RAISES):
             return True
+    return False
+
+
+@fact("intended-to-block", uses=(QUALIFIED_NAME,))
+def INTENDED_TO_BLOCK(context: Context, node: cst.CSTNode) -> bool:
+    """Whether the code being visited visibly blocks the event loop on purpose, so that a fix
+    that moves a blocking call off it would defeat the code: inside ``with pytest.raises(...)``
+    (or ``assertRaises``) or a checkpoint or blocking assertion (``assert_no_checkpoints()``)
+    of its own function, in a test function or class named for blocking (``test_blocking_io``),
+    under a decorator so named (``@pytest.mark.skip_blockbuster``), or in a test module so
+    named (``test_block_async_io.py``). (``node`` only keys the memo: the walk's position
+    decides.)"""
+    module = (context.module_info or ("", False))[0].rpartition(".")[2]
+    if module.startswith("test") and named_for_blocking(module):
+        return True
+    in_own_function = True
+    for ancestor in reversed(context.ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
+            in_own_function = False
+            name = ancestor.name.value
+            if (name.lower().startswith("test") and named_for_blocking(name)) or any(
+                _mentions_blocking(decorator.decorator) for decorator in ancestor.decorators
+            ):
+                return True
+        elif in_own_function and isinstance(ancestor, cst.With):
+            if expects_an_error(context, ancestor) or any(
+                isinstance(item.item, cst.Call) and asserts_blocking(_last_name(item.item.func))
+                for item in ancestor.items
+            ):
+                return True
+    return False
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _mentions_blocking(node: cst.CSTNode) -> bool:
+    """Whether a decorator names something for blocking, or passes a string that does
+    (``@pytest.mark.usefixtures("deactivate_blockbuster")``)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name) and named_for_blocking(current.value):
+            return True
+        if isinstance(current, cst.SimpleString) and named_for_blocking(current.value):
+            return True
+        pending.extend(current.children)
     return False

@@ -373,3 +373,36 @@ def _check_name(name: object, where: str, *, wildcard: bool = True) -> None:
             + (", optionally ending in '.*'" if wildcard else "")
             + example
         )
+
+
+# Where code blocks the event loop on purpose, which the AL2xx fixes must not undo: a test of a
+# blocking detector (Home Assistant's ``test_block_async_io.py``, tests marked to skip anyio's
+# and aiohttp's blockbuster), a test that asserts a step has no checkpoint
+# (``trio.testing.assert_no_checkpoints()``: an ``await`` there fails it).
+_BLOCK_WORDS = frozenset({"block", "blocks", "blocking", "blocked", "blockbuster"})
+_CHECKPOINT_WORDS = frozenset({"checkpoint", "checkpoints", "blockbuster"})
+_ASSERTION_WORDS = frozenset({"assert", "assertion", "detect", "detector", "expect", "no"})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def name_words(name: str) -> set[str]:
+    """The lower-case words of a snake_case or CamelCase name."""
+    return {word.lower() for word in _WORD.findall(name)}
+
+
+def named_for_blocking(name: str) -> bool:
+    """Whether a function's, class's, test module's or decorator's name says that the code
+    blocks on purpose or tests blocking (``test_blocking_sleep``, ``skip_blockbuster``; not
+    ``read_non_blocking``)."""
+    words = name_words(name)
+    return not _BLOCK_WORDS.isdisjoint(words) and "non" not in words
+
+
+def asserts_blocking(name: str) -> bool:
+    """Whether a context manager's name says that it checks the code inside for checkpoints
+    or blocking calls (``assert_no_checkpoints``, ``blockbuster_ctx``, ``detect_blocking``);
+    ``start_blocking_portal`` does not."""
+    words = name_words(name)
+    if not _CHECKPOINT_WORDS.isdisjoint(words):
+        return True
+    return not _BLOCK_WORDS.isdisjoint(words) and not _ASSERTION_WORDS.isdisjoint(words)

@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import async_library, call_text, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
+from asynclint.facts.tests import INTENDED_TO_BLOCK
 from asynclint.knowledge.roles import THREAD_OFFLOAD
 from asynclint.knowledge.versions import TO_THREAD, for_target, has
 from asynclint.rule import Rule
@@ -33,6 +34,8 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
     ):
         return None
     if context.enclosing(cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp) is not None:
+        return None
+    if rule.ask(INTENDED_TO_BLOCK, node):
         return None
     library = async_library(context.module_scope)
     if library == "asyncio" and not has(context.target_version, TO_THREAD):
@@ -104,7 +107,7 @@ class BlockingCallRule(Rule):
     """Base of the family rules; not a rule itself."""
 
     family: ClassVar[str]
-    requires = (BLOCKING_CALL,)
+    requires = (BLOCKING_CALL, INTENDED_TO_BLOCK)
     fix_applicability = Applicability.UNSAFE
     doc_parts = (("chains", _CHAINS_DOC), ("thread fix", _THREAD_FIX_DOC))
 
