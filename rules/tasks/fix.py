@@ -6,10 +6,12 @@ import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.edits import module_reference
+from asynclint.knowledge.versions import has
 from asynclint.rule import Context
 from asynclint.syntax.nodes import lone_assignment, subtree
 
 SET_NAME = "_background_tasks"
+_GENERIC_SET = (3, 9)  # the first Python whose ``set`` takes a subscript: ``set[asyncio.Task]``
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -76,7 +78,10 @@ def _define_the_set(context: Context) -> tuple[list[tuple[cst.CSTNode, cst.CSTNo
     if anchor is None:
         return None
     reference, imports = module_reference(context.module_scope, "asyncio")
-    definition = cst.parse_statement(f"{SET_NAME}: set[{reference}.Task] = set()\n")
+    annotation = f"set[{reference}.Task]"
+    if not has(context.target_version, _GENERIC_SET):
+        annotation = f'"{annotation}"'  # ``set[...]`` raises TypeError when run before 3.9
+    definition = cst.parse_statement(f"{SET_NAME}: {annotation} = set()\n")
     definition = definition.with_changes(leading_lines=[cst.EmptyLine()])
     return [(anchor, cst.FlattenSentinel([anchor, definition]))], imports
 
