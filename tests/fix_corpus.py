@@ -2,7 +2,7 @@
 and prove what a fix must keep.
 
     python tests/fix_corpus.py [--corpus DIR] [--project NAME ...] [--jobs N] [--diffs DIR]
-        [--sample N] [--seed S] [--max-line 120] [--no-test-profile] [--keep]
+        [--sample N] [--seed S] [--max-line 120] [--no-test-profile] [--keep] [--linter DIR]
 
 For each project (by default every folder of the corpus, ``~/.cache/asynclint-corpus/src`` or
 ``$ASYNCLINT_CORPUS/src``), copied to a temporary folder (the corpus is never written), the real
@@ -12,6 +12,9 @@ command line runs four times with ``--select ALL`` and a temporary cache folder:
 2. ``--fix --unsafe-fixes --show-fixes``: the fixes applied, by file and code, and its summary;
 3. plain again, as 1;
 4. ``--fix --unsafe-fixes`` again.
+
+The linter run is a copy of this checkout's (or ``--linter DIR``'s, another checkout, to compare
+before and after a change) taken as the script starts.
 
 and checks, each failure counted by kind:
 
@@ -140,13 +143,13 @@ class Totals:
     hunks: list[str] = field(default_factory=list)
 
 
-def snapshot_linter(folder: Path) -> Path:
-    """A copy of the checkout's ``asynclint`` package (``rules/`` as its ``rules``), for every
+def snapshot_linter(folder: Path, checkout: Path = REPO) -> Path:
+    """A copy of a checkout's ``asynclint`` package (``rules/`` as its ``rules``), for every
     run to use the same code while the checkout may change."""
     package = folder / "asynclint"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO / "asynclint", package, ignore=ignore)
-    shutil.copytree(REPO / "rules", package / "rules", ignore=ignore)
+    shutil.copytree(checkout / "asynclint", package, ignore=ignore)
+    shutil.copytree(checkout / "rules", package / "rules", ignore=ignore)
     return folder
 
 
@@ -590,6 +593,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-line", type=int, default=120)
     parser.add_argument("--no-test-profile", action="store_true", help="fix test code too")
     parser.add_argument("--keep", action="store_true", help="keep the fixed copies")
+    parser.add_argument(
+        "--linter",
+        type=Path,
+        default=REPO,
+        help="the checkout whose asynclint runs (default: this)",
+    )
     args = parser.parse_args(argv)
     projects = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     if args.project:
@@ -602,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = Totals()
     work = Path(tempfile.mkdtemp(prefix="fix-corpus-"))
     try:
-        linter = snapshot_linter(work / "linter")
+        linter = snapshot_linter(work / "linter", args.linter)
         for source in projects:
             print(f"{source.name} ...", flush=True)
             cache = work / f"{source.name}.cache"
