@@ -18,7 +18,7 @@ from fix_corpus import (
     line_endings,
 )
 
-from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking
+from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking, says_it_blocks
 
 
 def _project() -> Project:
@@ -86,3 +86,11 @@ def test_a_call_joined_into_one_long_line_is_a_layout_failure() -> None:
 def test_names_that_say_code_blocks_on_purpose(name: str, named: bool, asserts: bool) -> None:
     assert named_for_blocking(name) is named
     assert asserts_blocking(name) is asserts
+
+
+@pytest.mark.parametrize(
+    ("name", "blocks"),
+    [("block_event_loop", True), ("_block_loop", True), ("blocking", False), ("blocker", False)],
+)
+def test_function_names_that_say_they_block(name: str, blocks: bool) -> None:
+    assert says_it_blocks(name) is blocks

@@ -8,7 +8,7 @@ import libcst as cst
 
 from asynclint.facts import fact
 from asynclint.facts.resolution import QUALIFIED_NAME
-from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking
+from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking, says_it_blocks
 
 if TYPE_CHECKING:
     from asynclint.engine import Context
@@ -82,10 +82,10 @@ def INTENDED_TO_BLOCK(context: Context, node: cst.CSTNode) -> bool:
     """Whether the code being visited visibly blocks the event loop on purpose, so that a fix
     that moves a blocking call off it would defeat the code: inside ``with pytest.raises(...)``
     (or ``assertRaises``) or a checkpoint or blocking assertion (``assert_no_checkpoints()``)
-    of its own function, in a test function or class named for blocking (``test_blocking_io``),
-    under a decorator so named (``@pytest.mark.skip_blockbuster``), or in a test module so
-    named (``test_block_async_io.py``). (``node`` only keys the memo: the walk's position
-    decides.)"""
+    of its own function; in a test function or class named for blocking (``test_blocking_io``),
+    a function whose name says it blocks (``block_event_loop``) or under a decorator so named
+    (``@pytest.mark.skip_blockbuster``); or in a test module named for blocking
+    (``test_block_async_io.py``). (``node`` only keys the memo: the walk's position decides.)"""
     module = (context.module_info or ("", False))[0].rpartition(".")[2]
     if module.startswith("test") and named_for_blocking(module):
         return True
@@ -94,8 +94,11 @@ def INTENDED_TO_BLOCK(context: Context, node: cst.CSTNode) -> bool:
         if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
             in_own_function = False
             name = ancestor.name.value
-            if (name.lower().startswith("test") and named_for_blocking(name)) or any(
-                _mentions_blocking(decorator.decorator) for decorator in ancestor.decorators
+            is_test = name.lower().startswith("test")
+            if (
+                (is_test and named_for_blocking(name))
+                or says_it_blocks(name)
+                or any(_mentions_blocking(decorator.decorator) for decorator in ancestor.decorators)
             ):
                 return True
         elif in_own_function and isinstance(ancestor, cst.With):

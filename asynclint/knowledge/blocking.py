@@ -398,6 +398,13 @@ def named_for_blocking(name: str) -> bool:
     return not _BLOCK_WORDS.isdisjoint(words) and "non" not in words
 
 
+def says_it_blocks(name: str) -> bool:
+    """Whether a function's name starts with the verb: ``block_event_loop``, ``_blocks_io``
+    (anyio's tests hold the event loop so on purpose); ``blocking`` alone does not."""
+    first = name.lstrip("_").split("_", 1)[0].lower()
+    return first in ("block", "blocks") and "_" in name.lstrip("_")
+
+
 def asserts_blocking(name: str) -> bool:
     """Whether a context manager's name says that it checks the code inside for checkpoints
     or blocking calls (``assert_no_checkpoints``, ``blockbuster_ctx``, ``detect_blocking``);
