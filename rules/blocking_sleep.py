@@ -68,6 +68,12 @@ class BlockingSleep(Rule):
     point, but code that relied on nothing else happening meanwhile (shared state read before
     and written after the sleep) may behave differently. No fix is offered inside a generator
     expression, where `await` would turn it into an async generator.
+
+    No fix is offered where the code blocks on purpose: under `pytest.raises(...)`, inside a
+    checkpoint or blocking assertion (`with trio.testing.assert_no_checkpoints():`), in a test
+    named for blocking (`test_blocking_io`, a module `test_block_io.py`, a decorator such as
+    `@pytest.mark.skip_blockbuster`) or in a function whose name says it blocks
+    (`block_event_loop`). The finding stays; an `await` there would make such a test fail.
     """
 
     code = "AL201"

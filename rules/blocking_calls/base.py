@@ -100,6 +100,12 @@ _THREAD_FIX_DOC = """\
     method called on what a blocking call gives, such as `open(path).read()` (reported once,
     for the whole expression): a thread for the outer call alone would leave `open(path)` on
     the event loop.
+
+    No fix is offered where the code blocks on purpose: under `pytest.raises(...)`, inside a
+    checkpoint or blocking assertion (`with trio.testing.assert_no_checkpoints():`), in a test
+    named for blocking (`test_blocking_io`, a module `test_block_io.py`, a decorator such as
+    `@pytest.mark.skip_blockbuster`) or in a function whose name says it blocks
+    (`block_event_loop`). The finding stays; the fix would make such a test fail.
 """
 
 

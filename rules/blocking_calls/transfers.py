@@ -19,7 +19,8 @@ class BlockingNetworkCall(BlockingCallRule):
     requests.Session`), the annotation that declares a local (`client: httpx.Client`, whatever
     is assigned to it later), or a module-level object another module of the project makes
     (`from app.clients import pool`). A lookup told that the host is a numeric address
-    (`flags=socket.AI_NUMERICHOST`) sends no DNS query and is not reported.
+    (`flags=socket.AI_NUMERICHOST`, also through a name of the module's own that holds the
+    flag, as trio's `_NUMERIC_ONLY`) sends no DNS query and is not reported.
 
     <<chains>>
 
@@ -58,6 +59,12 @@ class BlockingNetworkCall(BlockingCallRule):
     keyword arguments). It is unsafe: the call now runs in another thread, so thread-unsafe
     objects it touches, thread-local state and cancellation behave differently. Moving to an
     async client is better and is left to you.
+
+    No fix is offered where the code blocks on purpose: under `pytest.raises(...)`, inside a
+    checkpoint or blocking assertion (`with trio.testing.assert_no_checkpoints():`), in a test
+    named for blocking (`test_blocking_io`, a module `test_block_io.py`, a decorator such as
+    `@pytest.mark.skip_blockbuster`) or in a function whose name says it blocks
+    (`block_event_loop`). The finding stays; the fix would make such a test fail.
     """
 
     code = "AL202"
