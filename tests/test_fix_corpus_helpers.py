@@ -18,7 +18,12 @@ from fix_corpus import (
     line_endings,
 )
 
-from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking, says_it_blocks
+from asynclint.knowledge.blocking import (
+    asserts_blocking,
+    comment_says_it_blocks,
+    named_for_blocking,
+    says_it_blocks,
+)
 
 
 def _project() -> Project:
@@ -94,3 +99,17 @@ def test_names_that_say_code_blocks_on_purpose(name: str, named: bool, asserts: 
 )
 def test_function_names_that_say_they_block(name: str, blocks: bool) -> None:
     assert says_it_blocks(name) is blocks
+
+
+@pytest.mark.parametrize(
+    ("comment", "meant"),
+    [
+        ("# time.sleep is a more challenging scenario than asyncio.sleep", True),
+        ("# hold the loop on purpose", True),
+        ("# asyncio.sleep would not do", False),
+        ("# non-blocking read", False),
+        ("# error: AL201", False),
+    ],
+)
+def test_comments_that_say_the_blocking_is_meant(comment: str, meant: bool) -> None:
+    assert comment_says_it_blocks(comment, "time.sleep") is meant

@@ -8,7 +8,12 @@ import libcst as cst
 
 from asynclint.facts import fact
 from asynclint.facts.resolution import QUALIFIED_NAME
-from asynclint.knowledge.blocking import asserts_blocking, named_for_blocking, says_it_blocks
+from asynclint.knowledge.blocking import (
+    asserts_blocking,
+    comment_says_it_blocks,
+    named_for_blocking,
+    says_it_blocks,
+)
 
 if TYPE_CHECKING:
     from asynclint.engine import Context
@@ -85,9 +90,12 @@ def INTENDED_TO_BLOCK(context: Context, node: cst.CSTNode) -> bool:
     of its own function; in a test function or class named for blocking (``test_blocking_io``),
     a function whose name says it blocks (``block_event_loop``) or under a decorator so named
     (``@pytest.mark.skip_blockbuster``); or in a test module named for blocking
-    (``test_block_async_io.py``). (``node`` only keys the memo: the walk's position decides.)"""
+    (``test_block_async_io.py``); or where a comment on its line says so. (``node`` only keys
+    the memo: the walk's position decides.)"""
     module = (context.module_info or ("", False))[0].rpartition(".")[2]
     if module.startswith("test") and named_for_blocking(module):
+        return True
+    if isinstance(node, cst.Call) and _commented_as_meant(context, node):
         return True
     in_own_function = True
     for ancestor in reversed(context.ancestors):
@@ -108,6 +116,21 @@ def INTENDED_TO_BLOCK(context: Context, node: cst.CSTNode) -> bool:
             ):
                 return True
     return False
+
+
+def _commented_as_meant(context: Context, call: cst.Call) -> bool:
+    """Whether a comment on the line of ``call`` (at its end, or on the lines right above it)
+    says the blocking is meant (``comment_says_it_blocks``)."""
+    line = next(
+        (a for a in reversed(context.ancestors) if isinstance(a, cst.SimpleStatementLine)), None
+    )
+    if line is None:
+        return False
+    comments = [empty.comment.value for empty in line.leading_lines if empty.comment]
+    if line.trailing_whitespace.comment is not None:
+        comments.append(line.trailing_whitespace.comment.value)
+    callee = context.module.code_for_node(call.func)
+    return any(comment_says_it_blocks(comment, callee) for comment in comments)
 
 
 def _last_name(node: cst.BaseExpression) -> str:

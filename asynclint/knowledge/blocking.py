@@ -413,3 +413,17 @@ def asserts_blocking(name: str) -> bool:
     if not _CHECKPOINT_WORDS.isdisjoint(words):
         return True
     return not _BLOCK_WORDS.isdisjoint(words) and not _ASSERTION_WORDS.isdisjoint(words)
+
+
+# Words of a comment that says the blocking is meant (beside the words of ``_BLOCK_WORDS``).
+_PURPOSE_WORDS = frozenset({"purpose", "deliberately", "deliberate", "intentionally", "intended"})
+
+
+def comment_says_it_blocks(comment: str, callee: str) -> bool:
+    """Whether a comment on a statement says that its blocking call is meant: it speaks of
+    blocking or of a purpose (``# block the loop on purpose``), or names the call as written
+    (aiohttp's ``# time.sleep is a more challenging scenario than asyncio.sleep``)."""
+    words = name_words(comment)
+    if not (_BLOCK_WORDS | _PURPOSE_WORDS).isdisjoint(words) and "non" not in words:
+        return True
+    return bool(callee) and re.search(rf"(?<![\w.]){re.escape(callee)}\b", comment) is not None
