@@ -35,6 +35,13 @@ def awaited(
     return result
 
 
+def line_break(indent: str) -> cst.ParenthesizedWhitespace:
+    """A line break inside brackets, then the indentation of the statement and ``indent``."""
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(indent)
+    )
+
+
 def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 40) -> str:
     """The code of ``node`` on one line, shortened to about ``limit`` characters."""
     text = " ".join(module.code_for_node(node).split())

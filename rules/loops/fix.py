@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix, ImportNeeded
-from asynclint.edits import async_library, module_reference
+from asynclint.edits import async_library, line_break, module_reference
 from asynclint.facts.dependence import paths_read
 from asynclint.rule import Context
 from asynclint.rules.loops.body import Body
@@ -26,6 +26,10 @@ _REITERABLE_VALUES = (
     cst.DictComp,
 )
 _REITERABLE_CALLS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted"})
+# Longer than this, a gather's generator goes on a line of its own (the statement's fixes); a
+# comprehension's gather, inside an expression, gets no fix: one line would be too long.
+_LONG_GENERATOR = 60
+_LONG_EXPRESSION = 80
 
 
 def comprehension_fix(
@@ -51,6 +55,8 @@ def comprehension_fix(
             return None
         awaited, imports = _gather(context, call, for_in)
         new = cst.Call(func=cst.Name(kind), args=[cst.Arg(awaited)])
+    if _too_long(context, new):
+        return None
     return Fix(_FIX_TITLE, ((node, new),), Applicability.UNSAFE, imports)
 
 
@@ -68,7 +74,7 @@ def loop_fix(context: Context, node: cst.For, body: Body, loop_names: set[str]) 
     if isinstance(iterable, _NEEDS_PARENS) and not iterable.lpar:
         iterable = iterable.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     for_in = cst.CompFor(target=node.target, iter=iterable)
-    awaited, imports = _gather(context, body.call, for_in)
+    awaited, imports = _gather(context, body.call, for_in, own_line=True)
     value = cst.Call(func=cst.Name("list"), args=[cst.Arg(awaited)])
     small = before.body[0]
     assert isinstance(small, (cst.Assign, cst.AnnAssign))
@@ -104,7 +110,8 @@ def discard_fix(context: Context, node: cst.For, body: Body, loop_names: set[str
     iterable = node.iter
     if isinstance(iterable, _NEEDS_PARENS) and not iterable.lpar:
         iterable = iterable.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    awaited, imports = _gather(context, body.call, cst.CompFor(target=node.target, iter=iterable))
+    for_in = cst.CompFor(target=node.target, iter=iterable)
+    awaited, imports = _gather(context, body.call, for_in, own_line=True)
     new = cst.SimpleStatementLine(
         body=[cst.Expr(awaited)],
         leading_lines=node.leading_lines,
@@ -151,15 +158,29 @@ def _trailing(before: cst.SimpleStatementLine, node: cst.For) -> cst.TrailingWhi
 
 
 def _gather(
-    context: Context, call: cst.Call, for_in: cst.CompFor
+    context: Context, call: cst.Call, for_in: cst.CompFor, own_line: bool = False
 ) -> tuple[cst.Await, tuple[ImportNeeded, ...]]:
+    """``await asyncio.gather(*(call for ...))``; with ``own_line`` (the gather is a statement of
+    its own, or its whole value), a long generator goes on a line of its own."""
     reference, imports = module_reference(context.module_scope, "asyncio")
     generator = cst.GeneratorExp(elt=call, for_in=for_in)
+    argument = cst.Arg(value=generator, star="*")
+    opening: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace("")
+    if own_line and len(context.module.code_for_node(generator)) > _LONG_GENERATOR:
+        indent = context.module.default_indent
+        opening = line_break(indent)
+        argument = argument.with_changes(whitespace_after_arg=line_break(""))
     gather = cst.Call(
         func=cst.parse_expression(f"{reference}.gather"),
-        args=[cst.Arg(value=generator, star="*")],
+        args=[argument],
+        whitespace_before_args=opening,
     )
     return cst.Await(expression=gather), imports
+
+
+def _too_long(context: Context, node: cst.CSTNode) -> bool:
+    """Whether ``node``'s code is too long to stand on one line inside an expression."""
+    return len(context.module.code_for_node(node)) > _LONG_EXPRESSION
 
 
 def _builtin(context: Context, name: str) -> bool:

@@ -113,7 +113,9 @@ before and gathered: `async def _each_peer(peer): <the body>` then
 `return`, so each item keeps its own exception handling; a `raise` in a handler now stops
 only that item's coroutine while the others run on. Loops that collect results otherwise
 (`+=`, `results[key] =`, `.extend()`) get the advice only: their entries would arrive in
-the order the items finish.
+the order the items finish. A long generator goes on a line of its own inside `gather(...)`;
+a comprehension whose `gather()` would be too long for one line (over 80 characters) gets
+the advice only, since it stands inside an expression.
 """
 
 
