@@ -34,6 +34,8 @@ and checks, each failure counted by kind:
 - ``encoding``, ``bom``, ``line-endings``, ``form-feeds``, ``mode``: a changed file keeps its
   coding cookie (and still decodes with it), byte-order mark, kinds of line break (a CRLF file
   stays CRLF), form feeds and permission bits; ``other-file``: only ``.py`` files change;
+- ``scope``: a fix moves no call out of the ``with`` blocks that held it (a shielded cancel
+  scope, a deadline): no block holds fewer calls after the fixes;
 - ``layout``: a fix keeps a multi-line call's layout: no line of the fixed file's changed lines
   is longer than ``--max-line`` and longer than every line it replaces.
 
@@ -433,6 +435,35 @@ def _compile_with_newer(project: Project, texts: dict[str, tuple[str, str]]) -> 
     project.totals.unchecked_compile += len(left)
 
 
+def with_blocks(text: str) -> list[tuple[str, int]] | None:
+    """The ``with`` blocks of ``text`` in the order they start, each as its items' code and
+    the number of calls its body makes; None when ``ast`` cannot read it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    blocks = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            items = ", ".join(ast.unparse(item) for item in node.items)
+            calls = sum(
+                isinstance(inner, ast.Call) for child in node.body for inner in ast.walk(child)
+            )
+            blocks.append(((node.lineno, node.col_offset), items, calls))
+    return [(items, calls) for _, items, calls in sorted(blocks)]
+
+
+def check_scopes(project: Project, path: str, old: str, new: str) -> None:
+    """A fix rewrites code where it stands: no ``with`` block (a shielded cancel scope, a
+    deadline) holds fewer calls after it, as one would whose call a fix moved out."""
+    before, after = with_blocks(old), with_blocks(new)
+    if before is None or after is None or len(before) != len(after):
+        return
+    for (items, calls), (new_items, new_calls) in zip(before, after, strict=True):
+        if items == new_items and new_calls < calls:
+            project.fail("scope", f"{path}: `with {items}` held {calls} calls, now {new_calls}")
+
+
 def check_layout(project: Project, path: str, old: list[str], new: list[str], limit: int) -> None:
     """No changed line longer than ``limit`` and than every line it replaces."""
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -513,6 +544,7 @@ def check_project(project: Project, source: Path, diffs: Path, limit: int) -> No
     texts = _check_changed(project, original, fixed_state, changed, limit)
     check_compiles(project, texts, target_of(project.root))
     for path, (old_data, new_data) in texts.items():
+        check_scopes(project, path, source_text(old_data), source_text(new_data))
         old = source_text(old_data).splitlines(keepends=True)
         new = source_text(new_data).splitlines(keepends=True)
         file_hunks = hunks(project, path, old, new, before)

@@ -13,6 +13,7 @@ from fix_corpus import (
     Totals,
     check_bytes,
     check_layout,
+    check_scopes,
     compare_findings,
     fixed_by_file,
     line_endings,
@@ -113,3 +114,17 @@ def test_function_names_that_say_they_block(name: str, blocks: bool) -> None:
 )
 def test_comments_that_say_the_blocking_is_meant(comment: str, meant: bool) -> None:
     assert comment_says_it_blocks(comment, "time.sleep") is meant
+
+
+def test_a_fixed_call_must_stay_in_its_with_blocks() -> None:
+    old = "async def f():\n    with trio.CancelScope(shield=True):\n        time.sleep(1)\n"
+    kept = old.replace("time.sleep(1)", "await trio.sleep(1)")
+    hoisted = (
+        "async def f():\n    await trio.sleep(1)\n    with trio.CancelScope(shield=True):\n"
+        "        pass\n"
+    )
+    project = _project()
+    check_scopes(project, "a.py", old, kept)
+    assert _kinds(project) == []
+    check_scopes(project, "a.py", old, hoisted)
+    assert _kinds(project) == ["scope"]
