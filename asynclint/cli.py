@@ -944,25 +944,7 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     tasks = []
     packages: dict[Path, tuple[str, ...]] = {}
     for path in files:
-        real = finder.resolved[path]
-        settings = run.configs.for_resolved_directory(real.parent)
-        is_test, codes, held = run.selector.split_for(real, settings, resolved=True)
-        tasks.append(
-            Task(
-                str(path),
-                _display_path(path),
-                codes,
-                run.selector.fix_mode_for(settings, run.fix_mode),
-                run.write,
-                module_name(real, packages, resolved=True),
-                settings.blocking,
-                settings.allow_blocking,
-                is_test,
-                held,
-                target=settings.target_version,
-                timeout=run.timeout_for(settings),
-            )
-        )
+        tasks.append(_file_task(run, path, finder.resolved[path], packages))
     # Shown like the findings' paths (relative to the working directory when under it).
     problems = [replace(p, path=_display_path(Path(p.path))) for p in finder.problems]
     results = [FileResult(p.path, problems=[p]) for p in problems]
@@ -989,6 +971,26 @@ def _run_paths(run: _Run, jobs: int) -> tuple[list[FileResult], dict[str, str]]:
     finally:
         session.close()
     return results, {}
+
+
+def _file_task(run: _Run, path: Path, real: Path, packages: dict[Path, tuple[str, ...]]) -> Task:
+    """The task of checking ``path`` (``real``: resolved) under its settings."""
+    settings = run.configs.for_resolved_directory(real.parent)
+    is_test, codes, held = run.selector.split_for(real, settings, resolved=True)
+    return Task(
+        str(path),
+        _display_path(path),
+        codes,
+        run.selector.fix_mode_for(settings, run.fix_mode),
+        run.write,
+        module_name(real, packages, resolved=True),
+        settings.blocking,
+        settings.allow_blocking,
+        is_test,
+        held,
+        target=settings.target_version,
+        timeout=run.timeout_for(settings),
+    )
 
 
 def _before_workers(session: ProjectSession, count: int, jobs: int) -> None:
