@@ -15,10 +15,10 @@ from asynclint.diagnostics import FileResult
 from asynclint.session import ProjectSession
 
 SLOW = "slow.py"
-# Clean, and quick to check: nothing it imports needs reading (a budget of a second holds on
-# a busy machine).
+# Clean, and quick to check: nothing it imports needs reading (a budget of half a second holds
+# on a busy machine).
 CLEAN = "def f():\n    return 1\n"
-TIMEOUT_LINE = "asynclint: error: slow.py: not checked: took longer than 1 s (file-timeout)"
+TIMEOUT_LINE = "asynclint: error: slow.py: not checked: took longer than 0.5 s (file-timeout)"
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def slow_file(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_file_over_its_budget_is_named_and_counted(run: Run, project: Path) -> None:
     write_tree(project, {"a.py": SLEEPY, SLOW: SLEEPY, "z.py": CLEAN})
     began = time.perf_counter()
-    result = run("--file-timeout", "1", ".")
+    result = run("--file-timeout", "0.5", ".")
     assert time.perf_counter() - began < 10
     assert result.stderr.splitlines() == [TIMEOUT_LINE]
     lines = result.stdout.splitlines()
@@ -55,7 +55,7 @@ def test_a_file_over_its_budget_is_named_and_counted(run: Run, project: Path) ->
 def test_the_budget_holds_in_worker_processes(run: Run, project: Path) -> None:
     files = {f"m{index:02}.py": SLEEPY for index in range(10)}
     write_tree(project, {**files, SLOW: SLEEPY})
-    result = run("--jobs", "2", "--file-timeout", "1", "-q", ".")
+    result = run("--jobs", "2", "--file-timeout", "0.5", "-q", ".")
     assert result.stderr.splitlines() == [TIMEOUT_LINE]
     assert sorted(result.stdout.splitlines()) == [finding(name) for name in sorted(files)]
     assert result.exit_code == 2
@@ -65,7 +65,7 @@ def test_the_budget_holds_in_worker_processes(run: Run, project: Path) -> None:
 def test_the_budget_comes_from_the_configuration(run: Run, project: Path) -> None:
     write_tree(
         project,
-        {"pyproject.toml": "[tool.asynclint]\nfile-timeout = 1\n", SLOW: SLEEPY, "a.py": CLEAN},
+        {"pyproject.toml": "[tool.asynclint]\nfile-timeout = 0.5\n", SLOW: SLEEPY, "a.py": CLEAN},
     )
     result = run("--diff", ".")
     assert TIMEOUT_LINE in result.stderr.splitlines()
@@ -74,7 +74,7 @@ def test_the_budget_comes_from_the_configuration(run: Run, project: Path) -> Non
 
 @pytest.mark.usefixtures("slow_file")
 def test_standard_input_has_the_budget_too(run: Run, project: Path) -> None:
-    result = run("--file-timeout", "1", "-", "--stdin-filename", SLOW, input=SLEEPY)
+    result = run("--file-timeout", "0.5", "-", "--stdin-filename", SLOW, input=SLEEPY)
     assert result.stderr.splitlines() == [TIMEOUT_LINE]
     assert result.exit_code == 2
 
