@@ -24,3 +24,28 @@ def test_the_task_set_annotation_runs_on_the_target(
     assert result.exit_code == 0, result.stdout
     fixed = (project / "app.py").read_text(encoding="utf-8")
     assert f"_background_tasks: {annotation} = set()\n" in fixed
+
+
+LONG_CALL = (
+    "import pathlib\n\nimport trio\n\n\nasync def save(name, text):\n"
+    "    path = pathlib.Path(name)\n"
+    '    path.write_text(f"{text} and the rest of a rather long text", encoding="utf-8")\n'
+    '    path.write_text(text, encoding="utf-8")  # type: ignore[arg-type]\n'
+)
+
+
+def test_a_long_thread_fix_gets_a_line_for_its_arguments(run: Run, project: Path) -> None:
+    """A one-line call whose thread form would make a long line is wrapped; one whose line
+    ends in a comment is not (the comment stays on the call's line)."""
+    write_tree(project, {"app.py": LONG_CALL})
+    result = run("--no-cache", "--fix", "--unsafe-fixes", "app.py")
+    assert result.exit_code == 0, result.stdout
+    lines = (project / "app.py").read_text(encoding="utf-8").splitlines()
+    assert lines[-4:-1] == [
+        "    await trio.to_thread.run_sync(",
+        '        functools.partial(path.write_text, f"{text} and the rest of a rather long '
+        'text", encoding="utf-8")',
+        "    )",
+    ]
+    assert lines[-1].startswith("    await trio.to_thread.run_sync(functools.partial(")
+    assert lines[-1].endswith("  # type: ignore[arg-type]")

@@ -7,7 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from asynclint.diagnostics import Applicability, Fix
-from asynclint.edits import async_library, call_text, module_reference
+from asynclint.edits import async_library, call_text, line_break, module_reference
 from asynclint.facts.blocking import BLOCKING_CALL
 from asynclint.facts.tests import INTENDED_TO_BLOCK
 from asynclint.knowledge.roles import THREAD_OFFLOAD
@@ -54,6 +54,9 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
             call = cst.Call(runner, [cst.Arg(bound)])
         else:
             call = _with_callee_first(node, runner)
+    line = context.enclosing(cst.SimpleStatementLine)
+    if isinstance(line, cst.SimpleStatementLine) and line.trailing_whitespace.comment is None:
+        call = _wrapped_when_long(context.module, node, call)  # a comment stays on the call's line
     replacement = cst.Await(expression=call)
     return Fix(
         "Run it in a worker thread",
@@ -75,6 +78,21 @@ def _with_callee_first(node: cst.Call, runner: cst.BaseExpression) -> cst.Call:
         after_callee = opening.with_changes(first_line=cst.TrailingWhitespace())
     callee = cst.Arg(node.func, comma=cst.Comma(whitespace_after=after_callee))
     return cst.Call(runner, [callee, *node.args], whitespace_before_args=opening)
+
+
+# A one-line call whose thread form is longer than this gets its arguments on a line of their own.
+_LONG_CALL = 80
+
+
+def _wrapped_when_long(module: cst.Module, node: cst.Call, call: cst.Call) -> cst.Call:
+    """``call`` (the thread form of ``node``), its arguments on a line of their own when
+    ``node`` was written on one line and ``call`` would make it long."""
+    if "\n" in module.code_for_node(node) or len(module.code_for_node(call)) <= _LONG_CALL:
+        return call
+    *first, last = call.args
+    last = last.with_changes(whitespace_after_arg=line_break(""))
+    opening = line_break(module.default_indent)
+    return call.with_changes(args=[*first, last], whitespace_before_args=opening)
 
 
 # Paragraphs every family's page shares (``<<chains>>``, ``<<thread fix>>`` in the pages).
