@@ -49,3 +49,19 @@ def test_a_long_thread_fix_gets_a_line_for_its_arguments(run: Run, project: Path
     ]
     assert lines[-1].startswith("    await trio.to_thread.run_sync(functools.partial(")
     assert lines[-1].endswith("  # type: ignore[arg-type]")
+
+
+STATIC = (
+    "from pathlib import Path\n\n\nasync def serve(root, name):\n"
+    "    file_path = (Path(root) / name).resolve()\n"
+    "    if file_path.is_dir():\n        return None\n    return file_path\n"
+)
+
+
+def test_what_a_thread_fix_returns_keeps_its_type(run: Run, project: Path) -> None:
+    """After ``file_path = await asyncio.to_thread(path.resolve)`` (sanic's static files),
+    ``file_path.is_dir()`` is still seen to block: the fix hides no finding."""
+    write_tree(project, {"app.py": STATIC})
+    result = run("--no-cache", "--select", "AL204", "--fix", "--unsafe-fixes", "app.py")
+    assert "Found 2 findings (1 fixed, 1 remaining)." in result.stdout
+    assert "app.py:7:8: AL204 `file_path.is_dir()`" in result.stdout

@@ -85,6 +85,8 @@ def VALUE(context: Context, node: cst.BaseExpression) -> Binding:
         callee = context.answer(VALUE, call.func)
         if callee == "functools.partial" and call.args and isinstance(node, cst.Call):
             return _partial(context, call.args[0].value)
+        if callee in _THREAD_RUNNERS and call.args and isinstance(node, cst.Await):
+            return _called_in_a_thread(context, call.args[0].value)
         if isinstance(callee, str):
             if isinstance(node, cst.Call) and context.index.call_kind(callee) in _NOT_YET:
                 return None  # a coroutine, not yet what it returns
@@ -103,6 +105,26 @@ def VALUE(context: Context, node: cst.BaseExpression) -> Binding:
         if isinstance(left, Instance) and left.type.startswith("pathlib."):
             return left
     return None
+
+
+# ``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives.
+_THREAD_RUNNERS = frozenset(
+    {"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"}
+)
+
+
+def _called_in_a_thread(context: Context, func: cst.BaseExpression) -> Instance | None:
+    """What calling ``func`` gives (``path.resolve``, ``functools.partial(path.resolve,
+    strict=True)``), as a thread runner's awaited result: what a thread fix leaves of
+    ``path.resolve()`` keeps its type."""
+    if isinstance(func, cst.Call) and func.args:
+        if context.answer(VALUE, func.func) == "functools.partial":
+            func = func.args[0].value
+    callee = context.answer(VALUE, func)
+    if not isinstance(callee, str) or context.index is None:
+        return None
+    produced = context.index.instance_of_call(callee)
+    return Instance(produced) if produced else None
 
 
 def _partial(context: Context, func: cst.BaseExpression) -> LocalFunction | None:
