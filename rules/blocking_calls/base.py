@@ -35,7 +35,7 @@ def thread_fix(rule: Rule, node: cst.Call) -> Fix | None:
         return None
     if context.enclosing(cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp) is not None:
         return None
-    if rule.ask(INTENDED_TO_BLOCK, node):
+    if rule.ask(INTENDED_TO_BLOCK, node) or _in_cleanup(context.ancestors):
         return None
     library = async_library(context.module_scope)
     if library == "asyncio" and not has(context.target_version, TO_THREAD):
@@ -78,6 +78,19 @@ def _with_callee_first(node: cst.Call, runner: cst.BaseExpression) -> cst.Call:
         after_callee = opening.with_changes(first_line=cst.TrailingWhitespace())
     callee = cst.Arg(node.func, comma=cst.Comma(whitespace_after=after_callee))
     return cst.Call(runner, [callee, *node.args], whitespace_before_args=opening)
+
+
+def _in_cleanup(ancestors: list[cst.CSTNode]) -> bool:
+    """Whether the node runs in a ``finally:`` block of its own function: cleanup that must
+    run whole, where an ``await`` may be cancelled before the call it waits for has run
+    (trio and anyio cancel every await of a cancelled scope; anyio's asyncio backend joins its
+    shutdown thread there)."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(ancestor, cst.Finally):
+            return True
+    return False
 
 
 # A one-line call whose thread form is longer than this gets its arguments on a line of their own.
@@ -125,7 +138,10 @@ _THREAD_FIX_DOC = """\
     `@pytest.mark.skip_blockbuster`), in a function whose name says it blocks
     (`block_event_loop`), or where a comment on the call's line says the blocking is meant
     (it speaks of blocking or of a purpose, or names the call: `# time.sleep is a more
-    challenging scenario`). The finding stays; the fix would make such a test fail.
+    challenging scenario`). The finding stays; the fix would make such a test fail. Nor is
+    one offered in a `finally:` block: cleanup must run whole, and an `await` there may be
+    cancelled before the call has run (trio and anyio cancel every await of a cancelled
+    scope).
 """
 
 

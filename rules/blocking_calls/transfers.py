@@ -66,7 +66,10 @@ class BlockingNetworkCall(BlockingCallRule):
     `@pytest.mark.skip_blockbuster`), in a function whose name says it blocks
     (`block_event_loop`), or where a comment on the call's line says the blocking is meant
     (it speaks of blocking or of a purpose, or names the call: `# time.sleep is a more
-    challenging scenario`). The finding stays; the fix would make such a test fail.
+    challenging scenario`). The finding stays; the fix would make such a test fail. Nor is
+    one offered in a `finally:` block: cleanup must run whole, and an `await` there may be
+    cancelled before the call has run (trio and anyio cancel every await of a cancelled
+    scope).
     """
 
     code = "AL202"
