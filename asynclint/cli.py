@@ -20,6 +20,7 @@ import click
 from asynclint import __version__, progress
 from asynclint import baseline as baseline_file
 from asynclint.adding_noqa import Wanted, with_noqa
+from asynclint.catalogue import BY_CODE
 from asynclint.config import (
     ALL_CODES,
     CODES_BY_NAME,
@@ -36,14 +37,18 @@ from asynclint.config import (
     rule_hint,
     selected_codes,
 )
-from asynclint.diagnostics import Applicability, Diagnostic, FileResult, Problem
+from asynclint.diagnostics import (
+    SYNTAX_ERROR_CODE,
+    Applicability,
+    Diagnostic,
+    FileResult,
+    FixMode,
+    Problem,
+)
 from asynclint.discovery import FileFinder
-from asynclint.docs import explain, rules_list
-from asynclint.fixing import FixMode
 from asynclint.index import module_name
 from asynclint.index.cache import default_cache_directory
 from asynclint.index.store import STORE_NAME, Store, store_files
-from asynclint.linter import SYNTAX_ERROR_CODE
 from asynclint.listing import WalkRecord
 from asynclint.reporters import (
     COLOR_CHOICES,
@@ -58,7 +63,6 @@ from asynclint.reporters import (
     use_color,
 )
 from asynclint.results import ProjectState, ResultCache, stores_for
-from asynclint.rules import RULES_BY_CODE
 from asynclint.runner import (
     Task,
     check_text,
@@ -569,6 +573,12 @@ def _add_noqa(results: list[FileResult], quiet: bool, problems: bool) -> int:
 
 def _print_documentation(explain_code: str | None, list_rules: bool) -> bool:
     """Print a rule's page (``--explain``) or the rules table (``--list-rules``), if asked."""
+    if explain_code is None and not list_rules:
+        return False
+    # The pages are the rules' docstrings: only these two options load the rules.
+    from asynclint.docs import explain, rules_list
+    from asynclint.rules import RULES_BY_CODE
+
     if explain_code is not None:
         given = explain_code.strip()
         rule = RULES_BY_CODE.get(CODES_BY_NAME.get(given.lower(), given.upper()))
@@ -1065,7 +1075,7 @@ def _session(
     """The run's session: the index of the linted files' projects, when an enabled rule
     needs one, and the catalogue of each file's blocking-call configuration. ``finder`` has
     found the files (and may have walked a project's whole folder already)."""
-    rules = {RULES_BY_CODE[code] for task in tasks for code in (*task.codes, *task.held)}
+    rules = {BY_CODE[code] for task in tasks for code in (*task.codes, *task.held)}
     settings = run.configs.for_path(files[0]) if files else None
     session = ProjectSession.build(
         files,

@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from asynclint import toml
+from asynclint.catalogue import RULES as ALL_RULES
 from asynclint.globs import Glob, glob_set, globs
 from asynclint.index.locate import is_project_root, project_root
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
-from asynclint.rules import ALL_RULES
 
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in ALL_RULES)
 # What runs when nothing is selected: every rule but those off by default (AL4xx), which a

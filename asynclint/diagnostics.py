@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:  # a run whose every result is kept never loads LibCST
+    import libcst as cst
+
+
+# Not a rule: the code of a file that does not parse.
+SYNTAX_ERROR_CODE = "AL001"
+SYNTAX_ERROR_NAME = "syntax-error"
 
 
 class Applicability(str, Enum):
@@ -107,3 +114,39 @@ class FileResult:
     # What the checks asked of the project index (an ``index.Trace``), when the run keeps
     # results for the next one.
     trace: object = None
+
+
+@dataclass(frozen=True)
+class FixMode:
+    """Which fixes to apply: safe ones always, unsafe ones on request."""
+
+    unsafe: bool = False
+    # Only the fix of one finding: its code and where it starts (line, column), as an editor's
+    # quick fix asks. Its round is the only one.
+    only: tuple[str, int, int] | None = None
+    # The codes whose fixes may apply (``fixable`` and ``unfixable``), None for every code: the
+    # findings of the others are reported without a fix.
+    fixable: frozenset[str] | None = None
+    # Apply the fixes (``--fix``, ``--diff``); without, findings only keep or lose their fix.
+    apply: bool = True
+    # Give each finding that remains its fix's text edits (``Diagnostic.fix_edits``).
+    edits: bool = False
+
+    def allows(self, fix: Fix) -> bool:
+        return fix.applicability is Applicability.SAFE or self.unsafe
+
+    def fixes(self, code: str) -> bool:
+        """Whether the findings of ``code`` keep their fix (``fixable``, ``unfixable``)."""
+        return self.fixable is None or code in self.fixable
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What decides a result, for the result cache."""
+        fixable = None if self.fixable is None else tuple(sorted(self.fixable))
+        return (self.unsafe, self.only, fixable, self.apply, self.edits)
+
+    def wants(self, diagnostic: Diagnostic) -> bool:
+        """Whether the fix of ``diagnostic``'s finding is asked for (``only``)."""
+        if self.only is None:
+            return True
+        return self.only == (diagnostic.code, diagnostic.start.line, diagnostic.start.column)

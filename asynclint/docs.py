@@ -1,14 +1,17 @@
 """Rule documentation for people: ``--explain``, ``--list-rules`` and the README's rules table.
 
-The README's table and rule sections are generated from the rules; ``python -m asynclint.docs``
-rewrites them in place and a test fails when they are stale.
+The README's table and rule sections, and ``asynclint/catalogue.py`` (what the command line
+knows of each rule without loading it), are generated from the rules; ``python -m
+asynclint.docs`` rewrites them in place and a test fails when they are stale.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+from asynclint.diagnostics import Applicability
 from asynclint.rule import Rule
 from asynclint.rules import ALL_RULES
 
@@ -103,15 +106,62 @@ def render_readme(text: str) -> str:
     return _replace_between(text, PAGES_START, PAGES_END, rule_pages())
 
 
+CATALOGUE = Path(__file__).with_name("catalogue.py")
+_CATALOGUE_HEAD = '''"""What the command line knows of each rule without loading the rules
+(and LibCST): a run whose every result is kept reads this alone. Generated from the rules by
+``python -m asynclint.docs``; a test fails when it is stale. Do not edit."""
+
+from __future__ import annotations
+
+from asynclint.diagnostics import Applicability
+from asynclint.rule_info import RuleInfo
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+RULES: tuple[RuleInfo, ...] = (
+'''
+
+
+_CATALOGUE_TAIL = """
+BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
+"""
+
+
+def render_catalogue() -> str:
+    """The text of ``asynclint/catalogue.py``."""
+    fixes = {None: "None", Applicability.SAFE: "SAFE", Applicability.UNSAFE: "UNSAFE"}
+    rows = "".join(
+        f"    RuleInfo(\n"
+        f"        {_string(rule.code)},\n"
+        f"        {_string(rule.name)},\n"
+        f"        {_string(rule.summary)},\n"
+        f"        {fixes[rule.fix_applicability]},\n"
+        f"        default_enabled={rule.default_enabled!r},\n"
+        f"        needs_index={rule.uses_index()!r},\n"
+        f"    ),\n"
+        for rule in ALL_RULES
+    )
+    return f"{_CATALOGUE_HEAD}{rows})\n{_CATALOGUE_TAIL}"
+
+
+def _string(text: str) -> str:
+    """A Python string literal of ``text`` as the formatter writes it (double quotes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _rewrite(path: Path, updated: str) -> None:
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if updated != current:
+        path.write_text(updated, encoding="utf-8")
+        print(f"updated {path}")
+    else:
+        print(f"{path} is up to date")
+
+
 def main() -> int:
     readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    current = readme.read_text(encoding="utf-8")
-    updated = render_readme(current)
-    if updated != current:
-        readme.write_text(updated, encoding="utf-8")
-        print(f"updated {readme}")
-    else:
-        print(f"{readme} is up to date")
+    _rewrite(readme, render_readme(readme.read_text(encoding="utf-8")))
+    _rewrite(CATALOGUE, render_catalogue())
     return 0
 
 

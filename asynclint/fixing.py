@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from asynclint.diagnostics import (
-    Applicability,
     Diagnostic,
     Edit,
     FileResult,
     Fix,
+    FixMode,
     ImportNeeded,
     Location,
     Problem,
@@ -35,42 +35,6 @@ Finding = tuple[Diagnostic, Report]
 # Parse a source text and lint it: its module and findings, or the AL001 diagnostic saying why
 # it does not parse. May raise ``RuleCrash``.
 Relint = Callable[[str], "tuple[cst.Module, list[Finding]] | Diagnostic"]
-
-
-@dataclass(frozen=True)
-class FixMode:
-    """Which fixes to apply: safe ones always, unsafe ones on request."""
-
-    unsafe: bool = False
-    # Only the fix of one finding: its code and where it starts (line, column), as an editor's
-    # quick fix asks. Its round is the only one.
-    only: tuple[str, int, int] | None = None
-    # The codes whose fixes may apply (``fixable`` and ``unfixable``), None for every code: the
-    # findings of the others are reported without a fix.
-    fixable: frozenset[str] | None = None
-    # Apply the fixes (``--fix``, ``--diff``); without, findings only keep or lose their fix.
-    apply: bool = True
-    # Give each finding that remains its fix's text edits (``Diagnostic.fix_edits``).
-    edits: bool = False
-
-    def allows(self, fix: Fix) -> bool:
-        return fix.applicability is Applicability.SAFE or self.unsafe
-
-    def fixes(self, code: str) -> bool:
-        """Whether the findings of ``code`` keep their fix (``fixable``, ``unfixable``)."""
-        return self.fixable is None or code in self.fixable
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        """What decides a result, for the result cache."""
-        fixable = None if self.fixable is None else tuple(sorted(self.fixable))
-        return (self.unsafe, self.only, fixable, self.apply, self.edits)
-
-    def wants(self, diagnostic: Diagnostic) -> bool:
-        """Whether the fix of ``diagnostic``'s finding is asked for (``only``)."""
-        if self.only is None:
-            return True
-        return self.only == (diagnostic.code, diagnostic.start.line, diagnostic.start.column)
 
 
 class _ApplyFixes(cst.CSTTransformer):

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from asynclint.diagnostics import Diagnostic, FileResult, Location, Problem
+from asynclint.diagnostics import (
+    SYNTAX_ERROR_CODE,
+    SYNTAX_ERROR_NAME,
+    Diagnostic,
+    FileResult,
+    Location,
+    Problem,
+)
 from asynclint.engine import Report, RuleCrash, lint_module
 from asynclint.fixing import Finding, FixMode, fix_findings
 from asynclint.index import ProjectIndex, environment_paths, summarize
@@ -28,9 +35,6 @@ from asynclint.positions import node_ranges
 from asynclint.rule import Rule
 from asynclint.unused_noqa import CODE as UNUSED_NOQA_CODE
 from asynclint.unused_noqa import unused_reports
-
-SYNTAX_ERROR_CODE = "AL001"
-SYNTAX_ERROR_NAME = "syntax-error"
 
 
 def _syntax_error(path: str, message: str, line: int, column: int) -> Diagnostic:

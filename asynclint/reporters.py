@@ -19,9 +19,14 @@ import click
 
 import asynclint
 from asynclint import __version__
-from asynclint.diagnostics import Applicability, Diagnostic, Edit
-from asynclint.linter import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
-from asynclint.rules import ALL_RULES, RULES_BY_CODE
+from asynclint.catalogue import BY_CODE
+from asynclint.diagnostics import (
+    SYNTAX_ERROR_CODE,
+    SYNTAX_ERROR_NAME,
+    Applicability,
+    Diagnostic,
+    Edit,
+)
 from asynclint.runner import decode_source
 
 OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit", "pylint")
@@ -83,7 +88,7 @@ def help_url(code: str) -> str | None:
     base = documentation_url()
     if base is None:
         return None
-    rule = RULES_BY_CODE.get(code)
+    rule = BY_CODE.get(code)
     name = rule.name if rule else SYNTAX_ERROR_NAME
     return f"{base}#{code.lower()}-{name}"
 
@@ -251,6 +256,8 @@ def sarif_rules() -> list[dict[str, object]]:
         "properties": {"tags": ["async", "syntax"]},
     }
     descriptors = [_with_help_uri(syntax_error, SYNTAX_ERROR_CODE)]
+    from asynclint.rules import ALL_RULES  # the rules' pages: only SARIF output loads them
+
     for rule in ALL_RULES:
         documentation = rule.documentation()
         tags = ["async", f"family-{rule.code[:3]}xx"]
@@ -503,7 +510,7 @@ def fix_summary(fixed: Sequence[tuple[str, Sequence[str]]], color: bool) -> str:
     for path in sorted(counts):
         lines.append(f"- {click.style(path, bold=True) if color else path}:")
         for code, count in sorted(counts[path].items()):
-            rule = RULES_BY_CODE.get(code)
+            rule = BY_CODE.get(code)
             shown = click.style(code, fg="red", bold=True) if color else code
             name = rule.name if rule else code
             lines.append(f"    {count:>{width}} \N{MULTIPLICATION SIGN} {shown} ({name})")

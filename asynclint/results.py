@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import sys
@@ -45,11 +46,13 @@ def code_version() -> str:
     """A digest of asynclint's own code and data (every file of the package, the rules
     included), of the Python version and of LibCST's."""
     import asynclint
-    import asynclint.rules
 
+    # Found, not imported: a run whose every result is kept never loads the rules (or LibCST).
+    rules = importlib.util.find_spec("asynclint.rules")
+    rule_folders = (rules.submodule_search_locations or []) if rules is not None else []
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"{sys.version_info[:3]}\0{importlib.metadata.version('libcst')}".encode())
-    folders = {Path(p).resolve() for p in [*asynclint.__path__, *asynclint.rules.__path__]}
+    folders = {Path(p).resolve() for p in [*asynclint.__path__, *rule_folders]}
     for folder in sorted(folders):
         for path in sorted(folder.rglob("*")):
             if path.suffix in (".py", ".toml", ".json") and path.is_file():

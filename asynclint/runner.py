@@ -30,12 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from asynclint.diagnostics import FileResult, Problem
-from asynclint.fixing import FixMode
+from asynclint.diagnostics import FileResult, FixMode, Problem
 from asynclint.index import Trace
 from asynclint.index.store import NotRegularFile, read_regular
-from asynclint.linter import check_source
-from asynclint.rules import RULES_BY_CODE
 
 if TYPE_CHECKING:
     from asynclint.session import BlockingConfig, ProjectSession
@@ -337,6 +334,11 @@ def check_text(source: SourceText, task: Task, session: ProjectSession | None = 
 
 
 def _check_text(source: SourceText, task: Task, session: ProjectSession | None) -> FileResult:
+    # Loaded by the first file checked: a run whose every result is kept never loads the rules
+    # (nor LibCST).
+    from asynclint.linter import check_source
+    from asynclint.rules import RULES_BY_CODE
+
     rules = [RULES_BY_CODE[code] for code in (*task.codes, *task.held)]
     where = session.context_for(task.module, task.blocking_config) if session else None
     held = frozenset(task.held)

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asynclint import progress
 from asynclint.config import ConfigFinder, RootsAbove, index_root, is_index_root
@@ -30,10 +31,13 @@ from asynclint.index import (
 from asynclint.index.cache import encoded_summary
 from asynclint.index.store import Store, file_digest, read_regular
 from asynclint.knowledge.blocking import BlockingCatalogue, load_blocking_catalogue
-from asynclint.linter import ModuleContext
 from asynclint.listing import WalkRecord, keep_walked, kept_listing, listing_key
-from asynclint.rule import Rule
+from asynclint.rule_info import RuleInfo
 from asynclint.runner import map_in_workers
+
+if TYPE_CHECKING:
+    from asynclint.linter import ModuleContext
+    from asynclint.rule import Rule
 
 # How many project files make a run without the cache keep its summaries in a temporary store.
 SCRATCH_FROM = 4000
@@ -68,7 +72,7 @@ class ProjectSession:
     def build(
         cls,
         files: Sequence[Path],
-        rules: Iterable[type[Rule]],
+        rules: Iterable[type[Rule] | RuleInfo],
         configs: ConfigFinder,
         *,
         use_cache: bool = True,
@@ -139,6 +143,8 @@ class ProjectSession:
         project, or None without an index or a module name (the module is analysed alone)."""
         if self.index is None or module is None:
             return None
+        from asynclint.linter import ModuleContext  # with the rules, by the first file checked
+
         name, is_package = module
         return ModuleContext(self.index, name, is_package, self.catalogue(config))
 

@@ -10,12 +10,12 @@ from typing import cast
 
 import libcst as cst
 
+from asynclint.catalogue import BY_CODE as RULES_BY_CODE
 from asynclint.diagnostics import Applicability, Fix
 from asynclint.engine import Report
 from asynclint.noqa import ALL, CODE_SEPARATOR, CODES, Suppressions
 from asynclint.positions import node_ranges
 from asynclint.rule import Rule
-from asynclint.rules import RULES_BY_CODE
 from asynclint.rules.unused_noqa import UnusedNoqa
 
 CODE = UnusedNoqa.code

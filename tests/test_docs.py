@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from asynclint.cli import main
-from asynclint.docs import explain, render_readme, rules_list
+from asynclint.docs import CATALOGUE, explain, render_catalogue, render_readme, rules_list
 from asynclint.rule import DOC_SECTIONS, Rule
 from asynclint.rules import ALL_RULES
 
@@ -18,6 +18,11 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_readme_rules_table_and_pages_are_current() -> None:
     text = README.read_text(encoding="utf-8")
     assert render_readme(text) == text, "run `python -m asynclint.docs` to regenerate README.md"
+
+
+def test_the_rule_catalogue_is_current() -> None:
+    text = CATALOGUE.read_text(encoding="utf-8")
+    assert render_catalogue() == text, "run `python -m asynclint.docs` to regenerate it"
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -108,7 +108,14 @@ def _imported_names(text: str) -> list[str]:
 
 
 def _is_module(name: str) -> bool:
+    """Whether ``name`` is a module, found without running any module but packages above it:
+    ``find_spec`` imports a dotted name's parent, and ``downgrade`` (say) would load LibCST."""
+    parent = name.rpartition(".")[0]
     try:
+        if parent:
+            found = importlib.util.find_spec(parent)
+            if found is None or found.submodule_search_locations is None:
+                return False  # a plain module has no submodules
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
         return False

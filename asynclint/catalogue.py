@@ -1,0 +1,191 @@
+"""What the command line knows of each rule without loading the rules
+(and LibCST): a run whose every result is kept reads this alone. Generated from the rules by
+``python -m asynclint.docs``; a test fails when it is stale. Do not edit."""
+
+from __future__ import annotations
+
+from asynclint.diagnostics import Applicability
+from asynclint.rule_info import RuleInfo
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "AL002",
+        "unused-noqa",
+        "A `# noqa` code silences nothing on its line",
+        SAFE,
+        default_enabled=False,
+        needs_index=False,
+    ),
+    RuleInfo(
+        "AL101",
+        "unawaited-coroutine",
+        "A coroutine or awaitable is created and dropped without being awaited",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL102",
+        "unused-coroutine",
+        "A coroutine stored in a variable, attribute or container is never awaited or used",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL103",
+        "coroutine-used-as-value",
+        "A coroutine is used as a value (tested, compared, formatted, iterated, indexed)",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL201",
+        "blocking-sleep",
+        "`time.sleep()` blocks the event loop inside `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL202",
+        "blocking-network-call",
+        "A blocking network call (requests, urllib, sockets, DNS ...) inside `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL203",
+        "blocking-process-call",
+        "A call that starts or waits for a process (subprocess, os.system ...) in `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL204",
+        "blocking-file-call",
+        "File or path I/O (open, os, shutil, pathlib) inside `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL205",
+        "blocking-thread-sync-call",
+        "A wait on a thread lock, event, queue or future inside `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL206",
+        "blocking-console-input",
+        "Reading the console (input, sys.stdin) inside `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL207",
+        "blocking-database-call",
+        "A blocking database driver call (sqlite3, psycopg2, redis, pymongo ...) in `async def`",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL301",
+        "dropped-task",
+        "A task is created and its reference dropped (fire-and-forget)",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL302",
+        "unused-task",
+        "A task stored in a local variable is never used (or overwritten in a loop)",
+        None,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL303",
+        "swallowed-cancellation",
+        "`except` catches cancellation and never re-raises it",
+        None,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL401",
+        "sequential-awaits",
+        "Independent awaits run one after another; they could run concurrently",
+        UNSAFE,
+        default_enabled=False,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL402",
+        "await-in-loop",
+        "Loop awaits independent calls one at a time; they could run concurrently",
+        UNSAFE,
+        default_enabled=False,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL501",
+        "nested-event-loop",
+        "An event loop is started inside a running one (`asyncio.run` in `async def`)",
+        None,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL502",
+        "get-event-loop-in-coroutine",
+        "`asyncio.get_event_loop()` inside a coroutine; use `asyncio.get_running_loop()`",
+        SAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL503",
+        "callable-mismatch",
+        "A coroutine function, coroutine or sync function passed where another is expected",
+        UNSAFE,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL504",
+        "await-not-awaitable",
+        "`await` on something that is not awaitable",
+        None,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL505",
+        "sync-async-protocol-mismatch",
+        "A sync protocol is used on an async-only object, or the reverse",
+        None,
+        default_enabled=True,
+        needs_index=True,
+    ),
+    RuleInfo(
+        "AL506",
+        "threadsafe-result-deadlock",
+        "`run_coroutine_threadsafe(..., running_loop).result()` on the loop's own thread",
+        None,
+        default_enabled=True,
+        needs_index=False,
+    ),
+)
+
+BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
