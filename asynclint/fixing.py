@@ -95,7 +95,10 @@ def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, l
 
 
 def _add_imports(module: cst.Module, applied: Sequence[Fix]) -> cst.Module:
-    imports = {imp for fix in applied for imp in fix.imports}
+    return _with_imports(module, frozenset(imp for fix in applied for imp in fix.imports))
+
+
+def _with_imports(module: cst.Module, imports: frozenset[ImportNeeded]) -> cst.Module:
     if not imports:
         return module
     # LibCST's codemod machinery costs a sixth of a second to import: only runs that fix pay.
@@ -237,10 +240,11 @@ def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
         return found
     source = module.code
     starts = _line_starts(source)
+    imports = _ImportEdits(module, source, starts)
     out = []
     for diagnostic, report in found:
         if report.fix is not None:
-            edits = _statement_edits(module, source, starts, diagnostic, report)
+            edits = _statement_edits(module, source, starts, diagnostic, report, imports)
             if edits is None:
                 fixed, applied = apply_fixes(module, [report.fix])
                 edits = tuple(text_edits(source, fixed.code, starts)) if applied else None
@@ -250,17 +254,67 @@ def with_edits(module: cst.Module, found: list[Finding]) -> list[Finding]:
     return out
 
 
+class _ImportEdits:
+    """The edits that add a set of imports to a module, made once per set for all the fixes
+    that need it (adding imports walks and prints the whole module)."""
+
+    def __init__(self, module: cst.Module, source: str, starts: list[int]) -> None:
+        self.module, self.source, self.starts = module, source, starts
+        self.made: dict[frozenset[ImportNeeded], tuple[Edit, ...]] = {}
+
+    def of(self, imports: Sequence[ImportNeeded]) -> tuple[Edit, ...]:
+        if _imports_present(self.module, imports):
+            return ()
+        wanted = frozenset(imports)
+        if wanted not in self.made:
+            added = _with_imports(self.module, wanted).code
+            self.made[wanted] = tuple(text_edits(self.source, added, self.starts))
+        return self.made[wanted]
+
+
 def _statement_edits(
-    module: cst.Module, source: str, starts: list[int], diagnostic: Diagnostic, report: Report
+    module: cst.Module,
+    source: str,
+    starts: list[int],
+    diagnostic: Diagnostic,
+    report: Report,
+    imports: _ImportEdits,
 ) -> tuple[Edit, ...] | None:
     """The edits of a fix made from the code of the module-level statements it changes alone
-    (the one its finding is in, and module-level statements it replaces): applying it to the
-    whole module and comparing the module's code costs a walk and a code generation of the
-    whole file per finding. None when that cannot be done for sure (an import to add, a
-    statement not found in the text): the caller then applies the fix to the whole module."""
+    (the one its finding is in, and module-level statements it replaces), plus those adding
+    its imports: applying it to the whole module and comparing the module's code costs a walk
+    and a code generation of the whole file per finding. None when that cannot be done for
+    sure (a statement not found in the text, an import added where a statement changes): the
+    caller then applies the fix to the whole module."""
     fix, top = report.fix, report.top
-    if fix is None or top is None or not _imports_present(module, fix.imports):
+    if fix is None or top is None:
         return None
+    edits = _changed_statements(module, source, starts, diagnostic, fix, top)
+    if edits is None:
+        return None
+    added = imports.of(fix.imports)
+    if any(_touch(one, other) for one in added for other in edits):
+        return None
+    return tuple(sorted((*edits, *added), key=lambda e: (e.start.line, e.start.column)))
+
+
+def _touch(one: Edit, other: Edit) -> bool:
+    """Whether two edits overlap or meet (their order would then be unclear)."""
+    return (one.start.line, one.start.column) <= (other.end.line, other.end.column) and (
+        other.start.line,
+        other.start.column,
+    ) <= (one.end.line, one.end.column)
+
+
+def _changed_statements(
+    module: cst.Module,
+    source: str,
+    starts: list[int],
+    diagnostic: Diagnostic,
+    fix: Fix,
+    top: cst.CSTNode,
+) -> list[Edit] | None:
+    """The edits of ``fix`` but its imports, made from the statements it changes."""
     body = {id(statement) for statement in module.body}
     inner = tuple((old, new) for old, new in fix.replacements if id(old) not in body)
     outer = [(old, new) for old, new in fix.replacements if id(old) in body]
@@ -292,7 +346,7 @@ def _statement_edits(
             )
             for edit in text_edits(old_text, new_text)
         )
-    return tuple(sorted(edits, key=lambda e: (e.start.line, e.start.column)))
+    return edits
 
 
 def _statement_start(source: str, text: str, around: int | None) -> int | None:

@@ -27,7 +27,7 @@ from asynclint.diagnostics import (
 from asynclint.engine import Report, RuleCrash, lint_module
 from asynclint.fixing import Finding, FixMode, fix_findings
 from asynclint.index import ProjectIndex, environment_paths, summarize
-from asynclint.index.downgrade import downgrade
+from asynclint.index.downgrade import by_lines, downgrade
 from asynclint.index.summarise import PYTHON_LIMITS
 from asynclint.knowledge.blocking import BlockingCatalogue
 from asynclint.noqa import Suppressions, find_suppressions
@@ -88,7 +88,7 @@ def _parse(
         rejected = None
     try:
         module = cst.parse_module(source)
-        if rejected is None or _is_newer_syntax(source, path):
+        if rejected is None or _is_newer_syntax(source, path, module):
             return module, tree
         return rejected, None
     except cst.ParserSyntaxError as error:
@@ -125,13 +125,20 @@ def _compile_as_python_would(source: str, path: str) -> ast.Module:
         sys.setrecursionlimit(limit)
 
 
-def _is_newer_syntax(source: str, path: str) -> bool:
-    """Whether source the running Python rejects, and LibCST reads, is valid in a newer Python:
-    rewritten without its newer syntax (as the index reads it), it compiles. Inconsistent tabs
-    and the other mistakes LibCST lets pass do not."""
-    code = downgrade(source)
+def _is_newer_syntax(source: str, path: str, module: cst.Module) -> bool:
+    """Whether source the running Python rejects, and LibCST reads (``module``), is valid in a
+    newer Python: rewritten without its newer syntax (as the index reads it), it compiles.
+    Inconsistent tabs and the other mistakes LibCST lets pass do not. The rewrite of lines
+    (type parameters, ``type`` aliases) is tried first: rewriting the tree costs as much as
+    a second parse, on every file of a project that uses them."""
+    return _compiles(by_lines(source), path) or _compiles(downgrade(source, module), path)
+
+
+def _compiles(code: str | None, path: str) -> bool:
+    if code is None:
+        return False
     try:
-        compile(code or "(", path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(code, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

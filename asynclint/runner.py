@@ -28,7 +28,7 @@ from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin 
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asynclint.diagnostics import FileResult, FixMode, Problem
 from asynclint.index import Trace
@@ -333,11 +333,16 @@ def check_text(source: SourceText, task: Task, session: ProjectSession | None = 
     return result
 
 
+def check_source(*args: Any, **kwargs: Any) -> FileResult:
+    """``linter.check_source``, loaded by the first file checked: a run whose every result is
+    kept never loads the linter, the rules or LibCST."""
+    from asynclint.linter import check_source as check
+
+    return check(*args, **kwargs)
+
+
 def _check_text(source: SourceText, task: Task, session: ProjectSession | None) -> FileResult:
-    # Loaded by the first file checked: a run whose every result is kept never loads the rules
-    # (nor LibCST).
-    from asynclint.linter import check_source
-    from asynclint.rules import RULES_BY_CODE
+    from asynclint.rules import RULES_BY_CODE  # see ``check_source``
 
     rules = [RULES_BY_CODE[code] for code in (*task.codes, *task.held)]
     where = session.context_for(task.module, task.blocking_config) if session else None

@@ -293,7 +293,7 @@ def test_a_bad_fix_leaves_the_file_untouched(
     rule: type[Rule], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(project, {"a.py": SLEEPY})
-    monkeypatch.setitem(asynclint.runner.RULES_BY_CODE, rule.code, rule)
+    monkeypatch.setitem(asynclint.rules.RULES_BY_CODE, rule.code, rule)
     result = check_task(Task("a.py", "a.py", (rule.code,), FixMode(), write=True))
     assert result.problems and result.problems[0].internal
     assert (project / "a.py").read_text() == SLEEPY
@@ -318,7 +318,7 @@ def test_a_fix_the_file_encoding_cannot_hold_is_not_written(
 ) -> None:
     source = "# coding: latin-1\nimport time\n\nasync def poll():\n    time.sleep(1)  # café\n"
     (project / "a.py").write_bytes(source.encode("latin-1"))
-    monkeypatch.setitem(asynclint.runner.RULES_BY_CODE, RenamesToCyrillic.code, RenamesToCyrillic)
+    monkeypatch.setitem(asynclint.rules.RULES_BY_CODE, RenamesToCyrillic.code, RenamesToCyrillic)
     task = Task("a.py", "a.py", (RenamesToCyrillic.code,), FixMode(), write=True)
     result = check_task(task)
     [problem] = result.problems
@@ -401,7 +401,7 @@ def test_a_fix_two_findings_share_is_applied_once_and_fixes_both(
     plain = check_source(UNAWAITED, "a.py", [rule], FixMode(apply=False))
     assert [d.fix_applicability for d in plain.diagnostics] == [Applicability.UNSAFE] * 2
     write_tree(project, {"a.py": UNAWAITED})
-    monkeypatch.setitem(asynclint.runner.RULES_BY_CODE, rule.code, rule)
+    monkeypatch.setitem(asynclint.rules.RULES_BY_CODE, rule.code, rule)
     result = check_task(Task("a.py", "a.py", (rule.code,), FixMode(unsafe=True), write=True))
     assert (result.problems, result.diagnostics, result.fixed_count) == ([], [], 2)
     assert (project / "a.py").read_text() == UNAWAITED.replace("    asyncio", "    await asyncio")

@@ -276,7 +276,7 @@ GENERIC_LINES = (
 
 
 def test_newer_lines_are_rewritten_without_libcst() -> None:
-    code = downgrade_module._by_lines(GENERIC_LINES)
+    code = downgrade_module.by_lines(GENERIC_LINES)
     assert code is not None
     ast.parse(code)  # the running Python's grammar
     assert "Pair = tuple[K, V]" in code and "    Item = Pair[K, V]" in code

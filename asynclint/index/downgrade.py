@@ -17,7 +17,7 @@ running ``ast`` rejects into code it accepts, with the same definitions, and par
 A summary records no positions, so the rewritten code need not keep lines or columns.
 
 Most such modules use only the first three, which a rewrite of their lines undoes
-(``_by_lines``) for a fraction of the cost of a LibCST parse and rewrite: that is tried first,
+(``by_lines``) for a fraction of the cost of a LibCST parse and rewrite: that is tried first,
 and LibCST reads the module when the result still does not parse.
 """
 
@@ -53,18 +53,19 @@ def downgraded_tree(source: str | bytes) -> ast.Module | None:
         return None
 
 
-def downgrade(source: str | bytes) -> str | None:
+def downgrade(source: str | bytes, module: cst.Module | None = None) -> str | None:
     """``source`` rewritten into syntax the running Python parses (see the module's notes);
-    None when LibCST cannot parse it."""
-    try:
-        module = cst.parse_module(source)
-    except (cst.ParserSyntaxError, SyntaxError, ValueError, UnicodeError, LookupError):
-        return None  # not Python, or not decodable (a bad coding cookie: SyntaxError)
+    None when LibCST cannot parse it. ``module``: the source's tree, when parsed already."""
+    if module is None:
+        try:
+            module = cst.parse_module(source)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError, UnicodeError, LookupError):
+            return None  # not Python, or not decodable (a bad coding cookie: SyntaxError)
     return module.visit(_Downgrade()).code
 
 
 def _downgraded_tree(source: str | bytes) -> ast.Module | None:
-    code = _by_lines(source)
+    code = by_lines(source)
     if code is not None:
         try:
             return ast.parse(code)
@@ -89,7 +90,7 @@ _NEWER_LINE = re.compile(
 _OPENING = {"[": "]", "(": ")", "{": "}"}
 
 
-def _by_lines(source: str | bytes) -> str | None:
+def by_lines(source: str | bytes) -> str | None:
     """``source`` with the type parameters of its functions, classes and aliases dropped, its
     ``type`` aliases made assignments and the classes its ``except`` clauses list
     parenthesised; None when it cannot be decoded. Lines inside a string are rewritten too
