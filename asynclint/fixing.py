@@ -267,9 +267,29 @@ class _ImportEdits:
             return ()
         wanted = frozenset(imports)
         if wanted not in self.made:
-            added = _with_imports(self.module, wanted).code
-            self.made[wanted] = tuple(text_edits(self.source, added, self.starts))
+            head = _import_head(self.module, self.source)
+            added = _with_imports(head, wanted).code
+            self.made[wanted] = tuple(text_edits(head.code, added, self.starts))
         return self.made[wanted]
+
+
+def _import_head(module: cst.Module, source: str) -> cst.Module:
+    """The start of ``module`` that adding imports reads and changes: its block of imports at
+    the top (after a docstring) and the statement after it, which gets a blank line before
+    it (as LibCST's ``AddImportsVisitor`` does); the whole module when that start's code is
+    not the start of ``source``. Adding imports to a whole module walks and prints it all."""
+    body = module.body
+    cut = next((i for i in range(1, len(body)) if not _is_import_line(body[i])), len(body))
+    if cut + 1 >= len(body):
+        return module
+    head = module.with_changes(body=body[: cut + 1], footer=())
+    return head if source.startswith(head.code) else module
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
 
 
 def _statement_edits(
