@@ -130,8 +130,16 @@ def _fix_rounds(
     changed and a problem is recorded."""
     current = start
     fixed: list[str] = []
-    for _ in range(MAX_FIX_ROUNDS):
+    # After a round whose fixes together fail the check, one fix a round: a fix may bring a
+    # finding of the code another fix removes (awaiting a call that returns a task makes a
+    # dropped task), which the per-code count cannot tell from a fix that failed.
+    one_by_one = False
+    rounds = 0
+    while rounds < MAX_FIX_ROUNDS + (len(start.found) if one_by_one else 0):
+        rounds += 1
         covered = _shared_fixes(_wanted(current.found, fix_mode))
+        if one_by_one:
+            covered = dict(list(covered.items())[:1])
         if not covered:
             break
         new_module, applied = apply_fixes(current.module, list(covered))
@@ -139,6 +147,9 @@ def _fix_rounds(
             break
         codes = [code for fix in applied for code in covered[fix]]
         verified = _verify(new_module.code, codes, current.found, relint)
+        if isinstance(verified, str) and len(applied) > 1 and not one_by_one:
+            one_by_one = True
+            continue
         if isinstance(verified, str):
             result.problems.append(Problem(path, verified, internal=True))
             return start

@@ -447,3 +447,30 @@ def test_a_fix_that_cannot_be_applied_is_never_silent(
     )
     assert result.stdout.startswith(f"{finding('a.py')}\nFound 1 finding (0 fixed, 1 remaining).")
     assert result.exit_code == 2
+
+
+# Awaiting the call (AL101's fix) gives the task ``start_async`` returns, dropped: a new AL301,
+# while the fix of the first AL301 removes that one. Counted per code, the round looked as if
+# the AL301 fix had failed, and every fix of the file was refused.
+A_FIX_BRINGS_A_FINDING = """\
+import asyncio
+
+async def start_async(coro):
+    return asyncio.create_task(coro)
+
+async def notify(user):
+    pass
+
+async def handler(user):
+    asyncio.create_task(notify(user))
+    start_async(notify(user))
+"""
+
+
+def test_a_fix_that_brings_a_finding_another_fix_removes_is_kept() -> None:
+    result = check_source(A_FIX_BRINGS_A_FINDING, "a.py", ALL_RULES, FixMode(unsafe=True))
+    assert result.problems == []
+    assert result.fixed_codes == ("AL101", "AL301")
+    assert result.fixed_source is not None
+    assert "    await start_async(notify(user))\n" in result.fixed_source
+    assert [(d.code, d.start.line) for d in result.diagnostics] == [("AL301", 15)]
