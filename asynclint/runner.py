@@ -167,7 +167,18 @@ def _is_running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # another user's
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended but is not yet reaped (a killed run's worker, whose new
+    parent has not collected it): it writes nothing more. Linux only; elsewhere False."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rpartition(b")")[2].split()[:1]
+    except OSError:
+        return False
+    return state in ([b"Z"], [b"X"])
 
 
 # LibCST's native parser and the engine's walker recurse once per nesting level. On the

@@ -205,3 +205,18 @@ def test_only_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [names["alive"], names["recent"], names["other"]]
     )
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_an_ended_process_not_yet_reaped_leaves_stale_temporaries(tmp_path: Path) -> None:
+    """A killed run's worker may stay a zombie until its new parent collects it: its
+    temporary files are stale all the same."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while _state(ended.pid) is not None and _state(ended.pid)[1] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    left = tmp_path / f".a.py.{ended.pid}-x1y2z3{TEMPORARY_SUFFIX}"
+    left.write_text("half\n")
+    assert remove_stale_temporaries([tmp_path]) == [left]
+    ended.wait()
