@@ -132,6 +132,9 @@ _THREAD_FIX_DOC = """\
     for the whole expression): a thread for the outer call alone would leave `open(path)` on
     the event loop.
 
+    <<on purpose>>
+"""
+_ON_PURPOSE_DOC = """\
     No fix is offered where the code blocks on purpose: under `pytest.raises(...)`, inside a
     checkpoint or blocking assertion (`with trio.testing.assert_no_checkpoints():`), in a test
     named for blocking (`test_blocking_io`, a module `test_block_io.py`, a decorator such as
@@ -151,7 +154,11 @@ class BlockingCallRule(Rule):
     family: ClassVar[str]
     requires = (BLOCKING_CALL, INTENDED_TO_BLOCK)
     fix_applicability = Applicability.UNSAFE
-    doc_parts = (("chains", _CHAINS_DOC), ("thread fix", _THREAD_FIX_DOC))
+    doc_parts = (
+        ("chains", _CHAINS_DOC),
+        ("thread fix", _THREAD_FIX_DOC),
+        ("on purpose", _ON_PURPOSE_DOC),
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         found = self.ask(BLOCKING_CALL, node)

@@ -60,16 +60,7 @@ class BlockingNetworkCall(BlockingCallRule):
     objects it touches, thread-local state and cancellation behave differently. Moving to an
     async client is better and is left to you.
 
-    No fix is offered where the code blocks on purpose: under `pytest.raises(...)`, inside a
-    checkpoint or blocking assertion (`with trio.testing.assert_no_checkpoints():`), in a test
-    named for blocking (`test_blocking_io`, a module `test_block_io.py`, a decorator such as
-    `@pytest.mark.skip_blockbuster`), in a function whose name says it blocks
-    (`block_event_loop`), or where a comment on the call's line says the blocking is meant
-    (it speaks of blocking or of a purpose, or names the call: `# time.sleep is a more
-    challenging scenario`). The finding stays; the fix would make such a test fail. Nor is
-    one offered in a `finally:` block: cleanup must run whole, and an `await` there may be
-    cancelled before the call has run (trio and anyio cancel every await of a cancelled
-    scope).
+    <<on purpose>>
     """
 
     code = "AL202"
